@@ -1,0 +1,115 @@
+/**
+ * The storage interface. Stores persist and fetch; they never hash, compare or decide. Every method is async,
+ * "not found" is `null`, and a backend failure throws `StoreError` (with `cause`). One conformance suite
+ * (`@portcullis/core/testing`) defines the contract; every store runs it.
+ * @module
+ */
+
+/** A user as Portcullis sees it. Ids are strings (Django's integer ids are kept as their decimal text). */
+export interface User {
+  readonly id: string;
+  readonly username: string;
+  readonly isActive: boolean;
+  readonly isStaff: boolean;
+}
+
+/** A user row with its Django-format password hash, as read for a password check. */
+export interface UserWithPassword extends User {
+  readonly passwordHash: string;
+}
+
+/** Input of `Store.createUser`. */
+export interface NewUser {
+  readonly username: string;
+  /** A Django-format hash (`hashPassword(...)`), or an unusable one (starting with `!`). */
+  readonly passwordHash: string;
+  /** Defaults to `true`. */
+  readonly isActive?: boolean;
+  /** Defaults to `false`. */
+  readonly isStaff?: boolean;
+  /** Defaults to a new random id. Imports from Django pass the old id here. */
+  readonly id?: string;
+}
+
+/**
+ * A token record: what `issueToken` returns as `token`, what `listTokens` lists and what a token-authenticated
+ * request carries as `auth`. It never holds the key or its digest. Times are epoch milliseconds.
+ */
+export interface TokenRecord {
+  readonly id: string;
+  readonly userId: string;
+  readonly name: string | null;
+  readonly createdAt: number;
+  /** `null` for a token that never expires. */
+  readonly expiresAt: number | null;
+}
+
+/** A token as stored: the record plus the SHA-256 digest (lowercase hex) of its key. */
+export interface StoredToken extends TokenRecord {
+  readonly digest: string;
+}
+
+/** Options of `Store.createToken`. */
+export interface CreateTokenOptions {
+  /** Refuse (answer `false`) when the user already holds this many unexpired tokens; checked atomically. */
+  readonly maxPerUser?: number;
+  /** The clock used to tell expired tokens from live ones for `maxPerUser`. */
+  readonly now: number;
+}
+
+/** Options of `Store.hit`: one sliding-log counter. */
+export interface HitOptions {
+  /** At most this many recorded hits live in any window. */
+  readonly limit: number;
+  readonly windowMs: number;
+  /** The current time, epoch ms (from `ctx.now`). */
+  readonly now: number;
+  /** Only look: answer as if hitting, but record nothing. */
+  readonly dryRun?: boolean;
+}
+
+/**
+ * The answer of `Store.hit`. `allowed` is true when fewer than `limit` hits lie in `(now - windowMs, now]`;
+ * then (unless `dryRun`) the hit at `now` was recorded. `oldest` is the earliest live hit after the call
+ * (epoch ms), `null` when there is none; `count` is the number of live hits after the call.
+ */
+export interface HitResult {
+  readonly allowed: boolean;
+  readonly count: number;
+  readonly oldest: number | null;
+}
+
+/** The one interface every Portcullis store implements. */
+export interface Store {
+  /** Creates a user; throws `ConflictError` when the username (or the given id) is taken. */
+  createUser(user: NewUser): Promise<User>;
+  /** The user with this exact username (case-sensitive, as Django), with its password hash. */
+  getUserByUsername(username: string): Promise<UserWithPassword | null>;
+  getUserById(id: string): Promise<User | null>;
+  /** Replaces a user's password hash (used to upgrade outdated hashes after a login). */
+  setPasswordHash(userId: string, passwordHash: string): Promise<void>;
+
+  /**
+   * Stores a token. Answers `false`, storing nothing, when `maxPerUser` is set and reached (atomically).
+   * Throws `ConflictError` when the digest or id already exists.
+   */
+  createToken(token: StoredToken, options: CreateTokenOptions): Promise<boolean>;
+  /** The token with this digest joined with its user, in one round trip; expired tokens are still returned. */
+  findToken(digest: string): Promise<{ token: TokenRecord; user: User } | null>;
+  /** The user's tokens, oldest first, without digests. */
+  listTokens(userId: string): Promise<TokenRecord[]>;
+  /** Deletes one token; answers whether it existed. */
+  deleteToken(tokenId: string): Promise<boolean>;
+  /** Deletes every token of a user; answers how many. */
+  deleteUserTokens(userId: string): Promise<number>;
+  /** Deletes tokens whose `expiresAt <= now`; answers how many. */
+  deleteExpiredTokens(now: number): Promise<number>;
+
+  /** One atomic sliding-log step on the counter `key` (see `HitOptions`). State per key never exceeds `limit`. */
+  hit(key: string, options: HitOptions): Promise<HitResult>;
+  /**
+   * Deletes every counter whose newest hit has left its window (`newest <= now - windowMs`, with the window of
+   * that counter's last `hit`); answers how many. Stores may also purge on their own.
+   */
+  purgeCounters(now: number): Promise<number>;
+}
