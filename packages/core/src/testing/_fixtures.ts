@@ -1,0 +1,52 @@
+/**
+ * Shared fixtures of the store conformance suite (internal; not exported from `@portcullis/core/testing`).
+ * @module
+ */
+import type { NewUser, Store, StoredToken, TokenRecord, User } from "../store/types.js";
+
+/** A fixed epoch-ms instant the suite measures time from. */
+export const T0 = 1_700_000_000_000;
+
+/** A Django-format hash; the store never checks it, it only keeps it. */
+export const HASH = "pbkdf2_sha256$1000000$c2FsdA$aGFzaA==";
+
+/** Hands the current test's store to a test body. */
+export type StoreAccessor = () => Store;
+
+/** `bytes` random bytes as lowercase hex. */
+export function randomHex(bytes: number): string {
+  const buffer = crypto.getRandomValues(new Uint8Array(bytes));
+  return Array.from(buffer, (byte) => byte.toString(16).padStart(2, "0")).join("");
+}
+
+let sequence = 0;
+
+/** A name no other test uses, so a store shared between tests cannot make tests collide. */
+export function uniqueName(base: string): string {
+  sequence += 1;
+  return `${base}-${randomHex(4)}-${sequence}`;
+}
+
+/** Creates a user with a unique username. */
+export function makeUser(store: Store, overrides: Partial<NewUser> = {}): Promise<User> {
+  return store.createUser({ username: uniqueName("user"), passwordHash: HASH, ...overrides });
+}
+
+/** A token as core would store it: random id and a random SHA-256-sized digest. */
+export function newToken(userId: string, overrides: Partial<StoredToken> = {}): StoredToken {
+  return {
+    id: randomHex(16),
+    digest: randomHex(32),
+    userId,
+    name: null,
+    createdAt: T0,
+    expiresAt: null,
+    ...overrides,
+  };
+}
+
+/** The token record of a stored token: everything but the digest. */
+export function recordOf(token: StoredToken): TokenRecord {
+  const { id, userId, name, createdAt, expiresAt } = token;
+  return { id, userId, name, createdAt, expiresAt };
+}

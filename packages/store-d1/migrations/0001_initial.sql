@@ -1,0 +1,39 @@
+-- Portcullis schema, version 1. Applied by wrangler d1 migrations apply or by migrate(db) from
+-- @portcullis/store-d1; both record it as 0001_initial.sql in the d1_migrations table.
+-- Times are epoch milliseconds. Table names carry a portcullis_ prefix so they never collide with an
+-- application's own users table in a shared database.
+
+-- Users. username compares case-sensitively (BINARY collation), as Django's does.
+CREATE TABLE portcullis_users (
+  id TEXT PRIMARY KEY NOT NULL,
+  username TEXT NOT NULL UNIQUE,
+  password_hash TEXT NOT NULL,
+  is_active INTEGER NOT NULL DEFAULT 1 CHECK (is_active IN (0, 1)),
+  is_staff INTEGER NOT NULL DEFAULT 0 CHECK (is_staff IN (0, 1)),
+  created_at INTEGER NOT NULL DEFAULT (CAST(strftime('%s', 'now') AS INTEGER) * 1000)
+);
+
+-- Tokens. Only the SHA-256 digest of a key is stored (lowercase hex); the key itself never is.
+CREATE TABLE portcullis_tokens (
+  id TEXT PRIMARY KEY NOT NULL,
+  digest TEXT NOT NULL UNIQUE,
+  user_id TEXT NOT NULL REFERENCES portcullis_users (id) ON DELETE CASCADE,
+  name TEXT,
+  created_at INTEGER NOT NULL,
+  expires_at INTEGER
+);
+
+CREATE INDEX portcullis_tokens_user_id ON portcullis_tokens (user_id, created_at);
+
+-- Throttle counters: one sliding log per key, a JSON array of the live hits (epoch ms), never more than the
+-- limit of the last hit. last_allowed is the outcome of the last hit (read back through RETURNING);
+-- expires_at is the newest hit plus window_ms, when the whole row may be purged.
+CREATE TABLE portcullis_counters (
+  key TEXT PRIMARY KEY NOT NULL,
+  window_ms INTEGER NOT NULL,
+  log TEXT NOT NULL DEFAULT '[]',
+  last_allowed INTEGER NOT NULL DEFAULT 0,
+  expires_at INTEGER NOT NULL
+);
+
+CREATE INDEX portcullis_counters_expires_at ON portcullis_counters (expires_at);

@@ -1,0 +1,59 @@
+/**
+ * The user methods of `d1Store` (internal), one SQL statement each.
+ * @module
+ */
+import type { NewUser, User, UserWithPassword } from "@portcullis/core";
+import type { D1DatabaseLike } from "./d1-types.js";
+import { randomId } from "./_random-id.js";
+
+interface UserRow {
+  id: string;
+  username: string;
+  password_hash?: string;
+  is_active: number;
+  is_staff: number;
+}
+
+const USER_COLUMNS = "id, username, is_active, is_staff";
+
+/** A user from its row, without the hash. */
+function toUser(row: UserRow): User {
+  return { id: row.id, username: row.username, isActive: row.is_active === 1, isStaff: row.is_staff === 1 };
+}
+
+/** Inserts a user; a taken username or id fails with D1's UNIQUE error. */
+export async function createUser(db: D1DatabaseLike, user: NewUser): Promise<User> {
+  const created: User = {
+    id: user.id ?? randomId(),
+    username: user.username,
+    isActive: user.isActive ?? true,
+    isStaff: user.isStaff ?? false,
+  };
+  await db
+    .prepare(
+      "INSERT INTO portcullis_users (id, username, password_hash, is_active, is_staff) VALUES (?1, ?2, ?3, ?4, ?5)",
+    )
+    .bind(created.id, created.username, user.passwordHash, Number(created.isActive), Number(created.isStaff))
+    .run();
+  return created;
+}
+
+/** The user with exactly this username (BINARY collation), with its hash. */
+export async function getUserByUsername(db: D1DatabaseLike, username: string): Promise<UserWithPassword | null> {
+  const row = await db
+    .prepare(`SELECT ${USER_COLUMNS}, password_hash FROM portcullis_users WHERE username = ?1`)
+    .bind(username)
+    .first<UserRow>();
+  return row ? { ...toUser(row), passwordHash: String(row.password_hash) } : null;
+}
+
+/** The user with this id, without its hash. */
+export async function getUserById(db: D1DatabaseLike, id: string): Promise<User | null> {
+  const row = await db.prepare(`SELECT ${USER_COLUMNS} FROM portcullis_users WHERE id = ?1`).bind(id).first<UserRow>();
+  return row ? toUser(row) : null;
+}
+
+/** Replaces a user's hash (nothing happens for an unknown id). */
+export async function setPasswordHash(db: D1DatabaseLike, userId: string, passwordHash: string): Promise<void> {
+  await db.prepare("UPDATE portcullis_users SET password_hash = ?2 WHERE id = ?1").bind(userId, passwordHash).run();
+}

@@ -1,0 +1,52 @@
+/**
+ * `d1Store(db)`: a Portcullis `Store` on Cloudflare D1. Every method is one SQL statement (one round trip);
+ * counters and `maxPerUser` are atomic because each is a single statement.
+ * @module
+ */
+import { ConfigError, type Store } from "@portcullis/core";
+import type { D1DatabaseLike } from "./d1-types.js";
+import { attempt } from "./_errors.js";
+import { hit, purgeCounters } from "./_counters.js";
+import { createToken, deleteWhere, findToken, listTokens } from "./_tokens.js";
+import { createUser, getUserById, getUserByUsername, setPasswordHash } from "./_users.js";
+
+/**
+ * A `Store` on a D1 database whose schema is `migrations/` (apply it with `wrangler d1 migrations apply` or
+ * `migrate(db)`). D1 failures throw `StoreError` (with D1's error as `cause`); a taken username, id or
+ * digest throws `ConflictError`. Creating a token for an unknown user is a foreign-key failure (`StoreError`).
+ * @param db the D1 binding (`env.DB`) or a session of it.
+ * @throws ConfigError when `db` is not a D1 database.
+ * @example
+ * ```ts
+ * import { guard, toResponse, tokenAuth } from "@portcullis/core";
+ * import { d1Store } from "@portcullis/store-d1";
+ *
+ * export default {
+ *   async fetch(request: Request, env: { DB: D1Database }) {
+ *     const store = d1Store(env.DB);
+ *     const decision = await guard({ schemes: [tokenAuth({ store })] })(request);
+ *     return decision.allowed ? new Response(`Hello ${decision.user.username}`) : toResponse(decision.error);
+ *   },
+ * };
+ * ```
+ */
+export function d1Store(db: D1DatabaseLike): Store {
+  if (typeof db?.prepare !== "function" || typeof db.batch !== "function") {
+    throw new ConfigError("db", "must be a D1 database binding (such as env.DB)");
+  }
+  return {
+    createUser: (user) => attempt("createUser", () => createUser(db, user)),
+    getUserByUsername: (username) => attempt("getUserByUsername", () => getUserByUsername(db, username)),
+    getUserById: (id) => attempt("getUserById", () => getUserById(db, id)),
+    setPasswordHash: (userId, hash) => attempt("setPasswordHash", () => setPasswordHash(db, userId, hash)),
+    createToken: (token, options) => attempt("createToken", () => createToken(db, token, options)),
+    findToken: (digest) => attempt("findToken", () => findToken(db, digest)),
+    listTokens: (userId) => attempt("listTokens", () => listTokens(db, userId)),
+    deleteToken: (tokenId) => attempt("deleteToken", async () => (await deleteWhere(db, "id = ?1", tokenId)) > 0),
+    deleteUserTokens: (userId) => attempt("deleteUserTokens", () => deleteWhere(db, "user_id = ?1", userId)),
+    deleteExpiredTokens: (now) =>
+      attempt("deleteExpiredTokens", () => deleteWhere(db, "expires_at IS NOT NULL AND expires_at <= ?1", now)),
+    hit: (key, options) => attempt("hit", () => hit(db, key, options)),
+    purgeCounters: (now) => attempt("purgeCounters", () => purgeCounters(db, now)),
+  };
+}

@@ -1,0 +1,53 @@
+/**
+ * The user table of `memoryStore` (internal).
+ * @module
+ */
+import { ConflictError, type NewUser, type User, type UserWithPassword } from "@portcullis/core";
+import { randomId } from "./_random-id.js";
+
+/** A user without its hash: a fresh object, so callers never hold the store's own rows. */
+function publicUser({ id, username, isActive, isStaff }: UserWithPassword): User {
+  return { id, username, isActive, isStaff };
+}
+
+/** Users by id, with a unique, case-sensitive username index. */
+export class Users {
+  readonly #byId = new Map<string, UserWithPassword>();
+  readonly #idByUsername = new Map<string, string>();
+
+  create(user: NewUser): User {
+    const id = user.id ?? randomId();
+    if (this.#byId.has(id)) throw new ConflictError("id");
+    if (this.#idByUsername.has(user.username)) throw new ConflictError("username");
+    const row: UserWithPassword = {
+      id,
+      username: user.username,
+      passwordHash: user.passwordHash,
+      isActive: user.isActive ?? true,
+      isStaff: user.isStaff ?? false,
+    };
+    this.#byId.set(id, row);
+    this.#idByUsername.set(row.username, id);
+    return publicUser(row);
+  }
+
+  has(id: string): boolean {
+    return this.#byId.has(id);
+  }
+
+  byId(id: string): User | null {
+    const row = this.#byId.get(id);
+    return row ? publicUser(row) : null;
+  }
+
+  byUsername(username: string): UserWithPassword | null {
+    const id = this.#idByUsername.get(username);
+    const row = id === undefined ? undefined : this.#byId.get(id);
+    return row ? { ...publicUser(row), passwordHash: row.passwordHash } : null;
+  }
+
+  setPasswordHash(id: string, passwordHash: string): void {
+    const row = this.#byId.get(id);
+    if (row) this.#byId.set(id, { ...row, passwordHash });
+  }
+}

@@ -1,0 +1,4 @@
+import { runStoreConformance } from "@portcullis/core/testing";
+import { memoryStore } from "./memory-store.js";
+
+runStoreConformance("memoryStore", () => memoryStore());
