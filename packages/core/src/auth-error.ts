@@ -1,0 +1,61 @@
+/**
+ * `AuthError`: the value that describes a denied request (DRF's `NotAuthenticated`, `AuthenticationFailed`,
+ * `PermissionDenied`, `Throttled`), and the messages DRF answers with, word for word.
+ * @module
+ */
+
+/** A denied request: its HTTP status, a machine code, the human detail and the headers to send. */
+export interface AuthError {
+  readonly status: 401 | 403 | 429 | 503;
+  readonly code: string;
+  readonly detail: string;
+  readonly headers: Readonly<Record<string, string>>;
+}
+
+/** DRF's messages, exact. */
+export const messages = {
+  notAuthenticated: "Authentication credentials were not provided.",
+  authenticationFailed: "Incorrect authentication credentials.",
+  permissionDenied: "You do not have permission to perform this action.",
+  serviceUnavailable: "Authentication service unavailable.",
+} as const;
+
+/**
+ * 401 with the challenge when the first scheme has one, otherwise 403 (DRF's `authenticate_header` rule).
+ * @example
+ * unauthenticated("not_authenticated", messages.notAuthenticated, 'Basic realm="api"'); // status 401
+ */
+export function unauthenticated(code: string, detail: string, challenge: string | undefined): AuthError {
+  if (challenge === undefined) return { status: 403, code, detail, headers: {} };
+  return { status: 401, code, detail, headers: { "WWW-Authenticate": challenge } };
+}
+
+/**
+ * 403 `permission_denied` with the permission's own message and code, or DRF's defaults.
+ * @example
+ * permissionDenied(); // { status: 403, detail: "You do not have permission to perform this action." }
+ */
+export function permissionDenied(detail: string = messages.permissionDenied, code = "permission_denied"): AuthError {
+  return { status: 403, code, detail, headers: {} };
+}
+
+/**
+ * 429 `throttled`; `waitSeconds` is rounded up. `Retry-After` is sent only when the wait is above zero.
+ * @example
+ * throttled(0.2).detail; // "Request was throttled. Expected available in 1 second."
+ */
+export function throttled(waitSeconds: number): AuthError {
+  const wait = Math.max(0, Math.ceil(waitSeconds));
+  const unit = wait === 1 ? "second" : "seconds";
+  const headers: Record<string, string> = wait > 0 ? { "Retry-After": String(wait) } : {};
+  return { status: 429, code: "throttled", detail: `Request was throttled. Expected available in ${wait} ${unit}.`, headers };
+}
+
+/**
+ * 503 for a store that failed during a check: the request is never let through (fail closed).
+ * @example
+ * serviceUnavailable().status; // 503
+ */
+export function serviceUnavailable(): AuthError {
+  return { status: 503, code: "service_unavailable", detail: messages.serviceUnavailable, headers: {} };
+}

@@ -1,0 +1,52 @@
+/**
+ * `authenticate()`: runs an ordered list of schemes, DRF-style. The first scheme that authenticates wins;
+ * a scheme that fails stops the chain; when every scheme skips, the request is anonymous.
+ * @module
+ */
+import type { AuthContext } from "./context.js";
+import type { AuthError } from "./auth-error.js";
+import { unauthenticated } from "./auth-error.js";
+import type { AnyScheme, AuthOf, UserOf } from "./schemes/types.js";
+
+/** The outcome of `authenticate()`. */
+export type AuthResult<U = unknown, A = unknown> =
+  | { readonly status: "authenticated"; readonly user: U; readonly auth: A; readonly scheme: string }
+  | { readonly status: "anonymous"; readonly user: null; readonly auth: null }
+  | { readonly status: "failed"; readonly error: AuthError };
+
+const ANONYMOUS = Object.freeze({ status: "anonymous", user: null, auth: null } as const);
+const EMPTY_CONTEXT: AuthContext = Object.freeze({});
+
+/**
+ * The challenge of the first scheme (DRF decides 401 vs 403 by the first authentication class only).
+ * @example
+ * firstChallenge([basicAuth({ users: store })], request); // 'Basic realm="api"'
+ */
+export function firstChallenge(schemes: readonly AnyScheme[], request: Request): string | undefined {
+  const first = schemes[0];
+  return first?.challenge ? first.challenge(request) : undefined;
+}
+
+/**
+ * Authenticates a request against an ordered list of schemes. Never throws for bad input; a store failure
+ * propagates as `StoreError` (the caller answers 503).
+ * @example
+ * const result = await authenticate(request, [tokenAuth({ store }), basicAuth({ users: store })]);
+ * if (result.status === "authenticated") console.log(result.user.username, result.scheme);
+ */
+export async function authenticate<S extends readonly AnyScheme[]>(
+  request: Request,
+  schemes: S,
+  ctx: AuthContext = EMPTY_CONTEXT,
+): Promise<AuthResult<UserOf<S>, AuthOf<S>>> {
+  for (const scheme of schemes) {
+    const result = await scheme.authenticate(request, ctx);
+    if (result.type === "skip") continue;
+    if (result.type === "success") {
+      return { status: "authenticated", user: result.user, auth: result.auth, scheme: scheme.name };
+    }
+    const error = result.error ?? unauthenticated("authentication_failed", result.detail, firstChallenge(schemes, request));
+    return { status: "failed", error };
+  }
+  return ANONYMOUS;
+}

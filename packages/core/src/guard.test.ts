@@ -1,0 +1,301 @@
+import { describe, expect, it } from "vitest";
+import { messages, throttled } from "./auth-error.js";
+import { authenticate } from "./authenticate.js";
+import type { AuthContext } from "./context.js";
+import { ConfigError, StoreError } from "./errors.js";
+import type { Decision, Policy } from "./guard.js";
+import { guard } from "./guard.js";
+import { allowAny, isAuthenticated } from "./permissions/builtin.js";
+import type { Permission } from "./permissions/types.js";
+import { errorToResponse, toResponse } from "./response.js";
+import { basicAuth } from "./schemes/basic.js";
+import { tokenAuth, tokenMessages } from "./schemes/token.js";
+import type { AnyScheme, Scheme, SchemeResult } from "./schemes/types.js";
+import type { Store, TokenRecord, User } from "./store/types.js";
+import type { Throttle } from "./throttles/types.js";
+import { tokenDigest } from "./tokens/tokens.js";
+
+const alice: User = { id: "u1", username: "alice", isActive: true, isStaff: false };
+const KEY = "0123456789abcdef0123456789abcdef01234567";
+const record: TokenRecord = { id: "t1", userId: "u1", name: null, createdAt: 0, expiresAt: null };
+
+/** A scheme with a fixed answer that counts its calls. */
+function fixed<U = unknown>(result: SchemeResult<U, unknown>, name = "fixed", challenge?: string) {
+  const calls = { count: 0 };
+  const scheme: Scheme<U, unknown> = {
+    name,
+    authenticate: async () => {
+      calls.count++;
+      return result;
+    },
+    ...(challenge === undefined ? {} : { challenge: () => challenge }),
+  };
+  return { scheme, calls };
+}
+
+const skip = (name?: string, challenge?: string) => fixed({ type: "skip" }, name, challenge);
+const succeed = (name?: string) => fixed({ type: "success", user: alice, auth: "auth-value" }, name);
+const fail = (detail: string, challenge?: string) => fixed({ type: "failure", detail }, "failing", challenge);
+
+const basic = basicAuth({
+  verify: async (username, password) => (username === "alice" && password === "s3cret" ? alice : null),
+});
+const tokens: Pick<Store, "findToken" | "deleteToken"> = {
+  findToken: async (digest) => (digest === tokenDigest(KEY) ? { token: record, user: alice } : null),
+  deleteToken: async () => true,
+};
+const token = tokenAuth({ store: tokens });
+
+function get(authorization?: string): Request {
+  return new Request("https://api.test/", authorization === undefined ? {} : { headers: { Authorization: authorization } });
+}
+
+async function respond(decision: Decision) {
+  if (decision.allowed) throw new Error("expected a denial");
+  const response = toResponse(decision.error);
+  return {
+    status: response.status,
+    challenge: response.headers.get("WWW-Authenticate"),
+    type: response.headers.get("Content-Type"),
+    body: await response.text(),
+  };
+}
+
+describe("authenticate", () => {
+  it("is anonymous when every scheme skips, or when there are none", async () => {
+    const anonymous = { status: "anonymous", user: null, auth: null };
+    expect(await authenticate(get(), [skip().scheme, skip().scheme])).toEqual(anonymous);
+    expect(await authenticate(get(), [])).toEqual(anonymous);
+  });
+
+  it("skip tries the next scheme; the first success wins and names its scheme", async () => {
+    const [a, b, c] = [skip("a"), succeed("b"), succeed("c")];
+    expect(await authenticate(get(), [a.scheme, b.scheme, c.scheme])).toEqual({
+      status: "authenticated",
+      user: alice,
+      auth: "auth-value",
+      scheme: "b",
+    });
+    expect([a.calls.count, b.calls.count, c.calls.count]).toEqual([1, 1, 0]);
+  });
+
+  it("a failure stops the chain: a later scheme that would succeed is never called", async () => {
+    const [a, b] = [fail("Nope.", "X"), succeed()];
+    const result = await authenticate(get(), [a.scheme, b.scheme]);
+    expect(result).toEqual({
+      status: "failed",
+      error: { status: 401, code: "authentication_failed", detail: "Nope.", headers: { "WWW-Authenticate": "X" } },
+    });
+    expect(b.calls.count).toBe(0);
+  });
+
+  it("passes the context to every scheme", async () => {
+    const seen: AuthContext[] = [];
+    const spy: Scheme = { name: "spy", authenticate: async (_, ctx) => (seen.push(ctx), { type: "skip" }) };
+    const ctx: AuthContext = { clientIp: "192.0.2.1", env: { DB: 1 } };
+    await authenticate(get(), [spy, spy], ctx);
+    expect(seen).toEqual([ctx, ctx]);
+  });
+
+  it("uses a failure's ready error as it is", async () => {
+    const limited = fixed({ type: "failure", detail: "x", error: throttled(30) });
+    const result = await authenticate(get(), [basic, limited.scheme]);
+    expect(result).toEqual({ status: "failed", error: throttled(30) });
+  });
+});
+
+describe("guard: authentication outcomes", () => {
+  it("authentication is eager: bad credentials fail even with allowAny", async () => {
+    const decision = await guard({ schemes: [basic], permissions: [allowAny] })(get("Basic YWxpY2U6d3Jvbmc="));
+    expect(await respond(decision)).toEqual({
+      status: 401,
+      challenge: 'Basic realm="api"',
+      type: "application/json",
+      body: JSON.stringify({ detail: "Invalid username/password." }),
+    });
+  });
+
+  it("the first scheme decides 401: Basic first, Token failing later answers 401 with the Basic challenge", async () => {
+    const decision = await guard({ schemes: [basic, token] })(get("Token not-a-key"));
+    expect(await respond(decision)).toEqual({
+      status: 401,
+      challenge: 'Basic realm="api"',
+      type: "application/json",
+      body: JSON.stringify({ detail: tokenMessages.invalidToken }),
+    });
+  });
+
+  it("the first scheme decides 403: without a challenge the detail is kept and no WWW-Authenticate is sent", async () => {
+    const noChallenge = skip("session");
+    const decision = await guard({ schemes: [noChallenge.scheme, token] })(get("Token not-a-key"));
+    expect(await respond(decision)).toEqual({
+      status: 403,
+      challenge: null,
+      type: "application/json",
+      body: JSON.stringify({ detail: tokenMessages.invalidToken }),
+    });
+  });
+
+  it("a later scheme's challenge never makes the answer 401", async () => {
+    const decision = await guard({ schemes: [fail("Bad session.").scheme, basic] })(get("Basic YWxpY2U6czNjcmV0"));
+    expect(await respond(decision)).toMatchObject({ status: 403, challenge: null, body: '{"detail":"Bad session."}' });
+  });
+
+  it("anonymous with the default permissions ([isAuthenticated]) answers 401 NotAuthenticated", async () => {
+    const decision = await guard({ schemes: [token, basic] })(get());
+    expect(await respond(decision)).toEqual({
+      status: 401,
+      challenge: "Token",
+      type: "application/json",
+      body: JSON.stringify({ detail: messages.notAuthenticated }),
+    });
+    expect(!decision.allowed && decision.error.code).toBe("not_authenticated");
+  });
+
+  it("anonymous with a first scheme without challenge answers 403 NotAuthenticated", async () => {
+    const decision = await guard({ schemes: [skip().scheme, basic] })(get());
+    expect(await respond(decision)).toMatchObject({ status: 403, challenge: null, body: `{"detail":"${messages.notAuthenticated}"}` });
+  });
+
+  it("an empty scheme list answers 403 PermissionDenied (DRF: no authenticators, no NotAuthenticated)", async () => {
+    const decision = await guard({ schemes: [] })(get("Basic YWxpY2U6czNjcmV0"));
+    expect(await respond(decision)).toEqual({
+      status: 403,
+      challenge: null,
+      type: "application/json",
+      body: JSON.stringify({ detail: messages.permissionDenied }),
+    });
+  });
+
+  it("allowed decisions: authenticated carries user, auth and scheme; anonymous carries nulls", async () => {
+    const protect = guard({ schemes: [token, basic], permissions: [allowAny] });
+    expect(await protect(get(`Token ${KEY}`))).toEqual({ allowed: true, user: alice, auth: record, scheme: "token" });
+    expect(await protect(get("Basic YWxpY2U6czNjcmV0"))).toEqual({ allowed: true, user: alice, auth: null, scheme: "basic" });
+    expect(await protect(get())).toEqual({ allowed: true, user: null, auth: null, scheme: null });
+  });
+});
+
+describe("guard: permissions", () => {
+  const custom: Permission = { hasPermission: () => false, message: "Only on Tuesdays.", code: "not_tuesday" };
+
+  it("a denial on an unauthenticated request answers NotAuthenticated, dropping the permission's message", async () => {
+    const decision = await guard({ schemes: [basic], permissions: [custom] })(get());
+    expect(await respond(decision)).toMatchObject({
+      status: 401,
+      challenge: 'Basic realm="api"',
+      body: JSON.stringify({ detail: messages.notAuthenticated }),
+    });
+  });
+
+  it("a denial of an authenticated user answers 403 with the permission's message and code", async () => {
+    const decision = await guard({ schemes: [basic], permissions: [custom] })(get("Basic YWxpY2U6czNjcmV0"));
+    expect(await respond(decision)).toEqual({
+      status: 403,
+      challenge: null,
+      type: "application/json",
+      body: JSON.stringify({ detail: "Only on Tuesdays." }),
+    });
+    expect(!decision.allowed && decision.error.code).toBe("not_tuesday");
+  });
+
+  it("a denial without a message answers DRF's default detail and code", async () => {
+    const decision = await guard({ schemes: [basic], permissions: [{ hasPermission: () => false }] })(get("Basic YWxpY2U6czNjcmV0"));
+    expect(await respond(decision)).toMatchObject({ status: 403, body: JSON.stringify({ detail: messages.permissionDenied }) });
+    expect(!decision.allowed && decision.error.code).toBe("permission_denied");
+  });
+
+  it("permissions run in order, may be async, and the first denial decides", async () => {
+    const order: string[] = [];
+    const p = (name: string, answer: boolean, message?: string): Permission => ({
+      hasPermission: async () => (order.push(name), answer),
+      ...(message ? { message } : {}),
+    });
+    const decision = await guard({ schemes: [basic], permissions: [p("a", true), p("b", false, "B."), p("c", false, "C.")] })(
+      get("Basic YWxpY2U6czNjcmV0"),
+    );
+    expect(await respond(decision)).toMatchObject({ body: '{"detail":"B."}' });
+    expect(order).toEqual(["a", "b"]);
+  });
+
+  it("sees the authentication outcome in its check", async () => {
+    const checks: unknown[] = [];
+    const spy: Permission = { hasPermission: (check) => (checks.push(check), true) };
+    const req = get(`Token ${KEY}`);
+    await guard({ schemes: [token], permissions: [spy] })(req);
+    await guard({ schemes: [token], permissions: [spy] })(get());
+    expect(checks[0]).toEqual({ request: req, user: alice, auth: record, authenticated: true });
+    expect(checks[1]).toMatchObject({ user: null, auth: null, authenticated: false });
+  });
+});
+
+describe("guard: throttles", () => {
+  function throttle(answer: { allowed: boolean; waitMs: number }) {
+    const calls = { count: 0 };
+    const t: Throttle = { allow: async () => (calls.count++, answer) };
+    return { throttle: t, calls };
+  }
+
+  it("run after permissions, never for a denied request", async () => {
+    const t = throttle({ allowed: true, waitMs: 0 });
+    await guard({ schemes: [basic], throttles: [t.throttle] })(get());
+    await guard({ schemes: [basic], throttles: [t.throttle] })(get("Basic bad"));
+    expect(t.calls.count).toBe(0);
+  });
+
+  it("all run; the largest wait wins, rounded up; Retry-After is sent", async () => {
+    const ts = [throttle({ allowed: false, waitMs: 1_200 }), throttle({ allowed: true, waitMs: 0 }), throttle({ allowed: false, waitMs: 4_001 })];
+    const decision = await guard({ schemes: [], permissions: [allowAny], throttles: ts.map((t) => t.throttle) })(get());
+    const response = toResponse(!decision.allowed ? decision.error : throttled(0));
+    expect(response.status).toBe(429);
+    expect(response.headers.get("Retry-After")).toBe("5");
+    expect(await response.json()).toEqual({ detail: "Request was throttled. Expected available in 5 seconds." });
+    expect(ts.map((t) => t.calls.count)).toEqual([1, 1, 1]);
+  });
+
+  it("a zero wait answers `0 seconds` without Retry-After (DRF sends it only when the wait is above zero)", async () => {
+    const decision = await guard({ schemes: [], permissions: [allowAny], throttles: [throttle({ allowed: false, waitMs: 0 }).throttle] })(get());
+    const response = toResponse(!decision.allowed ? decision.error : throttled(1));
+    expect(response.headers.has("Retry-After")).toBe(false);
+    expect(await response.json()).toEqual({ detail: "Request was throttled. Expected available in 0 seconds." });
+  });
+});
+
+describe("guard: failures of infrastructure and configuration", () => {
+  it("a StoreError during a check rejects; errorToResponse answers 503 (fail closed)", async () => {
+    const broken = tokenAuth({
+      store: { findToken: () => Promise.reject(new StoreError("down")), deleteToken: async () => false },
+    });
+    const error = await guard({ schemes: [broken], permissions: [allowAny] })(get(`Token ${KEY}`)).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(StoreError);
+    const response = errorToResponse(error);
+    expect(response.status).toBe(503);
+    expect(response.headers.get("Content-Type")).toBe("application/json");
+    expect(await response.json()).toEqual({ detail: messages.serviceUnavailable });
+    expect(() => errorToResponse(new TypeError("bug"))).toThrow(TypeError);
+  });
+
+  it.each([
+    ["a non-object policy", null, "policy"],
+    ["schemes that are not an array", { schemes: basic }, "schemes"],
+    ["a scheme without authenticate", { schemes: [{ name: "x" }] }, "schemes"],
+    ["a permission without hasPermission", { schemes: [], permissions: [{}] }, "permissions"],
+    ["a throttle without allow", { schemes: [], throttles: [{}] }, "throttles"],
+  ])("refuses %s with ConfigError when the guard is built", (_, policy, option) => {
+    let error: unknown;
+    try {
+      guard(policy as unknown as Policy<readonly AnyScheme[]>);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    expect((error as ConfigError).option).toBe(option);
+  });
+
+  it("keeps its own copy of the permissions and throttles", async () => {
+    const permissions: Permission[] = [allowAny];
+    const protect = guard({ schemes: [], permissions });
+    permissions.push({ hasPermission: () => false });
+    expect((await protect(get())).allowed).toBe(true);
+    expect(isAuthenticated.hasPermission({ request: get(), user: null, auth: null, authenticated: false })).toBe(false);
+  });
+});

@@ -1,0 +1,136 @@
+/**
+ * `guard()`: the whole DRF pipeline for one request (authenticate, then permissions, then throttles).
+ * @module
+ */
+import type { AuthContext } from "./context.js";
+import type { AuthError } from "./auth-error.js";
+import { messages, permissionDenied, throttled, unauthenticated } from "./auth-error.js";
+import { authenticate, firstChallenge } from "./authenticate.js";
+import { ConfigError } from "./errors.js";
+import { isAuthenticated } from "./permissions/builtin.js";
+import type { AnyPermission, PermissionCheck } from "./permissions/types.js";
+import type { AnyScheme, AuthOf, UserOf } from "./schemes/types.js";
+import type { Throttle } from "./throttles/types.js";
+
+/** What a route requires: schemes in order, permissions (default `[isAuthenticated]`), throttles. */
+export interface Policy<S extends readonly AnyScheme[] = readonly AnyScheme[]> {
+  readonly schemes: S;
+  readonly permissions?: readonly AnyPermission[];
+  readonly throttles?: readonly Throttle[];
+}
+
+/** The verdict of `guard`. An allowed anonymous request has `user: null` and `scheme: null`. */
+export type Decision<U = unknown, A = unknown> =
+  | { readonly allowed: true; readonly user: U; readonly auth: A; readonly scheme: string }
+  | { readonly allowed: true; readonly user: null; readonly auth: null; readonly scheme: null }
+  | { readonly allowed: false; readonly error: AuthError };
+
+/** The function `guard` returns. */
+export type Guard<U, A> = (request: Request, ctx?: AuthContext) => Promise<Decision<U, A>>;
+
+const EMPTY_CONTEXT: AuthContext = Object.freeze({});
+const DEFAULT_PERMISSIONS: readonly AnyPermission[] = Object.freeze([isAuthenticated]);
+
+/**
+ * Builds the check for a policy, validating it once. Expected outcomes come back as a `Decision`; a store
+ * failure throws `StoreError` (answer 503 through `errorToResponse`).
+ * @example
+ * const protect = guard({ schemes: [tokenAuth({ store })], permissions: [isAuthenticated] });
+ * const decision = await protect(request, { clientIp: "203.0.113.7" });
+ * if (!decision.allowed) return toResponse(decision.error);
+ */
+export function guard<const S extends readonly AnyScheme[]>(policy: Policy<S>): Guard<UserOf<S>, AuthOf<S>> {
+  const { schemes, permissions, throttles } = validatePolicy(policy);
+  return async (request, ctx = EMPTY_CONTEXT) => {
+    const result = await authenticate(request, schemes, ctx);
+    if (result.status === "failed") return { allowed: false, error: result.error };
+    const check: PermissionCheck<UserOf<S>, AuthOf<S>> = {
+      request,
+      user: result.user,
+      auth: result.auth,
+      authenticated: result.status === "authenticated",
+    };
+    for (const permission of permissions) {
+      if (!(await permission.hasPermission(check))) {
+        return { allowed: false, error: permissionError(schemes, check, permission) };
+      }
+    }
+    if (throttles.length > 0) {
+      const error = await runThrottles(throttles, check, ctx);
+      if (error) return { allowed: false, error };
+    }
+    if (result.status === "anonymous") return { allowed: true, user: null, auth: null, scheme: null };
+    return { allowed: true, user: result.user, auth: result.auth, scheme: result.scheme };
+  };
+}
+
+/**
+ * Runs the object-level checks of a policy's permissions for an allowed decision (DRF's
+ * `check_object_permissions`); answers the decision unchanged when every permission allows the object.
+ * @example
+ * const decision = await checkObjectPermissions(policy, allowed, request, article);
+ * if (!decision.allowed) return toResponse(decision.error);
+ */
+export async function checkObjectPermissions<U, A>(
+  policy: Policy,
+  decision: Decision<U, A>,
+  request: Request,
+  object: unknown,
+): Promise<Decision<U, A>> {
+  if (!decision.allowed) return decision;
+  const { schemes, permissions } = validatePolicy(policy);
+  const check = { request, user: decision.user, auth: decision.auth, authenticated: decision.scheme !== null };
+  for (const permission of permissions) {
+    if (permission.hasObjectPermission && !(await permission.hasObjectPermission(check, object))) {
+      return { allowed: false, error: permissionError(schemes, check, permission) };
+    }
+  }
+  return decision;
+}
+
+/** DRF's `permission_denied`: when schemes exist but none authenticated, the answer is `NotAuthenticated`. */
+function permissionError(
+  schemes: readonly AnyScheme[],
+  check: PermissionCheck<unknown, unknown>,
+  permission: AnyPermission,
+): AuthError {
+  if (schemes.length > 0 && !check.authenticated) {
+    return unauthenticated("not_authenticated", messages.notAuthenticated, firstChallenge(schemes, check.request));
+  }
+  return permissionDenied(permission.message, permission.code);
+}
+
+/** Every throttle runs; the largest wait wins (DRF's `check_throttles`). */
+async function runThrottles(
+  throttles: readonly Throttle[],
+  check: PermissionCheck<unknown, unknown>,
+  ctx: AuthContext,
+): Promise<AuthError | null> {
+  let denied = false;
+  let waitMs = 0;
+  for (const throttle of throttles) {
+    const verdict = await throttle.allow(check, ctx);
+    if (!verdict.allowed) {
+      denied = true;
+      waitMs = Math.max(waitMs, verdict.waitMs);
+    }
+  }
+  return denied ? throttled(waitMs / 1000) : null;
+}
+
+function validatePolicy<S extends readonly AnyScheme[]>(policy: Policy<S>) {
+  if (typeof policy !== "object" || policy === null) throw new ConfigError("policy", "must be an object");
+  if (!Array.isArray(policy.schemes)) throw new ConfigError("schemes", "must be an array of schemes");
+  for (const s of policy.schemes) {
+    if (typeof s?.authenticate !== "function") throw new ConfigError("schemes", "every scheme needs authenticate()");
+  }
+  const permissions = policy.permissions ?? DEFAULT_PERMISSIONS;
+  for (const p of permissions) {
+    if (typeof p?.hasPermission !== "function") throw new ConfigError("permissions", "every permission needs hasPermission()");
+  }
+  const throttles = policy.throttles ?? [];
+  for (const t of throttles) {
+    if (typeof t?.allow !== "function") throw new ConfigError("throttles", "every throttle needs allow()");
+  }
+  return { schemes: policy.schemes, permissions: [...permissions], throttles: [...throttles] };
+}

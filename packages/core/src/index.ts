@@ -1,0 +1,59 @@
+/**
+ * @portcullis/core: Django REST Framework's authentication model for Web-standard `Request`/`Response` runtimes.
+ * @module
+ */
+export type { AuthContext } from "./context.js";
+export { ConfigError, ConflictError, PortcullisError, StoreError } from "./errors.js";
+export type { AuthError } from "./auth-error.js";
+export { messages, permissionDenied, serviceUnavailable, throttled, unauthenticated } from "./auth-error.js";
+export { errorToResponse, jsonResponse, toResponse } from "./response.js";
+export type { AuthResult } from "./authenticate.js";
+export { authenticate, firstChallenge } from "./authenticate.js";
+export type { Decision, Guard, Policy } from "./guard.js";
+export { checkObjectPermissions, guard } from "./guard.js";
+
+export type { AnyScheme, AuthOf, Scheme, SchemeResult, UserOf } from "./schemes/types.js";
+export type {
+  BasicAuthOptions,
+  BasicAuthStoreOptions,
+  BasicAuthVerifyOptions,
+  BasicUserStore,
+  VerifiedUser,
+} from "./schemes/basic.js";
+export { basicAuth } from "./schemes/basic.js";
+export { basicMessages } from "./internal/basic-credentials.js";
+export type { TokenAuthOptions } from "./schemes/token.js";
+export { tokenAuth, tokenMessages } from "./schemes/token.js";
+
+export type { AnyPermission, Permission, PermissionCheck } from "./permissions/types.js";
+export { allowAny, isAdminUser, isAuthenticated, isAuthenticatedOrReadOnly } from "./permissions/builtin.js";
+export { allOf, anyOf, not } from "./permissions/combinators.js";
+
+export type { Throttle, ThrottleResult } from "./throttles/types.js";
+export type { Rate, RateInput } from "./throttles/rate.js";
+export { parseRate } from "./throttles/rate.js";
+export type { RateThrottleOptions } from "./throttles/throttles.js";
+export { anonRateThrottle, scopedRateThrottle, userRateThrottle } from "./throttles/throttles.js";
+
+export type { IssueTokenOptions } from "./tokens/tokens.js";
+export { TokenLimitError, issueToken, listTokens, revokeAllTokens, revokeToken, tokenDigest } from "./tokens/tokens.js";
+
+export * from "./passwords/index.js";
+
+export type {
+  CreateTokenOptions,
+  HitOptions,
+  HitResult,
+  NewUser,
+  Store,
+  StoredToken,
+  TokenRecord,
+  User,
+  UserWithPassword,
+} from "./store/types.js";
+
+export type { Handler, ObtainTokenOptions } from "./endpoints/obtain-token.js";
+export { obtainTokenHandler } from "./endpoints/obtain-token.js";
+export type { LogoutOptions } from "./endpoints/logout.js";
+export { logoutAllHandler, logoutHandler } from "./endpoints/logout.js";
+export { MAX_BODY_BYTES } from "./endpoints/body.js";

@@ -1,0 +1,42 @@
+/**
+ * DRF's built-in permissions.
+ * @module
+ */
+import type { Permission } from "./types.js";
+
+const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
+
+/**
+ * Allows every request (DRF's `AllowAny`). Not the default: `guard` defaults to `[isAuthenticated]`.
+ * @example
+ * guard({ schemes, permissions: [allowAny] });
+ */
+export const allowAny: Permission = Object.freeze<Permission>({ hasPermission: () => true });
+
+/**
+ * Allows authenticated requests only (DRF's `IsAuthenticated`); the default of `guard`.
+ * @example
+ * guard({ schemes, permissions: [isAuthenticated] });
+ */
+export const isAuthenticated: Permission = Object.freeze<Permission>({
+  hasPermission: ({ authenticated }) => authenticated,
+});
+
+/**
+ * Allows staff users only (`user.isStaff === true`, DRF's `IsAdminUser`).
+ * @example
+ * guard({ schemes, permissions: [isAdminUser] });
+ */
+export const isAdminUser: Permission<{ readonly isStaff?: boolean }> = Object.freeze<Permission<{ readonly isStaff?: boolean }>>({
+  hasPermission: ({ user }) => user?.isStaff === true,
+});
+
+/**
+ * Allows safe methods (GET, HEAD, OPTIONS) to anyone and the rest to authenticated requests
+ * (DRF's `IsAuthenticatedOrReadOnly`).
+ * @example
+ * guard({ schemes, permissions: [isAuthenticatedOrReadOnly] });
+ */
+export const isAuthenticatedOrReadOnly: Permission = Object.freeze<Permission>({
+  hasPermission: ({ request, authenticated }) => SAFE_METHODS.has(request.method) || authenticated,
+});

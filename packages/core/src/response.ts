@@ -1,0 +1,36 @@
+/**
+ * The one place that maps outcomes to HTTP responses.
+ * @module
+ */
+import type { AuthError } from "./auth-error.js";
+import { serviceUnavailable } from "./auth-error.js";
+import { StoreError } from "./errors.js";
+
+/** A JSON response with DRF's content type. */
+export function jsonResponse(body: unknown, status: number, headers: Record<string, string> = {}): Response {
+  return new Response(JSON.stringify(body), {
+    status,
+    headers: { "Content-Type": "application/json", ...headers },
+  });
+}
+
+/**
+ * The HTTP response for a denied request: `{"detail": ...}` with the error's status and headers.
+ * @example
+ * const decision = await protect(request);
+ * if (!decision.allowed) return toResponse(decision.error);
+ */
+export function toResponse(error: AuthError): Response {
+  return jsonResponse({ detail: error.detail }, error.status, { ...error.headers });
+}
+
+/**
+ * Maps an exception thrown during a check to a response: a `StoreError` answers 503 (fail closed);
+ * anything else is rethrown, because it is a bug or a misconfiguration, not an outcome.
+ * @example
+ * try { decision = await protect(request); } catch (e) { return errorToResponse(e); }
+ */
+export function errorToResponse(error: unknown): Response {
+  if (error instanceof StoreError) return toResponse(serviceUnavailable());
+  throw error;
+}

@@ -1,0 +1,87 @@
+/**
+ * `basicAuth`: DRF's `BasicAuthentication` (`Authorization: Basic base64(username:password)`).
+ * @module
+ */
+import type { AuthContext } from "../context.js";
+import { ConfigError } from "../errors.js";
+import { basicMessages, parseBasic } from "../internal/basic-credentials.js";
+import { checkStoreCredentials } from "../internal/credentials.js";
+import type { Store, User } from "../store/types.js";
+import type { Scheme, SchemeResult } from "./types.js";
+import { SKIP, failure } from "./types.js";
+
+/** The store methods Basic auth reads users through. */
+export type BasicUserStore = Pick<Store, "getUserByUsername" | "setPasswordHash">;
+
+/** A user as a custom `verify` returns it: anything, with an optional `isActive` flag. */
+export interface VerifiedUser {
+  readonly isActive?: boolean;
+}
+
+interface CommonOptions {
+  /** The realm of the `WWW-Authenticate` challenge. Default `"api"`. */
+  readonly realm?: string;
+  /** Reported as `scheme` when this scheme authenticates. Default `"basic"`. */
+  readonly name?: string;
+}
+
+/** Options of `basicAuth` with users read from a Portcullis store. */
+export interface BasicAuthStoreOptions extends CommonOptions {
+  readonly users: BasicUserStore;
+}
+
+/** Options of `basicAuth` with a custom check. */
+export interface BasicAuthVerifyOptions<U extends VerifiedUser> extends CommonOptions {
+  /** Answers the user for good credentials, `null` otherwise. Must spend the same time in every case. */
+  readonly verify: (username: string, password: string, ctx: AuthContext) => Promise<U | null>;
+}
+
+export type BasicAuthOptions<U extends VerifiedUser = User> = BasicAuthStoreOptions | BasicAuthVerifyOptions<U>;
+
+const REALM = /^[\x20-\x7e]{1,200}$/;
+
+/**
+ * Basic authentication against a store (passwords in Django's format; outdated hashes are upgraded after a
+ * successful login) or a custom `verify`. An unknown user, a wrong password and an inactive store user all answer
+ * `Invalid username/password.` after the same work.
+ * @example
+ * basicAuth({ users: store, realm: "api" });
+ * basicAuth({ verify: async (username, password) => (await checkLdap(username, password)) ?? null });
+ */
+export function basicAuth(options: BasicAuthStoreOptions): Scheme<User, null>;
+export function basicAuth<U extends VerifiedUser>(options: BasicAuthVerifyOptions<U>): Scheme<U, null>;
+export function basicAuth<U extends VerifiedUser>(options: BasicAuthOptions<U>): Scheme<U | User, null> {
+  const realm = options?.realm ?? "api";
+  if (typeof realm !== "string" || !REALM.test(realm) || realm.includes('"') || realm.includes("\\")) {
+    throw new ConfigError("realm", "must be 1-200 printable ASCII characters without quotes or backslashes");
+  }
+  const verify = verifierOf(options);
+  const challenge = `Basic realm="${realm}"`;
+
+  async function authenticate(request: Request, ctx: AuthContext): Promise<SchemeResult<U | User, null>> {
+    const parsed = parseBasic(request);
+    if (parsed.type === "skip") return SKIP;
+    if (parsed.type === "invalid") return failure(parsed.detail);
+    const user = await verify(parsed.username, parsed.password, ctx);
+    if (user === null) return failure(basicMessages.invalidCredentials);
+    if (user.isActive === false) return failure(basicMessages.inactive);
+    return { type: "success", user, auth: null };
+  }
+
+  return { name: options.name ?? "basic", authenticate, challenge: () => challenge };
+}
+
+function verifierOf<U extends VerifiedUser>(options: BasicAuthOptions<U>) {
+  if (typeof options === "object" && options !== null) {
+    if ("verify" in options && typeof options.verify === "function") return options.verify;
+    if ("users" in options) return storeVerifier(options.users);
+  }
+  throw new ConfigError("users", "pass either `users` (a store) or `verify` (a function)");
+}
+
+/** A verifier over a store: the same work for unknown, wrong and inactive; upgrades outdated hashes. */
+function storeVerifier(users: BasicUserStore) {
+  if (typeof users?.getUserByUsername !== "function") throw new ConfigError("users", "must be a Portcullis store");
+  return (username: string, password: string, ctx: AuthContext): Promise<User | null> =>
+    checkStoreCredentials(users, username, password, ctx);
+}

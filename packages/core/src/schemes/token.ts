@@ -1,0 +1,72 @@
+/**
+ * `tokenAuth`: DRF's `TokenAuthentication` (`Authorization: Token <key>`), or Bearer tokens with
+ * `keyword: "Bearer"`. Keys are looked up by their SHA-256 digest in one store call that joins the user.
+ * @module
+ */
+import type { AuthContext } from "../context.js";
+import { nowOf } from "../context.js";
+import { ConfigError } from "../errors.js";
+import { asciiLower, decodeUtf8, latin1Bytes, splitAuthorization } from "../internal/header.js";
+import type { Store, TokenRecord, User } from "../store/types.js";
+import { tokenDigest } from "../tokens/tokens.js";
+import type { Scheme, SchemeResult } from "./types.js";
+import { SKIP, failure } from "./types.js";
+
+/** Options of `tokenAuth`. */
+export interface TokenAuthOptions {
+  /** Where tokens and users live. Only `findToken` (and `deleteToken` for expired tokens) is used. */
+  readonly store: Pick<Store, "findToken" | "deleteToken">;
+  /** The header keyword, matched case-insensitively. Default `"Token"` (DRF); `"Bearer"` for RFC 6750. */
+  readonly keyword?: string;
+  /** Reported as `scheme` when this scheme authenticates. Default: the keyword in lower case. */
+  readonly name?: string;
+}
+
+export const tokenMessages = {
+  noCredentials: "Invalid token header. No credentials provided.",
+  spaces: "Invalid token header. Token string should not contain spaces.",
+  invalidCharacters: "Invalid token header. Token string should not contain invalid characters.",
+  invalidToken: "Invalid token.",
+  inactive: "User inactive or deleted.",
+} as const;
+
+const KEYWORD = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
+
+/**
+ * Token authentication. `auth` is the token record (id, userId, name, createdAt, expiresAt), never the key.
+ * @example
+ * const schemes = [tokenAuth({ store }), tokenAuth({ store, keyword: "Bearer" })];
+ */
+export function tokenAuth(options: TokenAuthOptions): Scheme<User, TokenRecord> {
+  const { store, keyword = "Token" } = options ?? {};
+  if (typeof store?.findToken !== "function") throw new ConfigError("store", "must be a Portcullis store");
+  if (typeof keyword !== "string" || !KEYWORD.test(keyword)) throw new ConfigError("keyword", "must be an HTTP token such as \"Token\"");
+  const lowerKeyword = asciiLower(keyword);
+  const name = options.name ?? lowerKeyword;
+
+  async function authenticate(request: Request, ctx: AuthContext): Promise<SchemeResult<User, TokenRecord>> {
+    const parts = splitAuthorization(request);
+    if (parts === null || asciiLower(parts[0] as string) !== lowerKeyword) return SKIP;
+    if (parts.length === 1) return failure(tokenMessages.noCredentials);
+    if (parts.length > 2) return failure(tokenMessages.spaces);
+    const raw = parts[1] as string;
+    const key = isAscii(raw) ? raw : decodeUtf8(latin1Bytes(raw));
+    if (key === null) return failure(tokenMessages.invalidCharacters);
+    const found = await store.findToken(tokenDigest(key));
+    if (found === null) return failure(tokenMessages.invalidToken);
+    const { token, user } = found;
+    if (token.expiresAt !== null && token.expiresAt <= nowOf(ctx)) {
+      ctx.waitUntil?.(store.deleteToken(token.id).catch(() => false));
+      return failure(tokenMessages.invalidToken);
+    }
+    if (!user.isActive) return failure(tokenMessages.inactive);
+    return { type: "success", user, auth: token };
+  }
+
+  return { name, authenticate, challenge: () => keyword };
+}
+
+function isAscii(value: string): boolean {
+  for (let i = 0; i < value.length; i++) if (value.charCodeAt(i) > 0x7f) return false;
+  return true;
+}
