@@ -1,0 +1,73 @@
+/**
+ * The example API: a Hono app on Cloudflare Workers with D1, protected by Portcullis.
+ *
+ *   POST /api-token-auth/   username + password -> {"token", "expiry"}
+ *   GET  /api/me            authenticated users
+ *   GET  /api/articles      anyone; POST only authenticated users
+ *   GET  /api/admin         staff only
+ *   POST /api/logout/, /api/logoutall/
+ */
+import type { AuthEnvOf } from "@portcullis/adapters/hono";
+import { createAuth, mountTokenEndpoints } from "@portcullis/adapters/hono";
+import {
+  anonRateThrottle,
+  basicAuth,
+  isAdminUser,
+  isAuthenticated,
+  isAuthenticatedOrReadOnly,
+  tokenAuth,
+  userRateThrottle,
+} from "@portcullis/core";
+import { d1Store } from "@portcullis/store-d1";
+import type { D1Database } from "@cloudflare/workers-types";
+import { Hono } from "hono";
+
+export interface Env {
+  DB: D1Database;
+}
+
+type Ctx = { env: Env };
+
+const storeOf = (c: Ctx) => d1Store(c.env.DB);
+
+const portcullis = createAuth((c: Ctx) => {
+  const store = storeOf(c);
+  return {
+    schemes: [tokenAuth({ store }), basicAuth({ users: store })],
+    permissions: [isAuthenticated],
+    throttles: [anonRateThrottle("30/min", { store }), userRateThrottle("300/min", { store })],
+  };
+});
+
+const app = new Hono<{ Bindings: Env } & AuthEnvOf<typeof portcullis>>();
+
+mountTokenEndpoints(app, { store: storeOf, ttlMs: 30 * 24 * 3_600_000 });
+
+app.use("/api/*", portcullis.defaults);
+
+app.get("/", (c) =>
+  c.json({ endpoints: ["POST /api-token-auth/", "GET /api/me", "GET|POST /api/articles", "GET /api/admin"] }),
+);
+
+app.get("/api/me", (c) => {
+  const user = c.var.user;
+  return c.json({ id: user.id, username: user.username, isStaff: user.isStaff, scheme: c.var.authScheme });
+});
+
+const articles: { id: number; title: string; author: string }[] = [{ id: 1, title: "Hello, edge", author: "portcullis" }];
+
+app.get("/api/articles", portcullis.route({ permissions: [isAuthenticatedOrReadOnly] }), (c) => c.json(articles));
+
+app.post("/api/articles", portcullis.route({ permissions: [isAuthenticatedOrReadOnly] }), async (c) => {
+  const body = await c.req.json<{ title?: unknown }>().catch(() => ({ title: undefined }));
+  if (typeof body.title !== "string" || body.title.trim() === "") return c.json({ title: ["This field is required."] }, 400);
+  const article = { id: articles.length + 1, title: body.title.trim(), author: c.var.user?.username ?? "" };
+  articles.push(article);
+  return c.json(article, 201);
+});
+
+app.get("/api/admin", portcullis.route({ permissions: [isAdminUser] }), (c) =>
+  c.json({ message: `Welcome to the admin area, ${c.var.user?.username}.` }),
+);
+
+export default app;

@@ -1,0 +1,57 @@
+#!/usr/bin/env node
+// `pnpm start`: applies the D1 migrations to the local (persisted) database, then runs the example Worker in
+// local workerd on http://127.0.0.1:8787 through `wrangler dev`, offline, and prints a walkthrough.
+import { spawn, spawnSync } from "node:child_process";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+
+const here = dirname(fileURLToPath(import.meta.url));
+const wrangler = join(here, "node_modules", ".bin", "wrangler");
+const env = { ...process.env, WRANGLER_SEND_METRICS: "false", CI: process.env.CI ?? "" };
+const port = process.env.PORT ?? "8787";
+
+const migrate = spawnSync(wrangler, ["d1", "migrations", "apply", "portcullis", "--local"], {
+  cwd: here,
+  env,
+  stdio: ["ignore", "inherit", "inherit"],
+});
+if (migrate.status !== 0) {
+  console.error("Applying the D1 migrations failed; see the output above.");
+  process.exit(migrate.status ?? 1);
+}
+
+const base = `http://127.0.0.1:${port}`;
+const walkthrough = `
+Portcullis example API on ${base} (local workerd, D1 persisted in examples/worker-d1/.wrangler/state)
+
+In another terminal, from the repository root:
+
+  # 1. create a user (the password is read from stdin, never from an argument)
+  printf 'correct horse battery staple' | pnpm portcullis create-user alice --password-stdin
+
+  # 2. obtain a token
+  curl -s -X POST ${base}/api-token-auth/ -H 'Content-Type: application/json' \\
+       -d '{"username": "alice", "password": "correct horse battery staple"}'
+
+  # 3. call the API with it (200), and without it (401, WWW-Authenticate: Token)
+  curl -s ${base}/api/me -H 'Authorization: Token <the token from step 2>'
+  curl -si ${base}/api/me
+
+  # or mint a token directly:  pnpm portcullis create-token alice
+`;
+
+const server = spawn(wrangler, ["dev", "--local", "--ip", "127.0.0.1", "--port", port, "--show-interactive-dev-session=false"], {
+  cwd: here,
+  env,
+  stdio: ["ignore", "pipe", "inherit"],
+});
+let shown = false;
+server.stdout.on("data", (chunk) => {
+  process.stdout.write(chunk);
+  if (!shown && String(chunk).includes("Ready on")) {
+    shown = true;
+    process.stdout.write(walkthrough);
+  }
+});
+for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => server.kill(signal));
+server.on("exit", (code) => process.exit(code ?? 0));

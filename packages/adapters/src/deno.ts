@@ -1,0 +1,36 @@
+/**
+ * `@portcullis/adapters/deno`: Portcullis for `Deno.serve`. The client IP comes from `info.remoteAddr`.
+ * @module
+ */
+import type { AnyScheme, AuthOf, Policy, UserOf } from "@portcullis/core";
+import { guard } from "@portcullis/core";
+import type { Allowed } from "./_decide.js";
+import { decide } from "./_decide.js";
+
+/** The part of Deno's `ServeHandlerInfo` the adapter reads. */
+export interface DenoServeInfo {
+  readonly remoteAddr?: { readonly transport?: string; readonly hostname?: string };
+}
+
+/** The handler that runs for allowed requests, with the decision (`user`, `auth`, `scheme`). */
+export type DenoAuthHandler<Info, U, A> = (
+  request: Request,
+  info: Info,
+  decision: Allowed<U, A>,
+) => Response | Promise<Response>;
+
+/**
+ * Wraps a `Deno.serve` handler with a policy.
+ * @example
+ * Deno.serve(withAuth({ schemes: [tokenAuth({ store })] }, (req, info, { user }) => Response.json(user)));
+ */
+export function withAuth<Info extends DenoServeInfo, const S extends readonly AnyScheme[]>(
+  policy: Policy<S>,
+  handler: DenoAuthHandler<Info, UserOf<S>, AuthOf<S>>,
+): (request: Request, info: Info) => Promise<Response> {
+  const check = guard(policy);
+  return async (request, info) => {
+    const outcome = await decide(check, request, { clientIp: info?.remoteAddr?.hostname });
+    return "response" in outcome ? outcome.response : handler(request, info, outcome.decision);
+  };
+}

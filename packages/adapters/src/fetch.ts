@@ -1,0 +1,49 @@
+/**
+ * `@portcullis/adapters/fetch`: Portcullis for any `(Request) => Response` host (Bun, Node, Next.js route handlers).
+ * The host knows the client's address, so the caller supplies it (`server.requestIP(req)` on Bun).
+ * @module
+ */
+import type { AnyScheme, AuthContext, AuthOf, Policy, UserOf } from "@portcullis/core";
+import { guard } from "@portcullis/core";
+import type { Allowed } from "./_decide.js";
+import { decide } from "./_decide.js";
+
+/** Options of the fetch adapter. */
+export interface FetchAuthOptions<Args extends unknown[]> {
+  /** The client IP for this request, from the host (never from `X-Forwarded-For` unless you trust a proxy). */
+  readonly clientIp?: (request: Request, ...args: Args) => string | null | undefined;
+  /** Keeps background work alive after the response, where the host supports it. */
+  readonly waitUntil?: (promise: Promise<unknown>) => void;
+}
+
+/** The handler that runs for allowed requests: the host's arguments, then the decision. */
+export type FetchAuthHandler<Args extends unknown[], U, A> = (
+  request: Request,
+  decision: Allowed<U, A>,
+  ...args: Args
+) => Response | Promise<Response>;
+
+/**
+ * Wraps a fetch handler with a policy. The extra arguments the host passes (Bun's `server`) are forwarded.
+ * @example
+ * Bun.serve({
+ *   fetch: withAuth(policy, (req, { user }) => Response.json(user), {
+ *     clientIp: (req, server: Bun.Server) => server.requestIP(req)?.address,
+ *   }),
+ * });
+ */
+export function withAuth<const S extends readonly AnyScheme[], Args extends unknown[] = []>(
+  policy: Policy<S>,
+  handler: FetchAuthHandler<Args, UserOf<S>, AuthOf<S>>,
+  options: FetchAuthOptions<Args> = {},
+): (request: Request, ...args: Args) => Promise<Response> {
+  const check = guard(policy);
+  return async (request, ...args) => {
+    const ctx: AuthContext = {
+      clientIp: options.clientIp?.(request, ...args) ?? undefined,
+      waitUntil: options.waitUntil,
+    };
+    const outcome = await decide(check, request, ctx);
+    return "response" in outcome ? outcome.response : handler(request, outcome.decision, ...args);
+  };
+}

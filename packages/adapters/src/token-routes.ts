@@ -1,0 +1,54 @@
+/**
+ * Mounting the token endpoints on a Hono app.
+ * @module
+ */
+import type { AuthContext, Store } from "@portcullis/core";
+import { logoutAllHandler, logoutHandler, obtainTokenHandler } from "@portcullis/core";
+import type { Context, Env, Hono } from "hono";
+import { runtimeClientIp } from "./_hono-conn.js";
+
+/** Options of `mountTokenEndpoints`. */
+export interface TokenEndpointsOptions {
+  /** The store, or a function of the context that answers it (e.g. `(c) => d1Store(c.env.DB)`), once per `c.env`. */
+  readonly store: Store | ((c: Context) => Store);
+  readonly ttlMs?: number;
+  readonly maxTokensPerUser?: number;
+  /** Paths; defaults `/api-token-auth/`, `/api/logout/`, `/api/logoutall/`. */
+  readonly paths?: { readonly obtain?: string; readonly logout?: string; readonly logoutAll?: string };
+}
+
+type Handlers = ReturnType<typeof buildHandlers>;
+
+function buildHandlers(store: Store, options: TokenEndpointsOptions) {
+  const { ttlMs, maxTokensPerUser } = options;
+  return {
+    obtain: obtainTokenHandler({ store, ttlMs, maxTokensPerUser }),
+    logout: logoutHandler({ store }),
+    logoutAll: logoutAllHandler({ store }),
+  };
+}
+
+/**
+ * Mounts DRF's `obtain_auth_token` and knox-style logout / logout-all on an app (all `POST`; other methods
+ * answer 405 from core).
+ * @example
+ * mountTokenEndpoints(app, { store: (c) => d1Store(c.env.DB), ttlMs: 30 * 86_400_000 });
+ */
+export function mountTokenEndpoints<E extends Env>(app: Hono<E>, options: TokenEndpointsOptions): Hono<E> {
+  const { store } = options;
+  const fixed = typeof store === "function" ? null : buildHandlers(store, options);
+  const byEnv = new WeakMap<object, Handlers>();
+  const handlersFor = (c: Context): Handlers => {
+    if (fixed) return fixed;
+    const key = typeof c.env === "object" && c.env !== null ? (c.env as object) : byEnv;
+    let cached = byEnv.get(key);
+    if (cached === undefined) byEnv.set(key, (cached = buildHandlers((store as (c: Context) => Store)(c), options)));
+    return cached;
+  };
+  const ctx = (c: Context): AuthContext => ({ clientIp: runtimeClientIp(c), env: c.env });
+  const paths = { obtain: "/api-token-auth/", logout: "/api/logout/", logoutAll: "/api/logoutall/", ...options.paths };
+  app.all(paths.obtain, (c) => handlersFor(c).obtain(c.req.raw, ctx(c)));
+  app.all(paths.logout, (c) => handlersFor(c).logout(c.req.raw, ctx(c)));
+  app.all(paths.logoutAll, (c) => handlersFor(c).logoutAll(c.req.raw, ctx(c)));
+  return app;
+}

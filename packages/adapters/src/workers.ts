@@ -1,0 +1,55 @@
+/**
+ * `@portcullis/adapters/workers`: Portcullis for a Cloudflare Workers module (`export default withAuth(...)`).
+ * The client IP comes from `CF-Connecting-IP` (set by Cloudflare, not by the client); `ctx.waitUntil` is passed
+ * to core for background work such as removing expired tokens.
+ * @module
+ */
+import type { AnyScheme, AuthOf, Policy, UserOf } from "@portcullis/core";
+import { guard } from "@portcullis/core";
+import type { Allowed } from "./_decide.js";
+import { decide, guardCache } from "./_decide.js";
+
+/** The parts of a Workers `ExecutionContext` the adapter uses. */
+export interface WorkersExecutionContext {
+  waitUntil(promise: Promise<unknown>): void;
+  passThroughOnException?(): void;
+}
+
+/** A Workers module's default export with a `fetch` handler. */
+export interface AuthExportedHandler<Env> {
+  fetch(request: Request, env: Env, ctx: WorkersExecutionContext): Promise<Response>;
+}
+
+/** The handler that runs for allowed requests, with the decision (`user`, `auth`, `scheme`). */
+export type WorkersAuthHandler<Env, U, A> = (
+  request: Request,
+  env: Env,
+  ctx: WorkersExecutionContext,
+  decision: Allowed<U, A>,
+) => Response | Promise<Response>;
+
+/**
+ * Wraps a Workers fetch handler with a policy, or a function of `env` that builds one (built once per `env`).
+ * @example
+ * export default withAuth(
+ *   (env) => ({ schemes: [tokenAuth({ store: d1Store(env.DB) })] }),
+ *   (request, env, ctx, { user }) => Response.json({ username: user?.username }),
+ * );
+ */
+export function withAuth<Env, const S extends readonly AnyScheme[]>(
+  policy: Policy<S> | ((env: Env) => Policy<S>),
+  handler: WorkersAuthHandler<Env, UserOf<S>, AuthOf<S>>,
+): AuthExportedHandler<Env> {
+  const fixed = typeof policy === "function" ? null : guard(policy);
+  const guardFor = typeof policy === "function" ? guardCache((env: Env) => guard(policy(env))) : () => fixed!;
+  return {
+    async fetch(request, env, ctx) {
+      const outcome = await decide(guardFor(env), request, {
+        clientIp: request.headers.get("cf-connecting-ip") ?? undefined,
+        waitUntil: (promise) => ctx.waitUntil(promise),
+        env,
+      });
+      return "response" in outcome ? outcome.response : handler(request, env, ctx, outcome.decision);
+    },
+  };
+}

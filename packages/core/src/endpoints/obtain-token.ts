@@ -1,0 +1,65 @@
+/**
+ * `obtainTokenHandler`: DRF's `obtain_auth_token` view (`POST username + password → token`), issuing a new
+ * hashed token on every login.
+ * @module
+ */
+import type { AuthContext } from "../context.js";
+import { nowOf } from "../context.js";
+import { ConfigError } from "../errors.js";
+import { checkStoreCredentials } from "../internal/credentials.js";
+import { jsonResponse } from "../response.js";
+import type { Store } from "../store/types.js";
+import { TokenLimitError, issueToken } from "../tokens/tokens.js";
+import { parseBody } from "./body.js";
+import { validateCredentials } from "./fields.js";
+import { guardedHandler, methodNotAllowed } from "./http.js";
+
+/** Options of `obtainTokenHandler`. */
+export interface ObtainTokenOptions {
+  readonly store: Store;
+  /** Lifetime of issued tokens in ms; omitted for tokens that never expire (DRF). */
+  readonly ttlMs?: number;
+  /** Refuse a login (403) when the user already holds this many unexpired tokens. */
+  readonly maxTokensPerUser?: number;
+}
+
+/** A `(request, ctx?) → Promise<Response>` handler. */
+export type Handler = (request: Request, ctx?: AuthContext) => Promise<Response>;
+
+const BAD_CREDENTIALS = { non_field_errors: ["Unable to log in with provided credentials."] };
+
+/**
+ * The token endpoint. 200 `{"token": key, "expiry": iso | null}`; 400 with DRF's field errors or
+ * `Unable to log in with provided credentials.` (same work for an unknown user, a wrong password and an inactive
+ * user); 403 at `maxTokensPerUser`; 405, 413, 415 for the wrong method, size or media type; 503 if the store fails.
+ * Unlike DRF's get-or-create, every login issues a new token: keys are stored hashed and cannot be shown again.
+ * @example
+ * app.post("/api-token-auth/", (c) => obtain(c.req.raw));
+ * const obtain = obtainTokenHandler({ store, ttlMs: 30 * 86_400_000 });
+ */
+export function obtainTokenHandler(options: ObtainTokenOptions): Handler {
+  const { store, ttlMs, maxTokensPerUser } = options ?? ({} as ObtainTokenOptions);
+  if (typeof store?.getUserByUsername !== "function") throw new ConfigError("store", "must be a Portcullis store");
+  if (ttlMs !== undefined && !(Number.isSafeInteger(ttlMs) && ttlMs > 0)) throw new ConfigError("ttlMs", "must be a positive integer");
+  if (maxTokensPerUser !== undefined && !(Number.isSafeInteger(maxTokensPerUser) && maxTokensPerUser > 0)) {
+    throw new ConfigError("maxTokensPerUser", "must be a positive integer");
+  }
+  return guardedHandler(async (request, ctx) => {
+    if (request.method !== "POST") return methodNotAllowed(request.method);
+    const body = await parseBody(request);
+    if (!body.ok) return jsonResponse(body.body, body.status);
+    const credentials = validateCredentials(body.data);
+    if (!credentials.ok) return jsonResponse(credentials.errors, 400);
+    const user = await checkStoreCredentials(store, credentials.username, credentials.password, ctx);
+    if (user === null) return jsonResponse(BAD_CREDENTIALS, 400);
+    try {
+      const now = nowOf(ctx);
+      const { key, token } = await issueToken(store, user.id, { ttlMs: ttlMs ?? null, maxTokensPerUser, now });
+      const expiry = token.expiresAt === null ? null : new Date(token.expiresAt).toISOString();
+      return jsonResponse({ token: key, expiry }, 200);
+    } catch (error) {
+      if (error instanceof TokenLimitError) return jsonResponse({ detail: error.message }, 403);
+      throw error;
+    }
+  });
+}
