@@ -57,3 +57,4 @@ export { obtainTokenHandler } from "./endpoints/obtain-token.js";
 export type { LogoutOptions } from "./endpoints/logout.js";
 export { logoutAllHandler, logoutHandler } from "./endpoints/logout.js";
 export { MAX_BODY_BYTES } from "./endpoints/body.js";
+export type { BruteForceOptions } from "./internal/login-throttle.js";

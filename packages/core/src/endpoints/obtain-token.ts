@@ -6,8 +6,12 @@
 import type { AuthContext } from "../context.js";
 import { nowOf } from "../context.js";
 import { ConfigError } from "../errors.js";
-import { checkStoreCredentials } from "../internal/credentials.js";
-import { jsonResponse } from "../response.js";
+import { throttled } from "../auth-error.js";
+import { checkStoreCredentials, throttledLogin } from "../internal/credentials.js";
+import type { BruteForceOptions } from "../internal/login-throttle.js";
+import { loginThrottle } from "../internal/login-throttle.js";
+import { jsonResponse, toResponse } from "../response.js";
+
 import type { Store } from "../store/types.js";
 import { TokenLimitError, issueToken } from "../tokens/tokens.js";
 import { parseBody } from "./body.js";
@@ -21,6 +25,11 @@ export interface ObtainTokenOptions {
   readonly ttlMs?: number;
   /** Refuse a login (403) when the user already holds this many unexpired tokens. */
   readonly maxTokensPerUser?: number;
+  /**
+   * Brute-force protection: failed logins per username (default 5/min) and per client IP (default 20/min),
+   * counted in `store`; past the limit, 429 with `Retry-After`. `false` turns it off.
+   */
+  readonly bruteForce?: BruteForceOptions | false;
 }
 
 /** A `(request, ctx?) → Promise<Response>` handler. */
@@ -44,14 +53,20 @@ export function obtainTokenHandler(options: ObtainTokenOptions): Handler {
   if (maxTokensPerUser !== undefined && !(Number.isSafeInteger(maxTokensPerUser) && maxTokensPerUser > 0)) {
     throw new ConfigError("maxTokensPerUser", "must be a positive integer");
   }
+  const throttle = loginThrottle(options.bruteForce, store);
   return guardedHandler(async (request, ctx) => {
     if (request.method !== "POST") return methodNotAllowed(request.method);
     const body = await parseBody(request);
     if (!body.ok) return jsonResponse(body.body, body.status);
     const credentials = validateCredentials(body.data);
     if (!credentials.ok) return jsonResponse(credentials.errors, 400);
-    const user = await checkStoreCredentials(store, credentials.username, credentials.password, ctx);
-    if (user === null) return jsonResponse(BAD_CREDENTIALS, 400);
+    const { username, password } = credentials;
+    const { user, blockedForMs } = await throttledLogin(throttle, username, ctx, () =>
+      checkStoreCredentials(store, username, password, ctx),
+    );
+    if (user === null) {
+      return blockedForMs ? toResponse(throttled(blockedForMs / 1000)) : jsonResponse(BAD_CREDENTIALS, 400);
+    }
     try {
       const now = nowOf(ctx);
       const { key, token } = await issueToken(store, user.id, { ttlMs: ttlMs ?? null, maxTokensPerUser, now });

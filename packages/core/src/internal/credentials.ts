@@ -5,6 +5,7 @@
 import type { AuthContext } from "../context.js";
 import { hashPassword, verifyPassword } from "../passwords/index.js";
 import type { Store, User } from "../store/types.js";
+import type { LoginThrottle } from "./login-throttle.js";
 
 /** The store methods a password check needs. */
 export type CredentialStore = Pick<Store, "getUserByUsername" | "setPasswordHash">;
@@ -31,4 +32,30 @@ export async function checkStoreCredentials(
     else await upgrade;
   }
   return { id: row.id, username: row.username, isActive: row.isActive, isStaff: row.isStaff };
+}
+
+/** A login's outcome: the user, `null` for bad credentials, or the wait (ms) when brute-force protection blocks it. */
+export interface LoginOutcome<U> {
+  readonly user: U | null;
+  /** Set when brute-force protection refused the login without checking it. */
+  readonly blockedForMs?: number;
+}
+
+/**
+ * Runs a credential check behind brute-force protection: a blocked login does no password work and answers the
+ * wait; a failed one is recorded; a successful one is not counted.
+ */
+export async function throttledLogin<U>(
+  throttle: LoginThrottle | null,
+  username: string,
+  ctx: AuthContext,
+  check: () => Promise<U | null>,
+): Promise<LoginOutcome<U>> {
+  if (throttle) {
+    const wait = await throttle.blockedForMs(username, ctx);
+    if (wait > 0) return { user: null, blockedForMs: wait };
+  }
+  const user = await check();
+  if (user === null && throttle) await throttle.recordFailure(username, ctx);
+  return { user };
 }

@@ -177,6 +177,7 @@ describe("basicAuth with a store", () => {
     const updates: [string, string][] = [];
     const users: BasicUserStore = {
       getUserByUsername: (username) => store.getUserByUsername(username),
+      hit: (key, options) => store.hit(key, options),
       setPasswordHash: async (userId, hash) => {
         updates.push([userId, hash]);
         if (fail) throw new Error("read-only replica");

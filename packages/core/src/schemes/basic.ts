@@ -5,13 +5,16 @@
 import type { AuthContext } from "../context.js";
 import { ConfigError } from "../errors.js";
 import { basicMessages, parseBasic } from "../internal/basic-credentials.js";
-import { checkStoreCredentials } from "../internal/credentials.js";
+import { throttled } from "../auth-error.js";
+import { checkStoreCredentials, throttledLogin } from "../internal/credentials.js";
+import type { BruteForceOptions } from "../internal/login-throttle.js";
+import { loginThrottle } from "../internal/login-throttle.js";
 import type { Store, User } from "../store/types.js";
 import type { Scheme, SchemeResult } from "./types.js";
 import { SKIP, failure } from "./types.js";
 
 /** The store methods Basic auth reads users through. */
-export type BasicUserStore = Pick<Store, "getUserByUsername" | "setPasswordHash">;
+export type BasicUserStore = Pick<Store, "getUserByUsername" | "setPasswordHash" | "hit">;
 
 /** A user as a custom `verify` returns it: anything, with an optional `isActive` flag. */
 export interface VerifiedUser {
@@ -23,6 +26,12 @@ interface CommonOptions {
   readonly realm?: string;
   /** Reported as `scheme` when this scheme authenticates. Default `"basic"`. */
   readonly name?: string;
+  /**
+   * Brute-force protection: failed logins per username (default 5/min) and per client IP (default 20/min),
+   * counted in `users` (or `bruteForce.store`); past the limit, 429 with `Retry-After`. `false` turns it off.
+   * With `verify` and no `bruteForce.store` there is nowhere to count, and it is off.
+   */
+  readonly bruteForce?: BruteForceOptions | false;
 }
 
 /** Options of `basicAuth` with users read from a Portcullis store. */
@@ -56,14 +65,23 @@ export function basicAuth<U extends VerifiedUser>(options: BasicAuthOptions<U>):
     throw new ConfigError("realm", "must be 1-200 printable ASCII characters without quotes or backslashes");
   }
   const verify = verifierOf(options);
+  const throttle = loginThrottle(options.bruteForce, "users" in options ? options.users : undefined);
   const challenge = `Basic realm="${realm}"`;
 
   async function authenticate(request: Request, ctx: AuthContext): Promise<SchemeResult<U | User, null>> {
     const parsed = parseBasic(request);
     if (parsed.type === "skip") return SKIP;
     if (parsed.type === "invalid") return failure(parsed.detail);
-    const user = await verify(parsed.username, parsed.password, ctx);
-    if (user === null) return failure(basicMessages.invalidCredentials);
+    const { username, password } = parsed;
+    const outcome = await throttledLogin<U | User>(throttle, username, ctx, () => verify(username, password, ctx));
+    const user = outcome.user;
+    if (user === null) {
+      if (outcome.blockedForMs) {
+        const error = throttled(outcome.blockedForMs / 1000);
+        return { type: "failure", detail: error.detail, error };
+      }
+      return failure(basicMessages.invalidCredentials);
+    }
     if (user.isActive === false) return failure(basicMessages.inactive);
     return { type: "success", user, auth: null };
   }
