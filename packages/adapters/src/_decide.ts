@@ -2,18 +2,21 @@
  * The one step every adapter shares: run a guard and turn its denial or a store failure into core's response.
  * @module
  */
-import type { AuthContext, Decision, Guard } from "@portcullis/core";
+import type { AllowedAnonymous, AllowedUser, AuthContext, Guard } from "@portcullis/core";
 import { errorToResponse, toResponse } from "@portcullis/core";
 
-/** An allowed decision (what handlers receive). */
-export type Allowed<U, A> = Extract<Decision<U, A>, { allowed: true }>;
+/**
+ * An allowed decision (what handlers receive): with the user, or anonymous when `N` is `AllowedAnonymous`
+ * (`never` when the policy's permissions guarantee a user).
+ */
+export type Allowed<U, A, N extends AllowedAnonymous = AllowedAnonymous> = AllowedUser<U, A> | N;
 
 /** Runs the guard: the allowed decision, or the response to send (401/403/429 from core, 503 on `StoreError`). */
-export async function decide<U, A>(
-  check: Guard<U, A>,
+export async function decide<U, A, N extends AllowedAnonymous>(
+  check: Guard<U, A, N>,
   request: Request,
   ctx: AuthContext,
-): Promise<{ decision: Allowed<U, A> } | { response: Response }> {
+): Promise<{ decision: Allowed<U, A, N> } | { response: Response }> {
   try {
     const decision = await check(request, ctx);
     return decision.allowed ? { decision } : { response: toResponse(decision.error) };

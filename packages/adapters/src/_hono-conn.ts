@@ -16,7 +16,8 @@ interface RuntimeEnv {
  */
 export function runtimeClientIp(c: Context): string | undefined {
   const env = (c.env ?? {}) as RuntimeEnv;
-  if (typeof navigator !== "undefined" && navigator.userAgent === "Cloudflare-Workers") {
+  const userAgent = (globalThis as { navigator?: { userAgent?: string } }).navigator?.userAgent;
+  if (userAgent === "Cloudflare-Workers") {
     return c.req.header("cf-connecting-ip") ?? undefined;
   }
   if (env.incoming?.socket?.remoteAddress) return env.incoming.socket.remoteAddress;

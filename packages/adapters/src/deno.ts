@@ -2,7 +2,7 @@
  * `@portcullis/adapters/deno`: Portcullis for `Deno.serve`. The client IP comes from `info.remoteAddr`.
  * @module
  */
-import type { AnyScheme, AuthOf, Policy, UserOf } from "@portcullis/core";
+import type { AllowedAnonymous, AnonymousOf, AnyPermission, AnyScheme, AuthOf, Policy, UserOf } from "@portcullis/core";
 import { guard } from "@portcullis/core";
 import type { Allowed } from "./_decide.js";
 import { decide } from "./_decide.js";
@@ -13,10 +13,10 @@ export interface DenoServeInfo {
 }
 
 /** The handler that runs for allowed requests, with the decision (`user`, `auth`, `scheme`). */
-export type DenoAuthHandler<Info, U, A> = (
+export type DenoAuthHandler<Info, U, A, N extends AllowedAnonymous = AllowedAnonymous> = (
   request: Request,
   info: Info,
-  decision: Allowed<U, A>,
+  decision: Allowed<U, A, N>,
 ) => Response | Promise<Response>;
 
 /**
@@ -24,9 +24,13 @@ export type DenoAuthHandler<Info, U, A> = (
  * @example
  * Deno.serve(withAuth({ schemes: [tokenAuth({ store })] }, (req, info, { user }) => Response.json(user)));
  */
-export function withAuth<Info extends DenoServeInfo, const S extends readonly AnyScheme[]>(
-  policy: Policy<S>,
-  handler: DenoAuthHandler<Info, UserOf<S>, AuthOf<S>>,
+export function withAuth<
+  Info extends DenoServeInfo,
+  const S extends readonly AnyScheme[],
+  const P extends readonly AnyPermission[] | undefined = undefined,
+>(
+  policy: Policy<S, P>,
+  handler: DenoAuthHandler<Info, UserOf<S>, AuthOf<S>, AnonymousOf<P>>,
 ): (request: Request, info: Info) => Promise<Response> {
   const check = guard(policy);
   return async (request, info) => {

@@ -3,7 +3,7 @@
  * The host knows the client's address, so the caller supplies it (`server.requestIP(req)` on Bun).
  * @module
  */
-import type { AnyScheme, AuthContext, AuthOf, Policy, UserOf } from "@portcullis/core";
+import type { AllowedAnonymous, AnonymousOf, AnyPermission, AnyScheme, AuthContext, AuthOf, Policy, UserOf } from "@portcullis/core";
 import { guard } from "@portcullis/core";
 import type { Allowed } from "./_decide.js";
 import { decide } from "./_decide.js";
@@ -17,9 +17,9 @@ export interface FetchAuthOptions<Args extends unknown[]> {
 }
 
 /** The handler that runs for allowed requests: the host's arguments, then the decision. */
-export type FetchAuthHandler<Args extends unknown[], U, A> = (
+export type FetchAuthHandler<Args extends unknown[], U, A, N extends AllowedAnonymous = AllowedAnonymous> = (
   request: Request,
-  decision: Allowed<U, A>,
+  decision: Allowed<U, A, N>,
   ...args: Args
 ) => Response | Promise<Response>;
 
@@ -32,9 +32,13 @@ export type FetchAuthHandler<Args extends unknown[], U, A> = (
  *   }),
  * });
  */
-export function withAuth<const S extends readonly AnyScheme[], Args extends unknown[] = []>(
-  policy: Policy<S>,
-  handler: FetchAuthHandler<Args, UserOf<S>, AuthOf<S>>,
+export function withAuth<
+  const S extends readonly AnyScheme[],
+  const P extends readonly AnyPermission[] | undefined = undefined,
+  Args extends unknown[] = [],
+>(
+  policy: Policy<S, P>,
+  handler: FetchAuthHandler<Args, UserOf<S>, AuthOf<S>, AnonymousOf<P>>,
   options: FetchAuthOptions<Args> = {},
 ): (request: Request, ...args: Args) => Promise<Response> {
   const check = guard(policy);

@@ -4,7 +4,17 @@
  * handler sends it as it is and an `app.onError` sees it; a store failure is a 503 `HTTPException`.
  * @module
  */
-import type { AnyScheme, AuthContext, AuthOf, Guard, Policy, UserOf } from "@portcullis/core";
+import type {
+  AllowedAnonymous,
+  AnonymousOf,
+  AnyPermission,
+  AnyScheme,
+  AuthContext,
+  AuthOf,
+  Guard,
+  Policy,
+  UserOf,
+} from "@portcullis/core";
 import { guard } from "@portcullis/core";
 import type { Context, MiddlewareHandler } from "hono";
 import { HTTPException } from "hono/http-exception";
@@ -12,19 +22,31 @@ import { matchedRoutes } from "hono/route";
 import { decide } from "./_decide.js";
 import { runtimeClientIp } from "./_hono-conn.js";
 
-/** The variables the middleware sets. An anonymous request that the policy allows has `user: null`. */
-export interface AuthVariables<U, A> {
-  user: U;
-  auth: A;
-  /** The name of the scheme that authenticated the request, `null` for an anonymous one. */
-  authScheme: string | null;
+type Permissions = readonly AnyPermission[] | undefined;
+
+/** `null` when anonymous requests can pass (`N` is `AllowedAnonymous`), `never` when the policy requires a user. */
+export type NullIfAnonymous<N extends AllowedAnonymous> = [N] extends [never] ? never : null;
+
+/**
+ * The variables the middleware sets. `user` is the user type of the policy's schemes; it is `| null` only when
+ * the policy's permissions let anonymous requests through (e.g. `allowAny`, `isAuthenticatedOrReadOnly`).
+ */
+export interface AuthVariables<U, A, N extends AllowedAnonymous = never> {
+  user: U | NullIfAnonymous<N>;
+  auth: A | NullIfAnonymous<N>;
+  /** The name of the scheme that authenticated the request (`null` for an anonymous one). */
+  authScheme: string | NullIfAnonymous<N>;
 }
 
-/** The Hono env of a route behind a policy with schemes `S`. */
-export type AuthEnv<S extends readonly AnyScheme[]> = { Variables: AuthVariables<UserOf<S>, AuthOf<S>> };
+/** The Hono env of a route behind a policy with schemes `S` and permissions `P`. */
+export type AuthEnv<S extends readonly AnyScheme[], P extends Permissions = undefined> = {
+  Variables: AuthVariables<UserOf<S>, AuthOf<S>, AnonymousOf<P>>;
+};
 
 /** A policy, or a function of the context that builds one (built once per `c.env` and cached). */
-export type PolicyInput<S extends readonly AnyScheme[]> = Policy<S> | ((c: Context) => Policy<S>);
+export type PolicyInput<S extends readonly AnyScheme[], P extends Permissions = Permissions> =
+  | Policy<S, P>
+  | ((c: Context) => Policy<S, P>);
 
 /** Options of the Hono middleware. */
 export interface HonoAuthOptions {
@@ -34,11 +56,11 @@ export interface HonoAuthOptions {
 
 const overrides = new WeakSet<MiddlewareHandler>();
 
-function middleware<S extends readonly AnyScheme[]>(
-  input: PolicyInput<S>,
+function middleware<S extends readonly AnyScheme[], P extends Permissions>(
+  input: PolicyInput<S, P>,
   options: HonoAuthOptions,
   deferToOverrides: boolean,
-): MiddlewareHandler<AuthEnv<S>> {
+): MiddlewareHandler<AuthEnv<S, P>> {
   const checkFor = policyGuard(input);
   const clientIp = options.clientIp ?? runtimeClientIp;
   return async (c, next) => {
@@ -47,16 +69,19 @@ function middleware<S extends readonly AnyScheme[]>(
     }
     const outcome = await decide(checkFor(c), c.req.raw, contextOf(c, clientIp));
     if ("response" in outcome) throw new HTTPException(outcome.response.status as 401, { res: outcome.response });
-    c.set("user", outcome.decision.user as UserOf<S>);
-    c.set("auth", outcome.decision.auth as AuthOf<S>);
-    c.set("authScheme", outcome.decision.scheme);
+    const { user, auth: authValue, scheme } = outcome.decision;
+    c.set("user", user as UserOf<S> | NullIfAnonymous<AnonymousOf<P>>);
+    c.set("auth", authValue as AuthOf<S> | NullIfAnonymous<AnonymousOf<P>>);
+    c.set("authScheme", scheme as string | NullIfAnonymous<AnonymousOf<P>>);
     await next();
   };
 }
 
 const NO_ENV = {};
 
-function policyGuard<S extends readonly AnyScheme[]>(input: PolicyInput<S>): (c: Context) => Guard<UserOf<S>, AuthOf<S>> {
+function policyGuard<S extends readonly AnyScheme[], P extends Permissions>(
+  input: PolicyInput<S, P>,
+): (c: Context) => Guard<UserOf<S>, AuthOf<S>> {
   if (typeof input !== "function") {
     const fixed = guard(input);
     return () => fixed;
@@ -87,15 +112,19 @@ function contextOf(c: Context, clientIp: (c: Context) => string | undefined): Au
  * @example
  * app.get("/api/me", auth({ schemes: [tokenAuth({ store })] }), (c) => c.json({ username: c.var.user.username }));
  */
-export function auth<const S extends readonly AnyScheme[]>(
-  policy: PolicyInput<S>,
+export function auth<const S extends readonly AnyScheme[], const P extends Permissions = undefined>(
+  policy: PolicyInput<S, P>,
   options: HonoAuthOptions = {},
-): MiddlewareHandler<AuthEnv<S>> {
+): MiddlewareHandler<AuthEnv<S, P>> {
   return middleware(policy, options, false);
 }
 
 /** Per-route changes to the app-wide policy: each key given replaces the default's (DRF's view decorators). */
-export type PolicyOverride<S extends readonly AnyScheme[]> = Partial<Policy<S>>;
+export interface PolicyOverride<S extends readonly AnyScheme[], P extends Permissions> {
+  readonly schemes?: S;
+  readonly permissions?: P;
+  readonly throttles?: Policy["throttles"];
+}
 
 /**
  * App-wide defaults with per-route overrides that replace them (DRF's settings plus `@permission_classes`).
@@ -107,18 +136,21 @@ export type PolicyOverride<S extends readonly AnyScheme[]> = Partial<Policy<S>>;
  * app.use("/api/*", portcullis.defaults);
  * app.get("/api/articles", portcullis.route({ permissions: [isAuthenticatedOrReadOnly] }), list);
  */
-export function createAuth<const S extends readonly AnyScheme[]>(defaults: PolicyInput<S>, options: HonoAuthOptions = {}) {
+export function createAuth<const S extends readonly AnyScheme[], const P extends Permissions = undefined>(
+  defaults: PolicyInput<S, P>,
+  options: HonoAuthOptions = {},
+) {
   const resolve = <T>(input: T | ((c: Context) => T), c: Context): T =>
     typeof input === "function" ? (input as (c: Context) => T)(c) : input;
   return {
     defaults: middleware(defaults, options, true),
-    route<const S2 extends readonly AnyScheme[] = S>(
-      override: PolicyOverride<S2> | ((c: Context) => PolicyOverride<S2>),
-    ): MiddlewareHandler<AuthEnv<S2>> {
+    route<const S2 extends readonly AnyScheme[] = S, const P2 extends Permissions = P>(
+      override: PolicyOverride<S2, P2> | ((c: Context) => PolicyOverride<S2, P2>),
+    ): MiddlewareHandler<AuthEnv<S2, P2>> {
       const merged =
         typeof defaults === "function" || typeof override === "function"
-          ? (c: Context) => ({ ...resolve(defaults, c), ...resolve(override, c) }) as unknown as Policy<S2>
-          : ({ ...defaults, ...override } as unknown as Policy<S2>);
+          ? (c: Context) => ({ ...resolve(defaults, c), ...resolve(override, c) }) as unknown as Policy<S2, P2>
+          : ({ ...defaults, ...override } as unknown as Policy<S2, P2>);
       const handler = middleware(merged, options, false);
       overrides.add(handler as MiddlewareHandler);
       return handler;
@@ -130,7 +162,10 @@ export type { TokenEndpointsOptions } from "./token-routes.js";
 export { mountTokenEndpoints } from "./token-routes.js";
 
 /**
- * The Hono env that a `createAuth(...)` result sets, for typing an app that uses `defaults` app-wide.
+ * The Hono env that a `createAuth(...)` result's `defaults` set, for typing an app whose routes all use the
+ * defaults. Hono intersects an app's env with a route's, so on such an app a route override that changes the
+ * schemes or admits anonymous requests would be typed wrongly: give those routes `portcullis.route(...)` on an
+ * app that is not typed with this (it types `c.var` per route, exactly).
  * @example
  * const app = new Hono<{ Bindings: Env } & AuthEnvOf<typeof portcullis>>();
  */

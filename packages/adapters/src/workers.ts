@@ -4,7 +4,7 @@
  * to core for background work such as removing expired tokens.
  * @module
  */
-import type { AnyScheme, AuthOf, Policy, UserOf } from "@portcullis/core";
+import type { AllowedAnonymous, AnonymousOf, AnyPermission, AnyScheme, AuthOf, Policy, UserOf } from "@portcullis/core";
 import { guard } from "@portcullis/core";
 import type { Allowed } from "./_decide.js";
 import { decide, guardCache } from "./_decide.js";
@@ -21,11 +21,11 @@ export interface AuthExportedHandler<Env> {
 }
 
 /** The handler that runs for allowed requests, with the decision (`user`, `auth`, `scheme`). */
-export type WorkersAuthHandler<Env, U, A> = (
+export type WorkersAuthHandler<Env, U, A, N extends AllowedAnonymous = AllowedAnonymous> = (
   request: Request,
   env: Env,
   ctx: WorkersExecutionContext,
-  decision: Allowed<U, A>,
+  decision: Allowed<U, A, N>,
 ) => Response | Promise<Response>;
 
 /**
@@ -36,12 +36,16 @@ export type WorkersAuthHandler<Env, U, A> = (
  *   (request, env, ctx, { user }) => Response.json({ username: user?.username }),
  * );
  */
-export function withAuth<Env, const S extends readonly AnyScheme[]>(
-  policy: Policy<S> | ((env: Env) => Policy<S>),
-  handler: WorkersAuthHandler<Env, UserOf<S>, AuthOf<S>>,
+export function withAuth<
+  Env,
+  const S extends readonly AnyScheme[],
+  const P extends readonly AnyPermission[] | undefined = undefined,
+>(
+  policy: Policy<S, P> | ((env: Env) => Policy<S, P>),
+  handler: WorkersAuthHandler<Env, UserOf<S>, AuthOf<S>, AnonymousOf<P>>,
 ): AuthExportedHandler<Env> {
-  const fixed = typeof policy === "function" ? null : guard(policy);
-  const guardFor = typeof policy === "function" ? guardCache((env: Env) => guard(policy(env))) : () => fixed!;
+  const guardFor =
+    typeof policy === "function" ? guardCache((env: Env) => guard(policy(env))) : constant(guard(policy));
   return {
     async fetch(request, env, ctx) {
       const outcome = await decide(guardFor(env), request, {
@@ -52,4 +56,8 @@ export function withAuth<Env, const S extends readonly AnyScheme[]>(
       return "response" in outcome ? outcome.response : handler(request, env, ctx, outcome.decision);
     },
   };
+}
+
+function constant<T>(value: T): () => T {
+  return () => value;
 }

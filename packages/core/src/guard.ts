@@ -8,25 +8,59 @@ import { messages, permissionDenied, throttled, unauthenticated } from "./auth-e
 import { authenticate, firstChallenge } from "./authenticate.js";
 import { ConfigError } from "./errors.js";
 import { isAuthenticated } from "./permissions/builtin.js";
-import type { AnyPermission, PermissionCheck } from "./permissions/types.js";
+import type { AnyPermission, PermissionCheck, RequiresUser } from "./permissions/types.js";
 import type { AnyScheme, AuthOf, UserOf } from "./schemes/types.js";
 import type { Throttle } from "./throttles/types.js";
 
 /** What a route requires: schemes in order, permissions (default `[isAuthenticated]`), throttles. */
-export interface Policy<S extends readonly AnyScheme[] = readonly AnyScheme[]> {
+export interface Policy<
+  S extends readonly AnyScheme[] = readonly AnyScheme[],
+  P extends readonly AnyPermission[] | undefined = readonly AnyPermission[] | undefined,
+> {
   readonly schemes: S;
-  readonly permissions?: readonly AnyPermission[];
+  readonly permissions?: P;
   readonly throttles?: readonly Throttle[];
 }
 
-/** The verdict of `guard`. An allowed anonymous request has `user: null` and `scheme: null`. */
-export type Decision<U = unknown, A = unknown> =
-  | { readonly allowed: true; readonly user: U; readonly auth: A; readonly scheme: string }
-  | { readonly allowed: true; readonly user: null; readonly auth: null; readonly scheme: null }
-  | { readonly allowed: false; readonly error: AuthError };
+/** An allowed request with the user a scheme authenticated. */
+export interface AllowedUser<U, A> {
+  readonly allowed: true;
+  readonly user: U;
+  readonly auth: A;
+  readonly scheme: string;
+}
+
+/** An allowed anonymous request (possible only when no permission of the policy requires a user). */
+export interface AllowedAnonymous {
+  readonly allowed: true;
+  readonly user: null;
+  readonly auth: null;
+  readonly scheme: null;
+}
+
+/** A denied request. */
+export interface Denied {
+  readonly allowed: false;
+  readonly error: AuthError;
+}
+
+/**
+ * The verdict of `guard`. `N` is `AllowedAnonymous`, or `never` when the policy's permissions guarantee a user
+ * (the default `[isAuthenticated]`, `isAdminUser`, ...): then an allowed decision always has one.
+ */
+export type Decision<U = unknown, A = unknown, N extends AllowedAnonymous = AllowedAnonymous> =
+  | AllowedUser<U, A>
+  | N
+  | Denied;
+
+/** `never` when permissions `P` guarantee a user, else `AllowedAnonymous`. */
+export type AnonymousOf<P> = RequiresUser<P> extends true ? never : AllowedAnonymous;
 
 /** The function `guard` returns. */
-export type Guard<U, A> = (request: Request, ctx?: AuthContext) => Promise<Decision<U, A>>;
+export type Guard<U, A, N extends AllowedAnonymous = AllowedAnonymous> = (
+  request: Request,
+  ctx?: AuthContext,
+) => Promise<Decision<U, A, N>>;
 
 const EMPTY_CONTEXT: AuthContext = Object.freeze({});
 const DEFAULT_PERMISSIONS: readonly AnyPermission[] = Object.freeze([isAuthenticated]);
@@ -39,7 +73,10 @@ const DEFAULT_PERMISSIONS: readonly AnyPermission[] = Object.freeze([isAuthentic
  * const decision = await protect(request, { clientIp: "203.0.113.7" });
  * if (!decision.allowed) return toResponse(decision.error);
  */
-export function guard<const S extends readonly AnyScheme[]>(policy: Policy<S>): Guard<UserOf<S>, AuthOf<S>> {
+export function guard<
+  const S extends readonly AnyScheme[],
+  const P extends readonly AnyPermission[] | undefined = undefined,
+>(policy: Policy<S, P>): Guard<UserOf<S>, AuthOf<S>, AnonymousOf<P>> {
   const { schemes, permissions, throttles } = validatePolicy(policy);
   return async (request, ctx = EMPTY_CONTEXT) => {
     const result = await authenticate(request, schemes, ctx);
@@ -59,7 +96,10 @@ export function guard<const S extends readonly AnyScheme[]>(policy: Policy<S>): 
       const error = await runThrottles(throttles, check, ctx);
       if (error) return { allowed: false, error };
     }
-    if (result.status === "anonymous") return { allowed: true, user: null, auth: null, scheme: null };
+    if (result.status === "anonymous") {
+      // Reached only when no permission required a user, so AnonymousOf<P> is AllowedAnonymous here.
+      return { allowed: true, user: null, auth: null, scheme: null } as AnonymousOf<P>;
+    }
     return { allowed: true, user: result.user, auth: result.auth, scheme: result.scheme };
   };
 }
@@ -71,12 +111,12 @@ export function guard<const S extends readonly AnyScheme[]>(policy: Policy<S>): 
  * const decision = await checkObjectPermissions(policy, allowed, request, article);
  * if (!decision.allowed) return toResponse(decision.error);
  */
-export async function checkObjectPermissions<U, A>(
+export async function checkObjectPermissions<U, A, N extends AllowedAnonymous>(
   policy: Policy,
-  decision: Decision<U, A>,
+  decision: Decision<U, A, N>,
   request: Request,
   object: unknown,
-): Promise<Decision<U, A>> {
+): Promise<Decision<U, A, N>> {
   if (!decision.allowed) return decision;
   const { schemes, permissions } = validatePolicy(policy);
   const check = { request, user: decision.user, auth: decision.auth, authenticated: decision.scheme !== null };
@@ -118,7 +158,7 @@ async function runThrottles(
   return denied ? throttled(waitMs / 1000) : null;
 }
 
-function validatePolicy<S extends readonly AnyScheme[]>(policy: Policy<S>) {
+function validatePolicy<S extends readonly AnyScheme[]>(policy: Policy<S, readonly AnyPermission[] | undefined>) {
   if (typeof policy !== "object" || policy === null) throw new ConfigError("policy", "must be an object");
   if (!Array.isArray(policy.schemes)) throw new ConfigError("schemes", "must be an array of schemes");
   for (const s of policy.schemes) {

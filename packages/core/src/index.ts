@@ -9,7 +9,7 @@ export { messages, permissionDenied, serviceUnavailable, throttled, unauthentica
 export { errorToResponse, jsonResponse, toResponse } from "./response.js";
 export type { AuthResult } from "./authenticate.js";
 export { authenticate, firstChallenge } from "./authenticate.js";
-export type { Decision, Guard, Policy } from "./guard.js";
+export type { AllowedAnonymous, AllowedUser, AnonymousOf, Decision, Denied, Guard, Policy } from "./guard.js";
 export { checkObjectPermissions, guard } from "./guard.js";
 
 export type { AnyScheme, AuthOf, Scheme, SchemeResult, UserOf } from "./schemes/types.js";
@@ -25,8 +25,9 @@ export { basicMessages } from "./internal/basic-credentials.js";
 export type { TokenAuthOptions } from "./schemes/token.js";
 export { tokenAuth, tokenMessages } from "./schemes/token.js";
 
-export type { AnyPermission, Permission, PermissionCheck } from "./permissions/types.js";
+export type { AnyPermission, AuthenticatedPermission, Permission, PermissionCheck, RequiresUser } from "./permissions/types.js";
 export { allowAny, isAdminUser, isAuthenticated, isAuthenticatedOrReadOnly } from "./permissions/builtin.js";
+export type { AllOf, AnyOf } from "./permissions/combinators.js";
 export { allOf, anyOf, not } from "./permissions/combinators.js";
 
 export type { Throttle, ThrottleResult } from "./throttles/types.js";

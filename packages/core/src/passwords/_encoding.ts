@@ -12,7 +12,7 @@ const LONE_SURROGATE = /\p{Cs}/u;
 
 /** The UTF-8 bytes of a string (Django hashes `password.encode()`; nothing is normalized). */
 export function utf8(text: string): Uint8Array<ArrayBuffer> {
-  return encoder.encode(text);
+  return encoder.encode(text) as Uint8Array<ArrayBuffer>; // workers-types types it as ArrayBufferLike
 }
 
 /** Whether a string can be encoded to UTF-8 without loss (Python refuses lone surrogates, TextEncoder replaces). */

@@ -2,7 +2,7 @@
  * DRF's built-in permissions.
  * @module
  */
-import type { Permission } from "./types.js";
+import type { AuthenticatedPermission, Permission } from "./types.js";
 
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 
@@ -18,8 +18,9 @@ export const allowAny: Permission = Object.freeze<Permission>({ hasPermission: (
  * @example
  * guard({ schemes, permissions: [isAuthenticated] });
  */
-export const isAuthenticated: Permission = Object.freeze<Permission>({
+export const isAuthenticated: AuthenticatedPermission = Object.freeze<AuthenticatedPermission>({
   hasPermission: ({ authenticated }) => authenticated,
+  requiresAuthentication: true,
 });
 
 /**
@@ -27,8 +28,11 @@ export const isAuthenticated: Permission = Object.freeze<Permission>({
  * @example
  * guard({ schemes, permissions: [isAdminUser] });
  */
-export const isAdminUser: Permission<{ readonly isStaff?: boolean }> = Object.freeze<Permission<{ readonly isStaff?: boolean }>>({
-  hasPermission: ({ user }) => user?.isStaff === true,
+export const isAdminUser: AuthenticatedPermission<{ readonly isStaff?: boolean }> = Object.freeze<
+  AuthenticatedPermission<{ readonly isStaff?: boolean }>
+>({
+  hasPermission: ({ authenticated, user }) => authenticated && user?.isStaff === true,
+  requiresAuthentication: true,
 });
 
 /**

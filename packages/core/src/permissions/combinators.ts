@@ -3,7 +3,20 @@
  * Combinators have no message of their own: a denial answers DRF's default detail.
  * @module
  */
-import type { AnyPermission, Permission, PermissionCheck } from "./types.js";
+import type { AnyPermission, AuthenticatedPermission, Permission, PermissionCheck, RequiresUser } from "./types.js";
+
+/** `allOf`'s result: it requires a user when any operand does. */
+export type AllOf<Ps extends readonly AnyPermission[]> = RequiresUser<Ps> extends true ? AuthenticatedPermission : Permission;
+
+/** `anyOf`'s result: it requires a user only when every operand does. */
+export type AnyOf<Ps extends readonly AnyPermission[]> =
+  Ps[number] extends { readonly requiresAuthentication: true } ? AuthenticatedPermission : Permission;
+
+const requiring = (p: AnyPermission): boolean => (p as Partial<AuthenticatedPermission>).requiresAuthentication === true;
+
+function marked<P extends Permission>(permission: P, requiresAuthentication: boolean): P {
+  return requiresAuthentication ? { ...permission, requiresAuthentication: true } : permission;
+}
 
 type Check = PermissionCheck<unknown, unknown>;
 
@@ -16,8 +29,8 @@ async function objectAllows(p: AnyPermission, check: Check, object: unknown): Pr
  * @example
  * allOf(isAuthenticated, isOwner)
  */
-export function allOf(...permissions: AnyPermission[]): Permission {
-  return {
+export function allOf<const Ps extends readonly AnyPermission[]>(...permissions: Ps): AllOf<Ps> {
+  const combined: Permission = {
     async hasPermission(check) {
       for (const p of permissions) if (!(await p.hasPermission(check))) return false;
       return true;
@@ -27,6 +40,7 @@ export function allOf(...permissions: AnyPermission[]): Permission {
       return true;
     },
   };
+  return marked(combined, permissions.some(requiring)) as AllOf<Ps>;
 }
 
 /**
@@ -36,8 +50,8 @@ export function allOf(...permissions: AnyPermission[]): Permission {
  * @example
  * anyOf(isAdminUser, isOwner)
  */
-export function anyOf(...permissions: AnyPermission[]): Permission {
-  return {
+export function anyOf<const Ps extends readonly AnyPermission[]>(...permissions: Ps): AnyOf<Ps> {
+  const combined: Permission = {
     async hasPermission(check) {
       for (const p of permissions) if (await p.hasPermission(check)) return true;
       return false;
@@ -49,6 +63,7 @@ export function anyOf(...permissions: AnyPermission[]): Permission {
       return false;
     },
   };
+  return marked(combined, permissions.length > 0 && permissions.every(requiring)) as AnyOf<Ps>;
 }
 
 /**

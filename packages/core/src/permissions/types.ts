@@ -26,3 +26,21 @@ export interface Permission<U = unknown, A = unknown> {
 /** Any permission, whatever its user and auth types. */
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
 export type AnyPermission = Permission<any, any>;
+
+/**
+ * A permission that never allows an anonymous request (`isAuthenticated`, `isAdminUser`, an `allOf` containing
+ * one). The marker lets the types know that a policy listing it always has a user: `c.var.user` is then `User`,
+ * not `User | null`. Set it on your own permission only if it really denies every anonymous request.
+ */
+export interface AuthenticatedPermission<U = unknown, A = unknown> extends Permission<U, A> {
+  readonly requiresAuthentication: true;
+}
+
+/** Whether a permission list (or the default, when `undefined`) guarantees an authenticated user. */
+export type RequiresUser<P> = P extends undefined
+  ? true
+  : P extends readonly unknown[]
+    ? [Extract<P[number], { readonly requiresAuthentication: true }>] extends [never]
+      ? false
+      : true
+    : false;
