@@ -41,6 +41,8 @@ export { TokenLimitError, issueToken, listTokens, revokeAllTokens, revokeToken, 
 
 export * from "./passwords/index.js";
 
+export type { TimeoutStoreOptions } from "./store/timeout-store.js";
+export { timeoutStore } from "./store/timeout-store.js";
 export type {
   CreateTokenOptions,
   HitOptions,

@@ -4,7 +4,6 @@
  */
 import type { AuthError } from "./auth-error.js";
 import { serviceUnavailable } from "./auth-error.js";
-import { StoreError } from "./errors.js";
 
 /** A JSON response with DRF's content type. */
 export function jsonResponse(body: unknown, status: number, headers: Record<string, string> = {}): Response {
@@ -25,12 +24,13 @@ export function toResponse(error: AuthError): Response {
 }
 
 /**
- * Maps an exception thrown during a check to a response: a `StoreError` answers 503 (fail closed);
- * anything else is rethrown, because it is a bug or a misconfiguration, not an outcome.
+ * Maps an exception thrown during a check to a response. Whatever failed (a `StoreError`, a custom store or
+ * permission that threw), the request is never let through: 503 `Authentication service unavailable.` (fail
+ * closed). Nothing of the exception reaches the response; keep it for your logs (a `StoreError`'s `cause` holds
+ * the backend's error).
  * @example
  * try { decision = await protect(request); } catch (e) { return errorToResponse(e); }
  */
-export function errorToResponse(error: unknown): Response {
-  if (error instanceof StoreError) return toResponse(serviceUnavailable());
-  throw error;
+export function errorToResponse(_error: unknown): Response {
+  return toResponse(serviceUnavailable());
 }
