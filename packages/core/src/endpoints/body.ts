@@ -42,18 +42,19 @@ export async function readLimited(request: Request, limit: number): Promise<Uint
 }
 
 /**
- * Parses a request body the way DRF's default parsers do. A missing content type reads as empty data (as DRF).
+ * Parses a request body the way DRF's default parsers do. An empty body (whatever its content type, as DRF
+ * answers it before choosing a parser) and a missing content type read as empty data.
  * Error messages never echo the body.
  */
 export async function parseBody(request: Request, limit = MAX_BODY_BYTES): Promise<ParsedBody> {
-  const contentType = request.headers.get("content-type");
-  const mediaType = contentType?.split(";")[0]?.trim().toLowerCase() ?? "";
-  if (contentType !== null && mediaType !== "" && !SUPPORTED.includes(mediaType)) {
-    return { ok: false, status: 415, body: { detail: `Unsupported media type "${contentType}" in request.` } };
-  }
   const bytes = await readLimited(request, limit);
   if (bytes === null) return { ok: false, status: 413, body: { detail: `Request body exceeds ${limit} bytes.` } };
-  if (mediaType === "") return { ok: true, data: {} };
+  const contentType = request.headers.get("content-type");
+  const mediaType = contentType?.split(";")[0]?.trim().toLowerCase() ?? "";
+  if (bytes.byteLength === 0 || mediaType === "") return { ok: true, data: {} };
+  if (!SUPPORTED.includes(mediaType)) {
+    return { ok: false, status: 415, body: { detail: `Unsupported media type "${contentType}" in request.` } };
+  }
   if (mediaType === "application/json") return parseJson(bytes);
   return parseForm(bytes, contentType as string, mediaType);
 }

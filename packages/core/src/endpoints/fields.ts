@@ -10,8 +10,27 @@ export const fieldMessages = {
   invalid: "Not a valid string.",
   blank: "This field may not be blank.",
   nullCharacters: "Null characters are not allowed.",
+  surrogate: (codePoint: number) => `Surrogate characters are not allowed: U+${codePoint.toString(16).toUpperCase()}.`,
   maxLength: (n: number) => `Ensure this field has no more than ${n} characters.`,
 } as const;
+
+/** A lone surrogate (a well-formed pair is one code point under the `u` flag), as Django's validator finds. */
+const LONE_SURROGATE = /\p{Cs}/u;
+
+/** The characters Python's `str.strip()` removes (JS's `trim` also removes U+FEFF and keeps U+001C-U+001F, U+0085). */
+const PYTHON_SPACE = new Set(
+  [..."\t\n\v\f\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2028\u2029\u202f\u205f\u3000"].map((c) => c.charCodeAt(0)),
+);
+for (let code = 0x2000; code <= 0x200a; code++) PYTHON_SPACE.add(code);
+
+/** Python's `str.strip()`, in linear time (a `/\s+$/` regex backtracks quadratically on long runs of spaces). */
+function stripPython(text: string): string {
+  let start = 0;
+  let end = text.length;
+  while (start < end && PYTHON_SPACE.has(text.charCodeAt(start))) start++;
+  while (end > start && PYTHON_SPACE.has(text.charCodeAt(end - 1))) end--;
+  return text.slice(start, end);
+}
 
 interface CharFieldOptions {
   readonly trimWhitespace: boolean;
@@ -30,10 +49,12 @@ export function charField({ trimWhitespace, maxLength }: CharFieldOptions) {
     if (typeof value !== "string" && !(typeof value === "number" && Number.isFinite(value))) {
       return fail(fieldMessages.invalid);
     }
-    const text = trimWhitespace ? String(value).trim() : String(value);
+    const text = trimWhitespace ? stripPython(String(value)) : String(value);
     if (text === "") return fail(fieldMessages.blank);
     if (maxLength !== undefined && [...text].length > maxLength) ctx.addIssue({ code: "custom", message: fieldMessages.maxLength(maxLength) });
     if (text.includes("\0")) ctx.addIssue({ code: "custom", message: fieldMessages.nullCharacters });
+    const surrogate = LONE_SURROGATE.exec(text);
+    if (surrogate) ctx.addIssue({ code: "custom", message: fieldMessages.surrogate(surrogate[0].charCodeAt(0)) });
     return text;
   });
 }
@@ -51,7 +72,9 @@ export type CredentialsResult =
 
 /** Validates parsed body data as credentials. */
 export function validateCredentials(data: unknown): CredentialsResult {
-  if (typeof data !== "object" || data === null || Array.isArray(data)) {
+  // DRF's `Serializer.errors` edge case: a `null` body is "No data provided", not a type error.
+  if (data === null) return { ok: false, errors: { non_field_errors: ["No data provided"] } };
+  if (typeof data !== "object" || Array.isArray(data)) {
     return { ok: false, errors: { non_field_errors: [`Invalid data. Expected a dictionary, but got ${pythonTypeName(data)}.`] } };
   }
   const parsed = credentialsSchema.safeParse(data);
@@ -67,7 +90,6 @@ export function validateCredentials(data: unknown): CredentialsResult {
 /** The Python type name DRF reports for a JSON value that is not an object. */
 function pythonTypeName(value: unknown): string {
   if (Array.isArray(value)) return "list";
-  if (value === null) return "NoneType";
   if (typeof value === "string") return "str";
   if (typeof value === "boolean") return "bool";
   if (typeof value === "number") return Number.isInteger(value) ? "int" : "float";

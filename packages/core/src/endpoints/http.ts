@@ -12,7 +12,7 @@ export function methodNotAllowed(method: string): Response {
   return jsonResponse({ detail: `Method "${method}" not allowed.` }, 405, { Allow: "POST" });
 }
 
-/** Wraps a handler so that a `StoreError` answers 503 (fail closed) and `ctx` defaults to `{}`. */
+/** Wraps a handler: any exception (a `StoreError` or another) answers 503, fail closed; `ctx` defaults to `{}`. */
 export function guardedHandler(
   handler: (request: Request, ctx: AuthContext) => Promise<Response>,
 ): (request: Request, ctx?: AuthContext) => Promise<Response> {

@@ -3,7 +3,7 @@
  * @module
  */
 import type { AuthContext } from "../context.js";
-import { hashPassword, verifyPassword } from "../passwords/index.js";
+import { hashPassword, verifyDummyHash, verifyPassword } from "../passwords/index.js";
 import type { Store, User } from "../store/types.js";
 import type { LoginThrottle } from "./login-throttle.js";
 
@@ -23,6 +23,11 @@ export async function checkStoreCredentials(
 ): Promise<User | null> {
   const row = await store.getUserByUsername(username);
   const { valid, needsRehash } = await verifyPassword(password, row?.passwordHash ?? null);
+  if (row !== null && !row.isActive && valid && needsRehash) {
+    // A weak hash that matched costs less than a default check; pad it so that the time does not tell an
+    // inactive user's right password from a wrong one (a wrong one is padded inside verifyPassword).
+    await verifyDummyHash(password);
+  }
   if (row === null || !valid || !row.isActive) return null;
   if (needsRehash) {
     const upgrade = hashPassword(password)
