@@ -25,3 +25,13 @@ export function runtimeClientIp(c: Context): string | undefined {
   if (typeof env.requestIP === "function") return env.requestIP(c.req.raw)?.address ?? undefined;
   return undefined;
 }
+
+/** Workers' `executionCtx.waitUntil` (keeps background work alive after the response), `undefined` elsewhere. */
+export function runtimeWaitUntil(c: Context): ((promise: Promise<unknown>) => void) | undefined {
+  try {
+    const executionCtx = c.executionCtx; // throws where the runtime has no execution context
+    return (promise) => executionCtx.waitUntil(promise);
+  } catch {
+    return undefined;
+  }
+}

@@ -36,18 +36,27 @@ export function withAuth<
   const S extends readonly AnyScheme[],
   const P extends readonly AnyPermission[] | undefined = undefined,
   Args extends unknown[] = [],
+  IpArgs extends unknown[] = Args,
 >(
   policy: Policy<S, P>,
   handler: FetchAuthHandler<Args, UserOf<S>, AuthOf<S>, AnonymousOf<P>>,
-  options: FetchAuthOptions<Args> = {},
-): (request: Request, ...args: Args) => Promise<Response> {
+  options: FetchAuthOptions<IpArgs> = {},
+): (request: Request, ...args: HostArgs<Args, IpArgs>) => Promise<Response> {
   const check = guard(policy);
   return async (request, ...args) => {
     const ctx: AuthContext = {
-      clientIp: options.clientIp?.(request, ...args) ?? undefined,
+      clientIp: options.clientIp?.(request, ...(args as unknown[] as IpArgs)) ?? undefined,
       waitUntil: options.waitUntil,
     };
     const outcome = await decide(check, request, ctx);
-    return "response" in outcome ? outcome.response : handler(request, outcome.decision, ...args);
+    return "response" in outcome ? outcome.response : handler(request, outcome.decision, ...(args as unknown[] as Args));
   };
 }
+
+/**
+ * The host's arguments: the longer of what the handler and `clientIp` read (a handler may ignore Bun's `server`
+ * that `clientIp` reads, and the other way round).
+ */
+export type HostArgs<HandlerArgs extends unknown[], IpArgs extends unknown[]> = HandlerArgs extends [...IpArgs, ...unknown[]]
+  ? HandlerArgs
+  : IpArgs;

@@ -5,7 +5,7 @@
 import type { AuthContext, Store } from "@portcullis/core";
 import { logoutAllHandler, logoutHandler, obtainTokenHandler } from "@portcullis/core";
 import type { Context, Env, Hono } from "hono";
-import { runtimeClientIp } from "./_hono-conn.js";
+import { runtimeClientIp, runtimeWaitUntil } from "./_hono-conn.js";
 
 /** Options of `mountTokenEndpoints`. */
 export interface TokenEndpointsOptions {
@@ -45,7 +45,7 @@ export function mountTokenEndpoints<E extends Env>(app: Hono<E>, options: TokenE
     if (cached === undefined) byEnv.set(key, (cached = buildHandlers((store as (c: Context) => Store)(c), options)));
     return cached;
   };
-  const ctx = (c: Context): AuthContext => ({ clientIp: runtimeClientIp(c), env: c.env });
+  const ctx = (c: Context): AuthContext => ({ clientIp: runtimeClientIp(c), waitUntil: runtimeWaitUntil(c), env: c.env });
   const paths = { obtain: "/api-token-auth/", logout: "/api/logout/", logoutAll: "/api/logoutall/", ...options.paths };
   app.all(paths.obtain, (c) => handlersFor(c).obtain(c.req.raw, ctx(c)));
   app.all(paths.logout, (c) => handlersFor(c).logout(c.req.raw, ctx(c)));
