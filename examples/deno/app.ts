@@ -5,7 +5,6 @@
 import { withAuth } from "@portcullis/adapters/deno";
 import type { DenoServeInfo } from "@portcullis/adapters/deno";
 import {
-  anonRateThrottle,
   basicAuth,
   hashPassword,
   obtainTokenHandler,
@@ -28,7 +27,7 @@ export async function createApp(username: string, password: string): Promise<Dem
   const me = withAuth(
     {
       schemes: [tokenAuth({ store }), basicAuth({ users: store })],
-      throttles: [anonRateThrottle("5/min", { store }), userRateThrottle("100/min", { store })],
+      throttles: [userRateThrottle("100/min", { store })],
     },
     (_request, _info, { user, scheme }) => Response.json({ id: user.id, username: user.username, scheme }),
   );
