@@ -5,7 +5,15 @@
  */
 import type { D1Database } from "@cloudflare/workers-types/experimental/index.js";
 import type { Store, User } from "@portcullis/core";
-import { authenticate, hashPassword, issueToken, listTokens, logoutAllHandler, obtainTokenHandler, tokenAuth } from "@portcullis/core";
+import {
+  authenticate,
+  hashPassword,
+  issueToken,
+  listTokens,
+  logoutAllHandler,
+  obtainTokenHandler,
+  tokenAuth,
+} from "@portcullis/core";
 import { Miniflare } from "miniflare";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { d1Store, migrate } from "../src/index.js";
@@ -56,7 +64,7 @@ async function loginsAtOnce(handler: (request: Request) => Promise<Response>, us
 }
 
 describe("d1Store under concurrency", () => {
-  it(`${LOGINS} concurrent logins of one user yield ${LOGINS} distinct working tokens`, { timeout: TIMEOUT_MS }, async () => {
+  it(`${LOGINS} concurrent logins of one user yield ${LOGINS} distinct working tokens`, async () => {
     const alice = await store.createUser({ username: "alice", passwordHash });
     const answers = await loginsAtOnce(obtainTokenHandler({ store, bruteForce: false }), "alice", LOGINS);
 
@@ -66,11 +74,12 @@ describe("d1Store under concurrency", () => {
     expect(new Set(keys).size).toBe(LOGINS);
     expect(await Promise.all(keys.map(whoIs))).toEqual(Array(LOGINS).fill(alice.id));
     expect(await listTokens(store, alice.id)).toHaveLength(LOGINS);
-  });
+  }, TIMEOUT_MS);
 
-  it(`with maxTokensPerUser: 10, exactly 10 of ${LOGINS} concurrent logins succeed and the rest answer 403`, { timeout: TIMEOUT_MS }, async () => {
+  it(`with maxTokensPerUser: 10, exactly 10 of ${LOGINS} concurrent logins succeed and the rest answer 403`, async () => {
     const bob = await store.createUser({ username: "bob", passwordHash });
-    const answers = await loginsAtOnce(obtainTokenHandler({ store, bruteForce: false, maxTokensPerUser: 10 }), "bob", LOGINS);
+    const handler = obtainTokenHandler({ store, bruteForce: false, maxTokensPerUser: 10 });
+    const answers = await loginsAtOnce(handler, "bob", LOGINS);
 
     const granted = answers.filter((a) => a.status === 200);
     const refused = answers.filter((a) => a.status !== 200);
@@ -81,22 +90,26 @@ describe("d1Store under concurrency", () => {
     }
     expect(await Promise.all(granted.map((a) => whoIs(a.body.token as string)))).toEqual(Array(10).fill(bob.id));
     expect(await listTokens(store, bob.id)).toHaveLength(10);
-  });
+  }, TIMEOUT_MS);
 
-  it("20 concurrent logout-all requests, each with a different token of one user, leave none of that user's tokens", async () => {
+  it("20 concurrent logout-all requests, each with another token of one user, leave none of that user's tokens", async () => {
     const carol = await store.createUser({ username: "carol", passwordHash: "!" });
     const dave = await store.createUser({ username: "dave", passwordHash: "!" });
     const carolKeys = await Promise.all(Array.from({ length: 20 }, async () => (await issueToken(store, carol.id)).key));
     const daveKeys = await Promise.all(Array.from({ length: 3 }, async () => (await issueToken(store, dave.id)).key));
     const logoutAll = logoutAllHandler({ store });
 
-    const responses = await Promise.all(carolKeys.map((key) => logoutAll(new Request("https://api.test/logoutall/", { method: "POST", headers: { Authorization: `Token ${key}` } }))));
+    const logoutWith = (key: string) =>
+      logoutAll(new Request("https://api.test/logoutall/", { method: "POST", headers: { Authorization: `Token ${key}` } }));
+    const responses = await Promise.all(carolKeys.map(logoutWith));
 
     // A request whose token another request already deleted answers `Invalid token.`; at least one got through.
     const statuses = responses.map((r) => r.status);
     expect(statuses.every((s) => s === 204 || s === 401)).toBe(true);
     expect(statuses).toContain(204);
-    for (const response of responses.filter((r) => r.status === 401)) expect(await response.json()).toEqual({ detail: "Invalid token." });
+    for (const response of responses.filter((r) => r.status === 401)) {
+      expect(await response.json()).toEqual({ detail: "Invalid token." });
+    }
     expect(await listTokens(store, carol.id)).toEqual([]);
     expect(await Promise.all(carolKeys.map(whoIs))).toEqual(Array(20).fill("Invalid token."));
     expect(await listTokens(store, dave.id)).toHaveLength(3);
