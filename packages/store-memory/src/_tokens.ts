@@ -17,7 +17,8 @@ function isExpired(token: StoredToken, now: number): boolean {
 /** The token table. Every method is synchronous, so each is atomic within the process. */
 export class Tokens {
   readonly #byId = new Map<string, StoredToken>();
-  readonly #idByDigest = new Map<string, string>();
+  /** The same rows by digest: a token check is one lookup. */
+  readonly #byDigest = new Map<string, StoredToken>();
   /** Token ids per user, in insertion order. */
   readonly #idsByUser = new Map<string, Set<string>>();
 
@@ -25,17 +26,17 @@ export class Tokens {
   create(token: StoredToken, { maxPerUser, now }: CreateTokenOptions): boolean {
     if (maxPerUser !== undefined && this.#liveCount(token.userId, now) >= maxPerUser) return false;
     if (this.#byId.has(token.id)) throw new ConflictError("id");
-    if (this.#idByDigest.has(token.digest)) throw new ConflictError("digest");
-    this.#byId.set(token.id, { ...recordOf(token), digest: token.digest });
-    this.#idByDigest.set(token.digest, token.id);
+    if (this.#byDigest.has(token.digest)) throw new ConflictError("digest");
+    const row: StoredToken = { ...recordOf(token), digest: token.digest };
+    this.#byId.set(row.id, row);
+    this.#byDigest.set(row.digest, row);
     const ids = this.#idsByUser.get(token.userId) ?? new Set<string>();
     this.#idsByUser.set(token.userId, ids.add(token.id));
     return true;
   }
 
   byDigest(digest: string): StoredToken | null {
-    const id = this.#idByDigest.get(digest);
-    return (id !== undefined && this.#byId.get(id)) || null;
+    return this.#byDigest.get(digest) ?? null;
   }
 
   /** A user's tokens, oldest first (ties in insertion order). */
@@ -49,7 +50,7 @@ export class Tokens {
     const token = this.#byId.get(id);
     if (!token) return false;
     this.#byId.delete(id);
-    this.#idByDigest.delete(token.digest);
+    this.#byDigest.delete(token.digest);
     const ids = this.#idsByUser.get(token.userId);
     ids?.delete(id);
     if (ids?.size === 0) this.#idsByUser.delete(token.userId);

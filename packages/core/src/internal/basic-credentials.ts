@@ -3,7 +3,7 @@
  * @module
  */
 import { decodeBase64Strict } from "./base64.js";
-import { asciiLower, decodeLatin1, decodeUtf8, splitAuthorization } from "./header.js";
+import { authorizationFor, decodeLatin1, decodeUtf8 } from "./header.js";
 
 export const basicMessages = {
   noCredentials: "Invalid basic header. No credentials provided.",
@@ -23,8 +23,8 @@ const SKIP: BasicParse = Object.freeze({ type: "skip" });
 
 /** Parses the request's Basic credentials. UTF-8 first, latin-1 when the bytes are not UTF-8. */
 export function parseBasic(request: Request): BasicParse {
-  const parts = splitAuthorization(request);
-  if (parts === null || asciiLower(parts[0] as string) !== "basic") return SKIP;
+  const parts = authorizationFor(request, "basic");
+  if (parts === null) return SKIP;
   if (parts.length === 1) return { type: "invalid", detail: basicMessages.noCredentials };
   if (parts.length > 2) return { type: "invalid", detail: basicMessages.spaces };
   const bytes = decodeBase64Strict(parts[1] as string);

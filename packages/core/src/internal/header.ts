@@ -4,17 +4,67 @@
  * @module
  */
 
-// Python's bytes.split() separators: space, \t, \n, \v, \f, \r.
-const ASCII_WHITESPACE = /[ \t\n\v\f\r]+/;
+/** Python's `bytes.split()` separators: space, \t, \n, \v, \f, \r (0x09-0x0d and 0x20). */
+function isAsciiWhitespace(code: number): boolean {
+  return code === 0x20 || (code >= 0x09 && code <= 0x0d);
+}
+
+/** `value` split on runs of ASCII whitespace, without empty parts; `null` when nothing is left. */
+function splitAsciiWhitespace(value: string, from: number): string[] | null {
+  const parts: string[] = [];
+  let start = -1;
+  for (let i = from; i < value.length; i++) {
+    if (!isAsciiWhitespace(value.charCodeAt(i))) {
+      if (start < 0) start = i;
+    } else if (start >= 0) {
+      parts.push(value.slice(start, i));
+      start = -1;
+    }
+  }
+  if (start >= 0) parts.push(value.slice(start));
+  return parts.length === 0 ? null : parts;
+}
 
 /** The parts of an `Authorization` value, or `null` when there is no header or it is blank. */
 export function splitAuthorization(request: Request): string[] | null {
   const value = request.headers.get("authorization");
+  return value === null ? null : splitAsciiWhitespace(value, 0);
+}
+
+/** The ASCII whitespace other than the space (0x09-0x0d). */
+const CONTROL_WHITESPACE = /[\t\n\v\f\r]/;
+
+/** Where `lowerKeyword` starts as the first part of `value` (ASCII case-insensitively), or -1. */
+function keywordAt(value: string, lowerKeyword: string): number {
+  let at = 0;
+  while (at < value.length && isAsciiWhitespace(value.charCodeAt(at))) at++;
+  const end = at + lowerKeyword.length;
+  if (end > value.length || (end < value.length && !isAsciiWhitespace(value.charCodeAt(end)))) return -1;
+  for (let i = 0; i < lowerKeyword.length; i++) {
+    const code = value.charCodeAt(at + i);
+    if ((code >= 0x41 && code <= 0x5a ? code | 0x20 : code) !== lowerKeyword.charCodeAt(i)) return -1;
+  }
+  return at;
+}
+
+/**
+ * The parts of an `Authorization` value whose first part is `lowerKeyword` (compared ASCII case-insensitively,
+ * as `asciiLower(part) === lowerKeyword`), or `null`: no header, a blank one, or another scheme's. Another
+ * scheme's header is refused after comparing its keyword in place, and the usual `<keyword> <credentials>` is
+ * split with native string searches instead of a scan (this runs on every request).
+ */
+export function authorizationFor(request: Request, lowerKeyword: string): string[] | null {
+  const value = request.headers.get("authorization");
   if (value === null) return null;
-  const parts = value.split(ASCII_WHITESPACE);
-  if (parts[0] === "") parts.shift();
-  if (parts.length > 0 && parts[parts.length - 1] === "") parts.pop();
-  return parts.length === 0 ? null : parts;
+  const at = keywordAt(value, lowerKeyword);
+  if (at < 0) return null;
+  const end = at + lowerKeyword.length;
+  const isSimple =
+    value.charCodeAt(end) === 0x20 &&
+    end + 1 < value.length &&
+    value.indexOf(" ", end + 1) < 0 &&
+    !CONTROL_WHITESPACE.test(value);
+  return isSimple ? [value.slice(at, end), value.slice(end + 1)] : splitAsciiWhitespace(value, at);
 }
 
 /** ASCII-only lower-casing, as Python's `bytes.lower()` (never touches bytes above 0x7f). */

@@ -3,7 +3,7 @@ import { describe, expect, it } from "vitest";
 import { decodeBase64Strict, encodeBase64 } from "./base64.js";
 import { parseBasic } from "./basic-credentials.js";
 import { timingSafeEqualBytes, timingSafeEqualString } from "./constant-time.js";
-import { asciiLower, decodeLatin1, decodeUtf8, latin1Bytes, splitAuthorization } from "./header.js";
+import { asciiLower, authorizationFor, decodeLatin1, decodeUtf8, latin1Bytes, splitAuthorization } from "./header.js";
 import { randomHex } from "./random.js";
 import { sha256Hex, sha256HexPortable } from "./sha256.js";
 
@@ -55,6 +55,26 @@ describe("asciiLower", () => {
   it("lowers ASCII letters only, as Python's bytes.lower()", () => {
     expect(asciiLower("bAsIc")).toBe("basic");
     expect(asciiLower("ÀÉ-Token")).toBe("ÀÉ-token");
+  });
+});
+
+describe("authorizationFor", () => {
+  const values = [
+    "Token abc", "token abc", "TOKEN abc", "Token", "Token  abc", "Token\tabc", "Token\vabc", "\vToken abc\f",
+    "Token a b", "Tokens abc", "Toke abc", "Token\u00a0abc", "Bearer abc", "Basic dXNlcjpwYXNz", "bAsIc x", "", "\f\v",
+    "Token abc\v", "Token \u00e9", "TokenX", "Basic",
+  ];
+
+  it.each(values)("agrees with splitAuthorization + asciiLower on %j", (value) => {
+    for (const keyword of ["token", "basic", "bearer"]) {
+      const parts = splitAuthorization(withAuthorization(value));
+      const expected = parts !== null && asciiLower(parts[0] as string) === keyword ? parts : null;
+      expect(authorizationFor(withAuthorization(value), keyword)).toEqual(expected);
+    }
+  });
+
+  it("answers null without a header", () => {
+    expect(authorizationFor(new Request("https://api.test/"), "token")).toBeNull();
   });
 });
 

@@ -6,7 +6,7 @@
 import type { AuthContext } from "../context.js";
 import { nowOf } from "../context.js";
 import { ConfigError } from "../errors.js";
-import { asciiLower, decodeUtf8, latin1Bytes, splitAuthorization } from "../internal/header.js";
+import { asciiLower, authorizationFor, decodeUtf8, latin1Bytes } from "../internal/header.js";
 import type { Store, TokenRecord, User } from "../store/types.js";
 import { tokenDigest } from "../tokens/tokens.js";
 import type { Scheme, SchemeResult } from "./types.js";
@@ -45,8 +45,8 @@ export function tokenAuth(options: TokenAuthOptions): Scheme<User, TokenRecord> 
   const name = options.name ?? lowerKeyword;
 
   async function authenticate(request: Request, ctx: AuthContext): Promise<SchemeResult<User, TokenRecord>> {
-    const parts = splitAuthorization(request);
-    if (parts === null || asciiLower(parts[0] as string) !== lowerKeyword) return SKIP;
+    const parts = authorizationFor(request, lowerKeyword);
+    if (parts === null) return SKIP;
     if (parts.length === 1) return failure(tokenMessages.noCredentials);
     if (parts.length > 2) return failure(tokenMessages.spaces);
     const raw = parts[1] as string;
@@ -66,7 +66,8 @@ export function tokenAuth(options: TokenAuthOptions): Scheme<User, TokenRecord> 
   return { name, authenticate, challenge: () => keyword };
 }
 
+const NON_ASCII = /[\u0080-\uffff]/;
+
 function isAscii(value: string): boolean {
-  for (let i = 0; i < value.length; i++) if (value.charCodeAt(i) > 0x7f) return false;
-  return true;
+  return !NON_ASCII.test(value);
 }
