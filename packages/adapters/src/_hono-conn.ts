@@ -26,12 +26,17 @@ export function runtimeClientIp(c: Context): string | undefined {
   return undefined;
 }
 
-/** Workers' `executionCtx.waitUntil` (keeps background work alive after the response), `undefined` elsewhere. */
-export function runtimeWaitUntil(c: Context): ((promise: Promise<unknown>) => void) | undefined {
-  try {
-    const executionCtx = c.executionCtx; // throws where the runtime has no execution context
-    return (promise) => executionCtx.waitUntil(promise);
-  } catch {
-    return undefined;
-  }
+/**
+ * `waitUntil` for core: Workers' `executionCtx.waitUntil`, looked up only when there is work to keep alive (off
+ * Workers, Hono answers `c.executionCtx` by throwing an Error, whose stack would cost microseconds per request).
+ * Where there is no execution context, the promise simply runs on.
+ */
+export function runtimeWaitUntil(c: Context): (promise: Promise<unknown>) => void {
+  return (promise) => {
+    try {
+      c.executionCtx.waitUntil(promise);
+    } catch {
+      // not on Workers: nothing to extend, the promise runs on by itself
+    }
+  };
 }

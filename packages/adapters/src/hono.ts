@@ -20,7 +20,7 @@ import type { Context, MiddlewareHandler } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { matchedRoutes } from "hono/route";
 import { decide } from "./_decide.js";
-import { runtimeClientIp } from "./_hono-conn.js";
+import { runtimeClientIp, runtimeWaitUntil } from "./_hono-conn.js";
 
 type Permissions = readonly AnyPermission[] | undefined;
 
@@ -97,14 +97,7 @@ function policyGuard<S extends readonly AnyScheme[], P extends Permissions>(
 }
 
 function contextOf(c: Context, clientIp: (c: Context) => string | undefined): AuthContext {
-  let waitUntil: AuthContext["waitUntil"];
-  try {
-    const executionCtx = c.executionCtx;
-    waitUntil = (promise) => executionCtx.waitUntil(promise);
-  } catch {
-    waitUntil = undefined; // not on Workers: no execution context
-  }
-  return { clientIp: clientIp(c), waitUntil, env: c.env };
+  return { clientIp: clientIp(c), waitUntil: runtimeWaitUntil(c), env: c.env };
 }
 
 /**
