@@ -46,6 +46,6 @@ async function withTimeout<T>(name: string, timeoutMs: number, call: () => Promi
     if (error instanceof StoreError) throw error;
     throw new StoreError(`Store call ${name} failed.`, { cause: error });
   } finally {
-    clearTimeout(timer);
+    if (timer !== undefined) clearTimeout(timer);
   }
 }
