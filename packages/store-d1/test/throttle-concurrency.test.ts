@@ -1,0 +1,63 @@
+/**
+ * 200 concurrent requests against a 50-per-minute throttle let exactly 50 through, through `guard()` with
+ * `userRateThrottle` and `anonRateThrottle`, on the memory store and on real D1 (Miniflare's, started here).
+ */
+import type { D1Database } from "@cloudflare/workers-types/experimental/index.js";
+import type { Store } from "@portcullis/core";
+import { allowAny, anonRateThrottle, guard, issueToken, tokenAuth, userRateThrottle } from "@portcullis/core";
+import { memoryStore } from "@portcullis/store-memory";
+import { Miniflare } from "miniflare";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { d1Store, migrate } from "../src/index.js";
+
+const REQUESTS = 200;
+const LIMIT = 50;
+
+let mf: Miniflare;
+let d1: Store;
+
+beforeAll(async () => {
+  mf = new Miniflare({ modules: true, script: "export default { fetch() { return new Response('') } }", d1Databases: ["DB"] });
+  const db = (await mf.getD1Database("DB")) as unknown as D1Database;
+  await migrate(db);
+  d1 = d1Store(db);
+});
+
+afterAll(async () => {
+  await mf?.dispose();
+});
+
+async function burst(check: ReturnType<typeof guard>, request: () => Request, clientIp: string) {
+  const now = 1_700_000_000_000;
+  const decisions = await Promise.all(Array.from({ length: REQUESTS }, () => check(request(), { clientIp, now: () => now })));
+  const allowed = decisions.filter((d) => d.allowed).length;
+  const statuses = new Set(decisions.flatMap((d) => (d.allowed ? [] : [d.error.status])));
+  return { allowed, statuses };
+}
+
+describe.each([
+  ["memoryStore", () => memoryStore()],
+  ["d1Store (Miniflare D1)", () => d1],
+])("%s: 200 concurrent requests, 50/min", (_name, storeOf) => {
+  it("a user throttle lets exactly 50 through and answers 429 to the rest", async () => {
+    const store = storeOf();
+    const user = await store.createUser({ username: `u${crypto.randomUUID()}`, passwordHash: "!" });
+    const { key } = await issueToken(store, user.id);
+    const check = guard({ schemes: [tokenAuth({ store })], throttles: [userRateThrottle(`${LIMIT}/min`, { store })] });
+    const request = () => new Request("https://api.test/", { headers: { authorization: `Token ${key}` } });
+    const { allowed, statuses } = await burst(check, request, "203.0.113.1");
+    expect(allowed).toBe(LIMIT);
+    expect([...statuses]).toEqual([429]);
+  });
+
+  it("an anon throttle lets exactly 50 through per client IP", async () => {
+    const store = storeOf();
+    const scope = `anon-${crypto.randomUUID()}`;
+    const check = guard({ schemes: [], permissions: [allowAny], throttles: [anonRateThrottle(`${LIMIT}/min`, { store, scope })] });
+    const request = () => new Request("https://api.test/");
+    const first = await burst(check, request, "198.51.100.7");
+    expect(first.allowed).toBe(LIMIT);
+    const other = await burst(check, request, "198.51.100.8");
+    expect(other.allowed).toBe(LIMIT);
+  });
+});
