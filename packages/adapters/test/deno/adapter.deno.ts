@@ -4,7 +4,7 @@
  */
 import { withAuth } from "@portcullis/adapters/deno";
 import type { DenoServeInfo } from "@portcullis/adapters/deno";
-import { allowAny, anonRateThrottle, tokenAuth } from "@portcullis/core";
+import { StoreError, allowAny, anonRateThrottle, tokenAuth } from "@portcullis/core";
 import { memoryStore } from "@portcullis/store-memory";
 import { createApp } from "../../../../examples/deno/app.ts";
 
@@ -92,4 +92,22 @@ Deno.test("the client IP is info.remoteAddr: real requests count under 127.0.0.1
   // X-Forwarded-For is not trusted: a spoofed header does not give a spent address a new budget.
   const spoofed = new Request("http://local/", { headers: { "X-Forwarded-For": "198.51.100.1" } });
   assert.equal((await handler(spoofed, from("192.0.2.1"))).status, 429);
+});
+
+Deno.test("fails closed: 503 when the store throws, with or without credentials", async () => {
+  const broken = {
+    findToken: () => Promise.reject(new StoreError("D1 unreachable")),
+    deleteToken: () => Promise.reject(new StoreError("D1 unreachable")),
+  };
+  const handler = withAuth({ schemes: [tokenAuth({ store: broken })] }, () => Response.json({ ok: true }));
+  await serving(handler, async (base) => {
+    const cases: Record<string, string>[] = [{ Authorization: "Token 0123456789abcdef0123456789abcdef01234567" }, {}];
+    for (const headers of cases) {
+      const res = await fetch(`${base}/api/me`, { headers });
+      const expected = Object.keys(headers).length > 0 ? 503 : 401;
+      assert.equal(res.status, expected);
+      if (expected === 503) assert.deepEqual(await res.json(), { detail: "Authentication service unavailable." });
+      else await res.body?.cancel();
+    }
+  });
 });
