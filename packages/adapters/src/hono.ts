@@ -63,10 +63,8 @@ function middleware<S extends readonly AnyScheme[], P extends Permissions>(
 ): MiddlewareHandler<AuthEnv<S, P>> {
   const checkFor = policyGuard(input);
   const clientIp = options.clientIp ?? runtimeClientIp;
-  return async (c, next) => {
-    if (deferToOverrides && matchedRoutes(c).some((route) => overrides.has(route.handler as MiddlewareHandler))) {
-      return next();
-    }
+  const self: MiddlewareHandler<AuthEnv<S, P>> = async (c, next) => {
+    if (deferToOverrides && overrideComesNext(c, self as MiddlewareHandler)) return next();
     const outcome = await decide(checkFor(c), c.req.raw, contextOf(c, clientIp));
     if ("response" in outcome) throw new HTTPException(outcome.response.status as 401, { res: outcome.response });
     const { user, auth: authValue, scheme } = outcome.decision;
@@ -75,6 +73,20 @@ function middleware<S extends readonly AnyScheme[], P extends Permissions>(
     c.set("authScheme", scheme as string | NullIfAnonymous<AnonymousOf<P>>);
     await next();
   };
+  return self;
+}
+
+/**
+ * Whether the handler Hono runs right after these defaults is a route override, i.e. the route about to answer
+ * replaces the defaults. Only the very next matched handler counts: an override on another route that also matches
+ * (`/api/:slug` when `/api/admin` answers) or one behind other middleware never switches the defaults off; then
+ * both run and both must pass (fail closed).
+ */
+function overrideComesNext(c: Context, defaults: MiddlewareHandler): boolean {
+  const routes = matchedRoutes(c);
+  const index = routes.findIndex((route) => route.handler === defaults);
+  const following = index < 0 ? undefined : routes[index + 1];
+  return following !== undefined && overrides.has(following.handler as MiddlewareHandler);
 }
 
 const NO_ENV = {};

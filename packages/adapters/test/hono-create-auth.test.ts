@@ -100,6 +100,28 @@ describe("createAuth: per-route overrides replace the defaults", () => {
     expect((await app.request("/api/late")).status).toBe(200);
     expect((await app.request("/api/closed")).status).toBe(401);
   });
+
+  it("an override on another matching route (/api/:slug) never opens a route without one (/api/admin)", async () => {
+    const portcullis = createAuth({ schemes: [tokenAuth({ store: s.store })] });
+    const app = new Hono();
+    app.use("/api/*", portcullis.defaults);
+    app.get("/api/admin", (c) => c.text("secret admin data"));
+    app.get("/api/:slug", portcullis.route({ permissions: [allowAny] }), (c) => c.text(`page ${c.req.param("slug")}`));
+    const admin = await app.request("/api/admin");
+    expect(admin.status).toBe(401);
+    expect(await admin.text()).not.toContain("secret");
+    expect((await app.request("/api/about")).status).toBe(200);
+  });
+
+  it("with other middleware between the defaults and an override, both run (fail closed, never open)", async () => {
+    const portcullis = createAuth({ schemes: [tokenAuth({ store: s.store })] });
+    const app = new Hono();
+    app.use("/api/*", portcullis.defaults);
+    app.use("/api/*", async (_c, next) => next());
+    app.get("/api/open", portcullis.route({ permissions: [allowAny] }), (c) => c.text("open"));
+    expect((await app.request("/api/open")).status).toBe(401);
+    expect((await app.request("/api/open", { headers: token(await s.tokenFor(s.alice)) })).status).toBe(200);
+  });
 });
 
 describe("createAuth: a policy built from the context", () => {
