@@ -2,7 +2,7 @@
  * Mounting the token endpoints on a Hono app.
  * @module
  */
-import type { AuthContext, Store } from "@portcullis/core";
+import type { AuthContext, BruteForceOptions, Store } from "@portcullis/core";
 import { logoutAllHandler, logoutHandler, obtainTokenHandler } from "@portcullis/core";
 import type { Context, Env, Hono } from "hono";
 import { runtimeClientIp, runtimeWaitUntil } from "./_hono-conn.js";
@@ -13,6 +13,12 @@ export interface TokenEndpointsOptions {
   readonly store: Store | ((c: Context) => Store);
   readonly ttlMs?: number;
   readonly maxTokensPerUser?: number;
+  /** Brute-force protection of the login endpoint (core's defaults: 5 failures/min per username, 20 per IP). */
+  readonly bruteForce?: BruteForceOptions | false;
+  /** The `Authorization` keyword the logout endpoints accept. Default `"Token"`; `"Bearer"` for Bearer tokens. */
+  readonly keyword?: string;
+  /** The client IP (counted by brute-force protection). Default: the runtime's address, never `X-Forwarded-For`. */
+  readonly clientIp?: (c: Context) => string | undefined;
   /** Paths; defaults `/api-token-auth/`, `/api/logout/`, `/api/logoutall/`. */
   readonly paths?: { readonly obtain?: string; readonly logout?: string; readonly logoutAll?: string };
 }
@@ -20,11 +26,11 @@ export interface TokenEndpointsOptions {
 type Handlers = ReturnType<typeof buildHandlers>;
 
 function buildHandlers(store: Store, options: TokenEndpointsOptions) {
-  const { ttlMs, maxTokensPerUser } = options;
+  const { ttlMs, maxTokensPerUser, bruteForce, keyword } = options;
   return {
-    obtain: obtainTokenHandler({ store, ttlMs, maxTokensPerUser }),
-    logout: logoutHandler({ store }),
-    logoutAll: logoutAllHandler({ store }),
+    obtain: obtainTokenHandler({ store, ttlMs, maxTokensPerUser, bruteForce }),
+    logout: logoutHandler({ store, keyword }),
+    logoutAll: logoutAllHandler({ store, keyword }),
   };
 }
 
@@ -45,7 +51,8 @@ export function mountTokenEndpoints<E extends Env>(app: Hono<E>, options: TokenE
     if (cached === undefined) byEnv.set(key, (cached = buildHandlers((store as (c: Context) => Store)(c), options)));
     return cached;
   };
-  const ctx = (c: Context): AuthContext => ({ clientIp: runtimeClientIp(c), waitUntil: runtimeWaitUntil(c), env: c.env });
+  const clientIp = options.clientIp ?? runtimeClientIp;
+  const ctx = (c: Context): AuthContext => ({ clientIp: clientIp(c), waitUntil: runtimeWaitUntil(c), env: c.env });
   const paths = { obtain: "/api-token-auth/", logout: "/api/logout/", logoutAll: "/api/logoutall/", ...options.paths };
   app.all(paths.obtain, (c) => handlersFor(c).obtain(c.req.raw, ctx(c)));
   app.all(paths.logout, (c) => handlersFor(c).logout(c.req.raw, ctx(c)));

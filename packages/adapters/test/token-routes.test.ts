@@ -111,3 +111,25 @@ describe("mountTokenEndpoints", () => {
     expect(built).toEqual([env]);
   });
 });
+
+describe("mountTokenEndpoints options", () => {
+  it("keyword: Bearer makes logout accept Bearer tokens", async () => {
+    const app = new Hono();
+    mountTokenEndpoints(app, { store: s.store, keyword: "Bearer" });
+    const key = await obtain(app);
+    const logout = await app.request("/api/logout/", { method: "POST", headers: { Authorization: `Bearer ${key}` } });
+    expect(logout.status).toBe(204);
+    expect(await listTokens(s.store, s.alice.id)).toEqual([]);
+  });
+
+  it("clientIp and bruteForce reach the login endpoint's protection", async () => {
+    const app = new Hono();
+    const clientIp = (c: { req: { header(name: string): string | undefined } }) => c.req.header("x-test-client");
+    mountTokenEndpoints(app, { store: s.store, clientIp, bruteForce: { perUsername: null, perIp: "2/min" } });
+    const wrong = (ip: string) => app.request("/api-token-auth/", post({ username: "nobody", password: "x" }, { "x-test-client": ip }));
+    expect([(await wrong("192.0.2.1")).status, (await wrong("192.0.2.1")).status, (await wrong("192.0.2.1")).status]).toEqual([
+      400, 400, 429,
+    ]);
+    expect((await wrong("192.0.2.2")).status).toBe(400);
+  });
+});
