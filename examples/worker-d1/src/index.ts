@@ -72,4 +72,20 @@ app.get("/api/admin", portcullis.route({ permissions: [isAdminUser] }), (c) =>
   c.json({ message: `Welcome to the admin area, ${c.var.user.username}.` }),
 );
 
-export default app;
+/**
+ * D1 has no background jobs: a Cron Trigger (wrangler.jsonc `triggers.crons`) purges expired tokens and throttle
+ * counters whose window has passed, so the tables stay bounded.
+ */
+async function purge(env: Env): Promise<void> {
+  const store = d1Store(env.DB);
+  const now = Date.now();
+  await store.deleteExpiredTokens(now);
+  await store.purgeCounters(now);
+}
+
+export default {
+  fetch: app.fetch,
+  scheduled(_controller: unknown, env: Env, ctx: { waitUntil(promise: Promise<unknown>): void }) {
+    ctx.waitUntil(purge(env));
+  },
+};

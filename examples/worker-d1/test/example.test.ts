@@ -129,3 +129,19 @@ describe("example Worker (Hono + D1) on workerd", () => {
     await eventually(async () => (await rows()) === 0);
   });
 });
+
+describe("example Worker: the Cron Trigger", () => {
+  it("purges expired tokens and throttle counters whose window has passed", async () => {
+    const bob = await store.createUser({ username: "bob-cron", passwordHash: "!" });
+    const longAgo = Date.now() - 10 * 86_400_000;
+    await issueToken(store, bob.id, { ttlMs: 1000, now: longAgo });
+    const live = await issueToken(store, bob.id);
+    await store.hit("cron-test:stale", { limit: 5, windowMs: 60_000, now: longAgo });
+    const worker = await mf.getWorker("example");
+    await worker.scheduled({ cron: "*/15 * * * *", scheduledTime: new Date() });
+    await eventually(async () => (await store.listTokens(bob.id)).length === 1);
+    expect((await store.listTokens(bob.id)).map((t) => t.id)).toEqual([live.token.id]);
+    const rows = await db.prepare("SELECT count(*) AS n FROM portcullis_counters WHERE key = ?").bind("cron-test:stale").first<{ n: number }>();
+    expect(rows?.n).toBe(0);
+  });
+});
