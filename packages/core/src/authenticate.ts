@@ -43,7 +43,8 @@ export async function authenticate<S extends readonly AnyScheme[]>(
     const result = await scheme.authenticate(request, ctx);
     if (result.type === "skip") continue;
     if (result.type === "success") {
-      return { status: "authenticated", user: result.user, auth: result.auth, scheme: scheme.name };
+      // The scheme is one of S, so its user and auth are among UserOf<S> and AuthOf<S>.
+      return { status: "authenticated", user: result.user as UserOf<S>, auth: result.auth as AuthOf<S>, scheme: scheme.name };
     }
     const error = result.error ?? unauthenticated("authentication_failed", result.detail, firstChallenge(schemes, request));
     return { status: "failed", error };

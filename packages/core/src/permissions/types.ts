@@ -24,8 +24,7 @@ export interface Permission<U = unknown, A = unknown> {
 }
 
 /** Any permission, whatever its user and auth types. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type AnyPermission = Permission<any, any>;
+export type AnyPermission = Permission<unknown, unknown>;
 
 /**
  * A permission that never allows an anonymous request (`isAuthenticated`, `isAdminUser`, an `allOf` containing

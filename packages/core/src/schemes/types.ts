@@ -25,8 +25,7 @@ export interface Scheme<U = unknown, A = unknown> {
 }
 
 /** Any scheme, whatever its user and auth types. */
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type AnyScheme = Scheme<any, any>;
+export type AnyScheme = Scheme<unknown, unknown>;
 
 /** The union of the user types of a list of schemes. */
 export type UserOf<S extends readonly AnyScheme[]> = S[number] extends Scheme<infer U, unknown> ? U : never;
