@@ -43,8 +43,8 @@ const BAD_CREDENTIALS = { non_field_errors: ["Unable to log in with provided cre
  * user); 403 at `maxTokensPerUser`; 405, 413, 415 for the wrong method, size or media type; 503 if the store fails.
  * Unlike DRF's get-or-create, every login issues a new token: keys are stored hashed and cannot be shown again.
  * @example
- * app.post("/api-token-auth/", (c) => obtain(c.req.raw));
  * const obtain = obtainTokenHandler({ store, ttlMs: 30 * 86_400_000 });
+ * app.post("/api-token-auth/", (c) => obtain(c.req.raw));
  */
 export function obtainTokenHandler(options: ObtainTokenOptions): Handler {
   const { store, ttlMs, maxTokensPerUser } = options ?? ({} as ObtainTokenOptions);
