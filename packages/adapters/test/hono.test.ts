@@ -140,7 +140,7 @@ describe("auth() denials", () => {
 
 describe("auth() fails closed", () => {
   const down = () => Promise.reject(new StoreError("backend unreachable", { cause: new Error("ECONNRESET") }));
-  const store = { findToken: down, deleteToken: down, getUserByUsername: down, setPasswordHash: down, hit: down };
+  const store = { findToken: down, deleteToken: down, getUserByUsername: down, setPasswordHash: down, hit: down, releaseHit: down };
 
   it("answers 503 when the store throws StoreError, never 401 or 200", async () => {
     const app = new Hono();

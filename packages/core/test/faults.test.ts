@@ -132,8 +132,6 @@ async function setup() {
 const b64 = (text: string) => btoa(text);
 const withAuthorization = (value?: string) =>
   new Request("https://api.test/", value === undefined ? {} : { headers: { Authorization: value } });
-const isDryRun = (_key: unknown, options: unknown) => (options as { dryRun?: boolean }).dryRun === true;
-const isRecording = (key: unknown, options: unknown) => !isDryRun(key, options);
 
 interface Scenario {
   readonly name: string;
@@ -160,8 +158,8 @@ const SCENARIOS: readonly Scenario[] = [
     healthy: { allowed: true },
   },
   {
-    name: "basicAuth, the brute-force check (hit, dry run)",
-    faults: (mode) => ({ hit: { mode, when: isDryRun } }),
+    name: "basicAuth, the brute-force reservation (hit)",
+    faults: (mode) => ({ hit: mode }),
     run: (store) => guard({ schemes: [basicAuth({ users: store })] })(withAuthorization(`Basic ${b64("alice:s3cret")}`)),
     healthy: { allowed: true },
   },
@@ -179,10 +177,10 @@ const SCENARIOS: readonly Scenario[] = [
     healthy: { allowed: false, status: 401 },
   },
   {
-    name: "basicAuth, recording a failed login (hit)",
-    faults: (mode) => ({ hit: { mode, when: isRecording } }),
-    run: (store) => guard({ schemes: [basicAuth({ users: store })] })(withAuthorization(`Basic ${b64("alice:wrong")}`)),
-    healthy: { allowed: false, status: 401 },
+    name: "basicAuth, releasing the reservation after a good login (releaseHit)",
+    faults: (mode) => ({ releaseHit: { mode, when: (key: unknown) => String(key).startsWith("login:ip:") } }),
+    run: (store) => guard({ schemes: [basicAuth({ users: store })] })(withAuthorization(`Basic ${b64("alice:s3cret")}`)),
+    healthy: { allowed: true },
   },
   {
     name: "userRateThrottle after token auth, hit",
@@ -323,7 +321,7 @@ async function expect503(response: Response): Promise<void> {
 
 describe("endpoints with a failing or hanging store", () => {
   const obtainFaults: readonly [string, (mode: Mode) => Faults][] = [
-    ["the brute-force check (hit)", (mode) => ({ hit: { mode, when: isDryRun } })],
+    ["the brute-force reservation (hit)", (mode) => ({ hit: mode })],
     ["getUserByUsername", (mode) => ({ getUserByUsername: mode })],
     ["createToken", (mode) => ({ createToken: mode })],
   ];

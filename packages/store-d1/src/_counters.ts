@@ -2,7 +2,7 @@
  * The sliding-log counters of `d1Store` (internal). A hit is ONE upsert statement: it prunes the hits that
  * left the window, appends `now` when fewer than `limit` remain, and returns the outcome and the new log, so
  * concurrent hits on one key can never both take the last slot. Parameters: ?1 key, ?2 windowMs, ?3 now,
- * ?4 limit.
+ * ?4 limit. A release is ONE update statement too (parameters: ?1 key, ?2 the timestamp to take back).
  * @module
  */
 import type { HitOptions, HitResult } from "@portcullis/core";
@@ -29,6 +29,19 @@ ON CONFLICT (key) DO UPDATE SET
     CASE WHEN ${IS_ALLOWED} THEN ?3 ELSE 0 END
   ) + ?2
 RETURNING last_allowed AS allowed, log`;
+
+/** The index in the stored log of the entry a release removes: the last one holding exactly ?2. */
+const RELEASED = "(SELECT max(r.key) FROM json_each(portcullis_counters.log) AS r WHERE r.value = ?2)";
+/** The entries of the stored log that a release keeps, in their order. */
+const KEPT = `FROM json_each(portcullis_counters.log) AS e WHERE e.key <> ${RELEASED}`;
+
+// Every SET expression reads the old row: the log without the released entry, and expires_at recomputed from
+// that same log (newest kept hit + window; an emptied log is purgeable at once). The WHERE makes an unknown
+// timestamp change nothing, so `changes` answers whether an entry was removed.
+const RELEASE = `UPDATE portcullis_counters SET
+  log = (SELECT json_group_array(k.value) FROM (SELECT e.value AS value ${KEPT} ORDER BY e.key) AS k),
+  expires_at = coalesce((SELECT max(e.value) ${KEPT}), 0) + window_ms
+WHERE portcullis_counters.key = ?1 AND ${RELEASED} IS NOT NULL`;
 
 /** The live hits of a stored log at `now`, at most the newest `limit`. */
 function liveHits(log: readonly number[], { limit, windowMs, now }: HitOptions): number[] {
@@ -60,6 +73,12 @@ export async function hit(db: D1DatabaseLike, key: string, options: HitOptions):
   const row = await db.prepare(HIT).bind(key, windowMs, now, limit).first();
   if (!row) throw badAnswer("hit");
   return resultOf(row.allowed === 1, parseLog(row.log, "hit"));
+}
+
+/** Removes one entry of `key` with exactly timestamp `at` (the most recent one); answers whether there was one. */
+export async function releaseHit(db: D1DatabaseLike, key: string, at: number): Promise<boolean> {
+  const result = await db.prepare(RELEASE).bind(key, at).run();
+  return result.meta.changes > 0;
 }
 
 /** Deletes the counters whose newest hit left its window; answers how many. */

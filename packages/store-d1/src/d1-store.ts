@@ -6,7 +6,7 @@
 import { ConfigError, type Store } from "@portcullis/core";
 import type { D1DatabaseLike } from "./d1-types.js";
 import { attempt } from "./_errors.js";
-import { hit, purgeCounters } from "./_counters.js";
+import { hit, purgeCounters, releaseHit } from "./_counters.js";
 import { createToken, deleteWhere, findToken, listTokens } from "./_tokens.js";
 import { createUser, getUserById, getUserByUsername, setPasswordHash } from "./_users.js";
 
@@ -47,6 +47,7 @@ export function d1Store(db: D1DatabaseLike): Store {
     deleteExpiredTokens: (now) =>
       attempt("deleteExpiredTokens", () => deleteWhere(db, "expires_at IS NOT NULL AND expires_at <= ?1", now)),
     hit: (key, options) => attempt("hit", () => hit(db, key, options)),
+    releaseHit: (key, { at }) => attempt("releaseHit", () => releaseHit(db, key, at)),
     purgeCounters: (now) => attempt("purgeCounters", () => purgeCounters(db, now)),
   };
 }

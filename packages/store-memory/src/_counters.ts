@@ -52,6 +52,19 @@ export class Counters {
     return { allowed, count: log.length, oldest: earliest(log) };
   }
 
+  /**
+   * Removes the most recent entry of `key` whose timestamp is exactly `at` (synchronous, so atomic within the
+   * process); answers whether there was one. A log left empty deletes its counter.
+   */
+  release(key: string, at: number): boolean {
+    const counter = this.#counters.get(key);
+    const index = counter ? counter.log.lastIndexOf(at) : -1;
+    if (!counter || index < 0) return false;
+    counter.log.splice(index, 1);
+    if (counter.log.length === 0) this.#counters.delete(key);
+    return true;
+  }
+
   /** Deletes every expired counter; answers how many. */
   purge(now: number): number {
     let purged = 0;

@@ -69,6 +69,7 @@ export function memoryStore(options: MemoryStoreOptions = {}): Store {
     deleteUserTokens: async (userId) => tokens.deleteOfUser(userId),
     deleteExpiredTokens: async (now) => tokens.deleteExpired(now),
     hit: async (key, hitOptions) => counters.hit(key, hitOptions),
+    releaseHit: async (key, { at }) => counters.release(key, at),
     purgeCounters: async (now) => counters.purge(now),
   };
 }

@@ -13,7 +13,7 @@ const store = memoryStore();
 const alice = await store.createUser({ username: "alice", passwordHash: await hashPassword("alice-pw", { iterations: 1000 }) });
 const clientIp = (request: Request, server: Server) => server.requestIP(request)?.address;
 
-function serve(storeOf: Pick<Store, "findToken" | "deleteToken" | "getUserByUsername" | "setPasswordHash" | "hit">) {
+function serve(storeOf: Pick<Store, "findToken" | "deleteToken" | "getUserByUsername" | "setPasswordHash" | "hit" | "releaseHit">) {
   const policy = {
     schemes: [tokenAuth({ store: storeOf }), basicAuth({ users: storeOf })],
     permissions: [isAuthenticatedOrReadOnly],
@@ -66,7 +66,7 @@ describe("withAuth (fetch adapter) on Bun.serve", () => {
 
   test("fails closed: 503 when the store throws StoreError, for credentials and for anonymous reads", async () => {
     const down = () => Promise.reject(new StoreError("backend unreachable"));
-    const broken = serve({ findToken: down, deleteToken: down, getUserByUsername: down, setPasswordHash: down, hit: down });
+    const broken = serve({ findToken: down, deleteToken: down, getUserByUsername: down, setPasswordHash: down, hit: down, releaseHit: down });
     try {
       const url = `http://127.0.0.1:${broken.server.port}/`;
       for (const init of [{ headers: { Authorization: "Token 0123456789abcdef0123456789abcdef01234567" } }, {}]) {

@@ -47,8 +47,11 @@ export interface LoginOutcome<U> {
 }
 
 /**
- * Runs a credential check behind brute-force protection: a blocked login does no password work and answers the
- * wait; a failed one is recorded; a successful one is not counted.
+ * Runs a credential check behind brute-force protection. A slot is first reserved in every counter (atomically,
+ * so concurrent attempts cannot all slip under the limit); a blocked login does no password work and answers the
+ * wait. A failed check keeps its reservation (the failure is counted); a successful one releases it (successes
+ * are not counted). When the check throws (a store failure), the reservation is released as far as the store
+ * allows and the error is rethrown.
  */
 export async function throttledLogin<U>(
   throttle: LoginThrottle | null,
@@ -56,11 +59,16 @@ export async function throttledLogin<U>(
   ctx: AuthContext,
   check: () => Promise<U | null>,
 ): Promise<LoginOutcome<U>> {
-  if (throttle) {
-    const wait = await throttle.blockedForMs(username, ctx);
-    if (wait > 0) return { user: null, blockedForMs: wait };
+  if (!throttle) return { user: await check() };
+  const reservation = await throttle.reserve(username, ctx);
+  if ("blockedForMs" in reservation) return { user: null, blockedForMs: reservation.blockedForMs };
+  let user: U | null;
+  try {
+    user = await check();
+  } catch (error) {
+    await reservation.release().catch(() => undefined);
+    throw error;
   }
-  const user = await check();
-  if (user === null && throttle) await throttle.recordFailure(username, ctx);
+  if (user !== null) await reservation.release();
   return { user };
 }

@@ -1,7 +1,8 @@
 import { memoryStore } from "@portcullis/store-memory";
 import { describe, expect, it } from "vitest";
 import { basicAuth, guard, hashPassword, obtainTokenHandler, toResponse } from "../index.js";
-import type { AuthContext } from "../index.js";
+import type { AuthContext, Store } from "../index.js";
+import { sha256Hex } from "./sha256.js";
 
 const PASSWORD = "correct horse";
 
@@ -21,6 +22,13 @@ function login(username: string, password: string): Request {
     body: JSON.stringify({ username, password }),
   });
 }
+
+/** The live hits of a brute-force counter (a dry run, at the setup's clock). */
+async function countOf(store: Store, key: string): Promise<number> {
+  return (await store.hit(key, { limit: 1000, windowMs: 60_000, now: 1_000_000, dryRun: true })).count;
+}
+
+const userKey = (username: string) => `login:user:${sha256Hex(username)}`;
 
 function basic(username: string, password: string): Request {
   const token = btoa(`${username}:${password}`);
@@ -68,6 +76,67 @@ describe("brute-force protection of obtainTokenHandler (on by default)", () => {
     for (let i = 0; i < 12; i++) expect((await obtain(login("alice", PASSWORD), ctx())).status).toBe(200);
   });
 
+  it("lets exactly 5 of 40 concurrent wrong passwords be checked (400) and answers 429 to the other 35", async () => {
+    const { store, ctx } = await setup();
+    const obtain = obtainTokenHandler({ store });
+    const responses = await Promise.all(Array.from({ length: 40 }, (_, i) => obtain(login("alice", `wrong-${i}`), ctx())));
+    const statuses = responses.map((r) => r.status);
+    expect(statuses.filter((s) => s === 400)).toHaveLength(5);
+    expect(statuses.filter((s) => s === 429)).toHaveLength(35);
+    expect(await countOf(store, userKey("alice"))).toBe(5);
+    expect(await countOf(store, "login:ip:198.51.100.1")).toBe(5);
+    expect((await obtain(login("alice", PASSWORD), ctx())).status).toBe(429);
+  });
+
+  it("holds a slot only while a login is checked: of 12 concurrent right passwords >= 5 pass, none stays counted", async () => {
+    const { store, ctx } = await setup();
+    const obtain = obtainTokenHandler({ store });
+    const responses = await Promise.all(Array.from({ length: 12 }, () => obtain(login("alice", PASSWORD), ctx())));
+    const statuses = responses.map((r) => r.status);
+    expect(statuses.filter((s) => s === 200).length).toBeGreaterThanOrEqual(5);
+    expect(statuses.filter((s) => s !== 200 && s !== 429)).toEqual([]);
+    expect(await countOf(store, userKey("alice"))).toBe(0);
+    expect(await countOf(store, "login:ip:198.51.100.1")).toBe(0);
+  });
+
+  it("keys the per-username counter by the SHA-256 of the username, never the username itself", async () => {
+    const { store, ctx } = await setup();
+    const keys: string[] = [];
+    const spy: Pick<Store, "hit" | "releaseHit"> = {
+      hit: (key, options) => (keys.push(key), store.hit(key, options)),
+      releaseHit: (key, options) => (keys.push(key), store.releaseHit(key, options)),
+    };
+    const typo = "Tr0ub4dor&3 typed into the username field";
+    const obtain = obtainTokenHandler({ store, bruteForce: { store: spy } });
+    expect((await obtain(login(typo, "x"), ctx())).status).toBe(400);
+    expect((await obtain(login("alice", PASSWORD), ctx())).status).toBe(200);
+    expect(new Set(keys)).toEqual(new Set([userKey(typo), userKey("alice"), "login:ip:198.51.100.1"]));
+    expect(userKey("alice")).toMatch(/^login:user:[0-9a-f]{64}$/);
+    for (const key of keys) expect(key).not.toContain("Tr0ub4dor");
+    expect(await countOf(store, userKey(typo))).toBe(1);
+  });
+
+  it("gives back the slots of a login blocked by another counter", async () => {
+    const { store, ctx } = await setup();
+    const obtain = obtainTokenHandler({ store, bruteForce: { perUsername: "5/min", perIp: "1/min" } });
+    expect((await obtain(login("alice", "wrong"), ctx("203.0.113.1"))).status).toBe(400);
+    expect((await obtain(login("bob", "wrong"), ctx("203.0.113.1"))).status).toBe(429);
+    expect(await countOf(store, userKey("bob"))).toBe(0);
+    for (let i = 2; i <= 5; i++) expect((await obtain(login("alice", "wrong"), ctx(`203.0.113.${i}`))).status).toBe(400);
+    expect((await obtain(login("alice", "wrong"), ctx("203.0.113.9"))).status).toBe(429);
+    expect(await countOf(store, "login:ip:203.0.113.9")).toBe(0);
+    expect((await obtain(login("bob", PASSWORD), ctx("203.0.113.9"))).status).toBe(200);
+  });
+
+  it("gives back the slots when the check fails with a store error (503), so the failure is not counted", async () => {
+    const { store, ctx } = await setup();
+    const down = { ...store, getUserByUsername: () => Promise.reject(new Error("backend unreachable")) };
+    const obtain = obtainTokenHandler({ store: down, bruteForce: { store } });
+    for (let i = 0; i < 8; i++) expect((await obtain(login("alice", "wrong"), ctx())).status).toBe(503);
+    expect(await countOf(store, userKey("alice"))).toBe(0);
+    expect(await countOf(store, "login:ip:198.51.100.1")).toBe(0);
+  });
+
   it("can be turned off", async () => {
     const { store, ctx } = await setup();
     const obtain = obtainTokenHandler({ store, bruteForce: false });
@@ -96,6 +165,23 @@ describe("brute-force protection of basicAuth with a store (on by default)", () 
     expect(response.headers.get("retry-after")).toBe("60");
     advance(60_000);
     expect((await check(basic("alice", PASSWORD), ctx())).allowed).toBe(true);
+  });
+
+  it("lets exactly 5 of 40 concurrent wrong passwords be checked (401) and answers 429 to the other 35", async () => {
+    const { store, ctx } = await setup();
+    const check = guard({ schemes: [basicAuth({ users: store })] });
+    const decisions = await Promise.all(Array.from({ length: 40 }, (_, i) => check(basic("alice", `nope-${i}`), ctx())));
+    const statuses = decisions.map((d) => (d.allowed ? 200 : d.error.status));
+    expect(statuses.filter((s) => s === 401)).toHaveLength(5);
+    expect(statuses.filter((s) => s === 429)).toHaveLength(35);
+    expect(await countOf(store, userKey("alice"))).toBe(5);
+  });
+
+  it("refuses a bruteForce.store without releaseHit", () => {
+    const { hit } = memoryStore();
+    const verify = async () => null;
+    const store = { hit } as unknown as Pick<Store, "hit" | "releaseHit">;
+    expect(() => basicAuth({ verify, bruteForce: { store } })).toThrow(/bruteForce.store/);
   });
 
   it("is off for a custom verify without a store, and on with bruteForce.store", async () => {

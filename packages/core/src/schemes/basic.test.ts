@@ -178,6 +178,7 @@ describe("basicAuth with a store", () => {
     const users: BasicUserStore = {
       getUserByUsername: (username) => store.getUserByUsername(username),
       hit: (key, options) => store.hit(key, options),
+      releaseHit: (key, options) => store.releaseHit(key, options),
       setPasswordHash: async (userId, hash) => {
         updates.push([userId, hash]);
         if (fail) throw new Error("read-only replica");

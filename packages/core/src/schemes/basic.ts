@@ -14,7 +14,7 @@ import type { Scheme, SchemeResult } from "./types.js";
 import { SKIP, failure } from "./types.js";
 
 /** The store methods Basic auth reads users through. */
-export type BasicUserStore = Pick<Store, "getUserByUsername" | "setPasswordHash" | "hit">;
+export type BasicUserStore = Pick<Store, "getUserByUsername" | "setPasswordHash" | "hit" | "releaseHit">;
 
 /** A user as a custom `verify` returns it: anything, with an optional `isActive` flag. */
 export interface VerifiedUser {

@@ -108,6 +108,14 @@ export interface Store {
   /** One atomic sliding-log step on the counter `key` (see `HitOptions`). State per key never exceeds `limit`. */
   hit(key: string, options: HitOptions): Promise<HitResult>;
   /**
+   * Takes back one recorded hit: removes, atomically, ONE entry of the counter `key` whose timestamp is exactly
+   * `at` (the most recent such entry), so that its slot is free again; answers whether one was removed. An
+   * unknown key or timestamp changes nothing and answers `false`. `at` is the `now` of that hit, exactly. Used
+   * to reserve a slot with `hit` before slow work and give it back when the work should not count (a
+   * successful login).
+   */
+  releaseHit(key: string, options: { readonly at: number }): Promise<boolean>;
+  /**
    * Deletes every counter whose newest hit has left its window (`newest <= now - windowMs`, with the window of
    * that counter's last `hit`); answers how many. Stores may also purge on their own.
    */

@@ -1,5 +1,5 @@
 /**
- * Conformance tests of the sliding-log counters of `Store` (`hit`, `purgeCounters`) (internal).
+ * Conformance tests of the sliding-log counters of `Store` (`hit`, `releaseHit`, `purgeCounters`) (internal).
  * @module
  */
 import { describe, expect, it } from "vitest";
@@ -12,6 +12,7 @@ const MINUTE = 60_000;
 export function counterTests(store: StoreAccessor, parallel: number): void {
   const hit = (key: string, options: HitOptions) => store().hit(key, options);
   hitTests(hit);
+  releaseTests(store, hit, parallel);
   counterStateTests(store, hit, parallel);
 }
 
@@ -59,6 +60,91 @@ function hitTests(hit: Hit): void {
       expect(await hit(b, rate)).toEqual({ allowed: true, count: 1, oldest: T0 });
     });
 
+  });
+}
+
+function releaseTests(store: StoreAccessor, hit: Hit, parallel: number): void {
+  const release = (key: string, at: number) => store().releaseHit(key, { at });
+  const peek = (key: string, limit: number, now = T0) => hit(key, { limit, windowMs: MINUTE, now, dryRun: true });
+
+  describe("counters: releaseHit", () => {
+    it("releaseHit removes one recorded hit: the count drops and a refused hit is then allowed", async () => {
+      const key = uniqueName("k");
+      const rate = { limit: 2, windowMs: MINUTE };
+      await hit(key, { ...rate, now: T0 });
+      await hit(key, { ...rate, now: T0 + 5 });
+      expect((await hit(key, { ...rate, now: T0 + 9 })).allowed).toBe(false);
+      expect(await release(key, T0 + 5)).toBe(true);
+      expect(await peek(key, 2, T0 + 9)).toEqual({ allowed: true, count: 1, oldest: T0 });
+      expect(await hit(key, { ...rate, now: T0 + 9 })).toEqual({ allowed: true, count: 2, oldest: T0 });
+      expect(await release(key, T0)).toBe(true);
+      expect(await peek(key, 2, T0 + 10)).toEqual({ allowed: true, count: 1, oldest: T0 + 9 });
+    });
+
+    it("releaseHit removes only one of several hits with the same timestamp", async () => {
+      const key = uniqueName("k");
+      for (let i = 0; i < 3; i++) await hit(key, { limit: 3, windowMs: MINUTE, now: T0 });
+      expect(await release(key, T0)).toBe(true);
+      expect(await peek(key, 3)).toEqual({ allowed: true, count: 2, oldest: T0 });
+      expect(await release(key, T0)).toBe(true);
+      expect(await release(key, T0)).toBe(true);
+      expect(await release(key, T0)).toBe(false);
+      expect(await peek(key, 3)).toEqual({ allowed: true, count: 0, oldest: null });
+      expect(await hit(key, { limit: 3, windowMs: MINUTE, now: T0 })).toEqual({ allowed: true, count: 1, oldest: T0 });
+    });
+
+    it("releaseHit of an unknown key or timestamp answers false and changes nothing", async () => {
+      const key = uniqueName("k");
+      expect(await release(uniqueName("never-hit"), T0)).toBe(false);
+      await hit(key, { limit: 2, windowMs: MINUTE, now: T0 });
+      await hit(key, { limit: 2, windowMs: MINUTE, now: T0 + 5 });
+      for (const at of [T0 + 1, T0 - 1, T0 + 5.5, 0]) expect(await release(key, at)).toBe(false);
+      expect(await peek(key, 2, T0 + 9)).toEqual({ allowed: false, count: 2, oldest: T0 });
+      expect(await store().purgeCounters(T0 + 5 + MINUTE - 1)).toBe(0);
+      expect(await store().purgeCounters(T0 + 5 + MINUTE)).toBe(1);
+    });
+
+    it("after releaseHit, the counter expires with its newest remaining hit", async () => {
+      const key = uniqueName("k");
+      await hit(key, { limit: 5, windowMs: 10_000, now: T0 });
+      await hit(key, { limit: 5, windowMs: 10_000, now: T0 + 5_000 });
+      expect(await release(key, T0 + 5_000)).toBe(true);
+      expect(await store().purgeCounters(T0 + 9_999)).toBe(0);
+      expect(await store().purgeCounters(T0 + 10_000)).toBe(1);
+      expect((await hit(key, { limit: 5, windowMs: 10_000, now: T0 + 5_000, dryRun: true })).count).toBe(0);
+    });
+
+    it(`keeps the count exact under ${parallel} concurrent hits, each released when allowed`, async () => {
+      const key = uniqueName("k");
+      const limit = Math.max(1, Math.floor(parallel / 4));
+      const attempt = async () => {
+        const result = await hit(key, { limit, windowMs: MINUTE, now: T0 });
+        return result.allowed ? { allowed: true, released: await release(key, T0), count: result.count } : null;
+      };
+      const results = (await Promise.all(Array.from({ length: parallel }, attempt))).filter((r) => r !== null);
+      expect(results.length).toBeGreaterThanOrEqual(limit);
+      for (const result of results) {
+        expect(result.released).toBe(true);
+        expect(result.count).toBeLessThanOrEqual(limit);
+      }
+      expect(await peek(key, limit)).toEqual({ allowed: true, count: 0, oldest: null });
+    });
+
+    it(`keeps the count exact under releases racing ${parallel} concurrent hits on a full counter`, async () => {
+      const key = uniqueName("k");
+      const limit = Math.max(1, Math.floor(parallel / 4));
+      for (let i = 0; i < limit; i++) await hit(key, { limit, windowMs: MINUTE, now: T0 });
+      const hits = Array.from({ length: parallel }, () => hit(key, { limit, windowMs: MINUTE, now: T0 + 1 }));
+      const releases = Array.from({ length: limit }, () => release(key, T0));
+      const [hitResults, released] = await Promise.all([Promise.all(hits), Promise.all(releases)]);
+      expect(released.every(Boolean)).toBe(true);
+      const allowed = hitResults.filter((r) => r.allowed).length;
+      expect(allowed).toBeLessThanOrEqual(limit);
+      for (const result of hitResults) expect(result.count).toBeLessThanOrEqual(limit);
+      const after = await peek(key, limit, T0 + 1);
+      expect(after.count).toBe(allowed);
+      expect(after.oldest).toBe(allowed > 0 ? T0 + 1 : null);
+    });
   });
 }
 
