@@ -25,17 +25,18 @@ export async function decide<U, A, N extends AllowedAnonymous>(
   }
 }
 
-/** A cache of guards by the object they were built from (Workers `env`, Hono `c.env`). */
-export function guardCache<K, G>(build: (key: K) => G): (key: K) => G {
-  const byObject = new WeakMap<object, G>();
-  let forPrimitive: { key: K; guard: G } | null = null;
-  return (key) => {
-    if (typeof key === "object" && key !== null) {
-      let cached = byObject.get(key);
-      if (cached === undefined) byObject.set(key, (cached = build(key)));
-      return cached;
-    }
-    if (forPrimitive === null || forPrimitive.key !== key) forPrimitive = { key, guard: build(key) };
-    return forPrimitive.guard;
+const NO_ENV = {};
+
+/**
+ * A cache keyed by the runtime's bindings (Workers `env`, Hono `c.env`): what is built from them (a guard, the
+ * token handlers) is built once per `env` object, not per request. Requests without an object `env` share one entry.
+ */
+export function perEnv<T>(): (env: unknown, build: () => T) => T {
+  const byEnv = new WeakMap<object, T>();
+  return (env, build) => {
+    const key = typeof env === "object" && env !== null ? env : NO_ENV;
+    let cached = byEnv.get(key);
+    if (cached === undefined) byEnv.set(key, (cached = build()));
+    return cached;
   };
 }

@@ -19,7 +19,7 @@ import { guard } from "@portcullis/core";
 import type { Context, MiddlewareHandler } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { matchedRoutes } from "hono/route";
-import { decide } from "./_decide.js";
+import { decide, perEnv } from "./_decide.js";
 import { runtimeClientIp, runtimeWaitUntil } from "./_hono-conn.js";
 
 type Permissions = readonly AnyPermission[] | undefined;
@@ -89,8 +89,6 @@ function overrideComesNext(c: Context, defaults: MiddlewareHandler): boolean {
   return following !== undefined && overrides.has(following.handler as MiddlewareHandler);
 }
 
-const NO_ENV = {};
-
 function policyGuard<S extends readonly AnyScheme[], P extends Permissions>(
   input: PolicyInput<S, P>,
 ): (c: Context) => Guard<UserOf<S>, AuthOf<S>> {
@@ -98,14 +96,8 @@ function policyGuard<S extends readonly AnyScheme[], P extends Permissions>(
     const fixed = guard(input);
     return () => fixed;
   }
-  const byEnv = new WeakMap<object, Guard<UserOf<S>, AuthOf<S>>>();
-  return (c) => {
-    const env: unknown = c.env;
-    const key = typeof env === "object" && env !== null ? env : NO_ENV;
-    let cached = byEnv.get(key);
-    if (cached === undefined) byEnv.set(key, (cached = guard(input(c))));
-    return cached;
-  };
+  const cache = perEnv<Guard<UserOf<S>, AuthOf<S>>>();
+  return (c) => cache(c.env, () => guard(input(c)));
 }
 
 function contextOf(c: Context, clientIp: (c: Context) => string | undefined): AuthContext {

@@ -5,6 +5,7 @@
 import type { AuthContext, BruteForceOptions, Store } from "@portcullis/core";
 import { logoutAllHandler, logoutHandler, obtainTokenHandler } from "@portcullis/core";
 import type { Context, Env, Hono } from "hono";
+import { perEnv } from "./_decide.js";
 import { runtimeClientIp, runtimeWaitUntil } from "./_hono-conn.js";
 
 /** Options of `mountTokenEndpoints`. */
@@ -43,14 +44,9 @@ function buildHandlers(store: Store, options: TokenEndpointsOptions) {
 export function mountTokenEndpoints<E extends Env>(app: Hono<E>, options: TokenEndpointsOptions): Hono<E> {
   const { store } = options;
   const fixed = typeof store === "function" ? null : buildHandlers(store, options);
-  const byEnv = new WeakMap<object, Handlers>();
-  const handlersFor = (c: Context): Handlers => {
-    if (fixed) return fixed;
-    const key = typeof c.env === "object" && c.env !== null ? (c.env as object) : byEnv;
-    let cached = byEnv.get(key);
-    if (cached === undefined) byEnv.set(key, (cached = buildHandlers((store as (c: Context) => Store)(c), options)));
-    return cached;
-  };
+  const cache = perEnv<Handlers>();
+  const handlersFor = (c: Context): Handlers =>
+    fixed ?? cache(c.env, () => buildHandlers((store as (c: Context) => Store)(c), options));
   const clientIp = options.clientIp ?? runtimeClientIp;
   const ctx = (c: Context): AuthContext => ({ clientIp: clientIp(c), waitUntil: runtimeWaitUntil(c), env: c.env });
   const paths = { obtain: "/api-token-auth/", logout: "/api/logout/", logoutAll: "/api/logoutall/", ...options.paths };

@@ -7,7 +7,7 @@
 import type { AllowedAnonymous, AnonymousOf, AnyPermission, AnyScheme, AuthOf, Policy, UserOf } from "@portcullis/core";
 import { guard } from "@portcullis/core";
 import type { Allowed } from "./_decide.js";
-import { decide, guardCache } from "./_decide.js";
+import { decide, perEnv } from "./_decide.js";
 
 /** The parts of a Workers `ExecutionContext` the adapter uses. */
 export interface WorkersExecutionContext {
@@ -44,8 +44,9 @@ export function withAuth<
   policy: Policy<S, P> | ((env: Env) => Policy<S, P>),
   handler: WorkersAuthHandler<Env, UserOf<S>, AuthOf<S>, AnonymousOf<P>>,
 ): AuthExportedHandler<Env> {
-  const guardFor =
-    typeof policy === "function" ? guardCache((env: Env) => guard(policy(env))) : constant(guard(policy));
+  const fixed = typeof policy === "function" ? null : guard(policy);
+  const cache = perEnv<ReturnType<typeof guard<S, P>>>();
+  const guardFor = (env: Env) => fixed ?? cache(env, () => guard((policy as (env: Env) => Policy<S, P>)(env)));
   return {
     async fetch(request, env, ctx) {
       const outcome = await decide(guardFor(env), request, {
@@ -58,6 +59,3 @@ export function withAuth<
   };
 }
 
-function constant<T>(value: T): () => T {
-  return () => value;
-}
