@@ -10,10 +10,16 @@ import { migrate } from "@portcullis/store-d1";
 /** Today's compatibility date of the example Worker (examples/worker-d1/wrangler.jsonc). */
 export const COMPATIBILITY_DATE = "2026-04-01";
 
-/** Bundles a Worker entry (TypeScript or JavaScript) into one ES module, as wrangler would. */
-export async function bundleWorker(entry) {
+/**
+ * Bundles a Worker into one ES module, as wrangler would (browser platform, workerd conditions, the built dist):
+ * from an entry file (TypeScript or JavaScript), or from source text `{ contents, resolveDir }`.
+ */
+export async function bundleWorker(input) {
+  const source =
+    typeof input === "string" ? { entryPoints: [input] } : { stdin: { contents: input.contents, resolveDir: input.resolveDir, loader: "js" } };
   const result = await build({
-    entryPoints: [entry],
+    ...source,
+    tsconfigRaw: {}, // never the root tsconfig's `portcullis-source` condition
     bundle: true,
     format: "esm",
     platform: "browser",

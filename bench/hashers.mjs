@@ -16,7 +16,7 @@ import { createRequire } from "node:module";
 import os from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { build } from "esbuild";
+import { COMPATIBILITY_DATE, bundleWorker } from "./_workerd.mjs";
 import { Miniflare } from "miniflare";
 import { verifyPassword } from "@portcullis/core";
 import { BENCH_DIR, fmt, median, progress, ratio, writeResult } from "./_lib.mjs";
@@ -27,7 +27,6 @@ const ROOT = join(BENCH_DIR, "..");
 const CORE_DIST = pathToFileURL(join(ROOT, "packages/core/dist/index.js")).href;
 const DENO = join(ROOT, "packages/adapters/node_modules/.bin/deno");
 const DENO_TIMEOUT_MS = 120_000;
-const COMPATIBILITY_DATE = "2026-04-01";
 const PASSWORD = "correct horse battery staple";
 
 const vectors = JSON.parse(readFileSync(join(ROOT, "packages/core/test/vectors/django-password-hashes.json"), "utf8"));
@@ -152,18 +151,8 @@ async function onWorkerd(cases) {
 const measure = ${measure.toString()};
 export default { async fetch(request) { return Response.json(await measure(verifyPassword, await request.json())); } };
 `;
-  const bundle = await build({
-    stdin: { contents, resolveDir: BENCH_DIR, loader: "js" },
-    bundle: true,
-    write: false,
-    format: "esm",
-    platform: "browser",
-    target: "es2022",
-    conditions: ["workerd", "worker", "browser"],
-    tsconfigRaw: {}, // never the root tsconfig's `portcullis-source` condition
-    logLevel: "silent",
-  });
-  const mf = new Miniflare({ modules: true, script: bundle.outputFiles[0].text, compatibilityDate: COMPATIBILITY_DATE });
+  const script = await bundleWorker({ contents, resolveDir: BENCH_DIR });
+  const mf = new Miniflare({ modules: true, script, compatibilityDate: COMPATIBILITY_DATE });
   try {
     const res = await mf.dispatchFetch("https://bench.test/", { method: "POST", body: JSON.stringify(cases) });
     if (res.status !== 200) throw new Error(`the Worker answered ${res.status}: ${(await res.text()).slice(0, 500)}`);
