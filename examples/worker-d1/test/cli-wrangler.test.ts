@@ -69,7 +69,7 @@ describe("wranglerD1: the SQL of --remote, run with --local", () => {
     const store = local();
     const username = `o'brien"; DROP TABLE portcullis_users; -- ?1 :x zoë 🚪`;
     const created = await store.createUser({ username, passwordHash: "pbkdf2_sha256$1$s'a;lt$h==", isStaff: true });
-    expect(await store.getUserByUsername(username)).toEqual({ ...created, passwordHash: "pbkdf2_sha256$1$s'a;lt$h==" });
+    expect(await store.getUserByUsername(username)).toEqual({ user: created, passwordHash: "pbkdf2_sha256$1$s'a;lt$h==" });
     expect(await store.getUserById(created.id)).toEqual(created);
     await expect(store.createUser({ username, passwordHash: "!" })).rejects.toBeInstanceOf(ConflictError);
     expect(await store.getUserByUsername("o'brien")).toBeNull();
@@ -77,7 +77,7 @@ describe("wranglerD1: the SQL of --remote, run with --local", () => {
 
   it("issues, finds, lists and revokes tokens with the right counts", SLOW, async () => {
     const store = local();
-    const alice = (await store.getUserByUsername("alice"))!;
+    const alice = (await store.getUserByUsername("alice"))!.user;
     const { key, token } = await issueToken(store, alice.id, { name: "it's mine", ttlMs: 86_400_000 });
     expect(await store.findToken(tokenDigest(key))).toEqual({ token, user: { id: alice.id, username: "alice", isActive: true, isStaff: false } });
     expect(await listTokens(store, alice.id)).toEqual([token]);

@@ -44,6 +44,7 @@ export * from "./passwords/index.js";
 export type { TimeoutStoreOptions } from "./store/timeout-store.js";
 export { timeoutStore } from "./store/timeout-store.js";
 export type {
+  CounterStore,
   CreateTokenOptions,
   HitOptions,
   HitResult,
@@ -51,8 +52,10 @@ export type {
   Store,
   StoredToken,
   TokenRecord,
+  TokenStore,
   User,
-  UserWithPassword,
+  UserCredentials,
+  UserStore,
 } from "./store/types.js";
 
 export type { Handler, ObtainTokenOptions } from "./endpoints/obtain-token.js";

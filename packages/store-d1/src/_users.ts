@@ -2,7 +2,7 @@
  * The user methods of `d1Store` (internal), one SQL statement each.
  * @module
  */
-import type { NewUser, User, UserWithPassword } from "@portcullis/core";
+import type { NewUser, User, UserCredentials } from "@portcullis/core";
 import type { D1DatabaseLike } from "./d1-types.js";
 import { randomId } from "./_random-id.js";
 
@@ -38,13 +38,13 @@ export async function createUser(db: D1DatabaseLike, user: NewUser): Promise<Use
   return created;
 }
 
-/** The user with exactly this username (BINARY collation), with its hash. */
-export async function getUserByUsername(db: D1DatabaseLike, username: string): Promise<UserWithPassword | null> {
+/** The user with exactly this username (BINARY collation), and its hash. */
+export async function getUserByUsername(db: D1DatabaseLike, username: string): Promise<UserCredentials | null> {
   const row = await db
     .prepare(`SELECT ${USER_COLUMNS}, password_hash FROM portcullis_users WHERE username = ?1`)
     .bind(username)
     .first<UserRow>();
-  return row ? { ...toUser(row), passwordHash: String(row.password_hash) } : null;
+  return row ? { user: toUser(row), passwordHash: String(row.password_hash) } : null;
 }
 
 /** The user with this id, without its hash. */

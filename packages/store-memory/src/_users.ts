@@ -2,24 +2,29 @@
  * The user table of `memoryStore` (internal).
  * @module
  */
-import { ConflictError, type NewUser, type User, type UserWithPassword } from "@portcullis/core";
+import { ConflictError, type NewUser, type User, type UserCredentials } from "@portcullis/core";
 import { randomId } from "./_random-id.js";
 
+/** A stored row: the user's fields and its hash. */
+interface UserRow extends User {
+  readonly passwordHash: string;
+}
+
 /** A user without its hash: a fresh object, so callers never hold the store's own rows. */
-function publicUser({ id, username, isActive, isStaff }: UserWithPassword): User {
+function publicUser({ id, username, isActive, isStaff }: UserRow): User {
   return { id, username, isActive, isStaff };
 }
 
 /** Users by id, with a unique, case-sensitive username index. */
 export class Users {
-  readonly #byId = new Map<string, UserWithPassword>();
+  readonly #byId = new Map<string, UserRow>();
   readonly #idByUsername = new Map<string, string>();
 
   create(user: NewUser): User {
     const id = user.id ?? randomId();
     if (this.#byId.has(id)) throw new ConflictError("id");
     if (this.#idByUsername.has(user.username)) throw new ConflictError("username");
-    const row: UserWithPassword = {
+    const row: UserRow = {
       id,
       username: user.username,
       passwordHash: user.passwordHash,
@@ -40,10 +45,10 @@ export class Users {
     return row ? publicUser(row) : null;
   }
 
-  byUsername(username: string): UserWithPassword | null {
+  byUsername(username: string): UserCredentials | null {
     const id = this.#idByUsername.get(username);
     const row = id === undefined ? undefined : this.#byId.get(id);
-    return row ? { ...publicUser(row), passwordHash: row.passwordHash } : null;
+    return row ? { user: publicUser(row), passwordHash: row.passwordHash } : null;
   }
 
   setPasswordHash(id: string, passwordHash: string): void {

@@ -8,18 +8,18 @@ import { messages, unauthenticated } from "../auth-error.js";
 import { ConfigError } from "../errors.js";
 import { toResponse } from "../response.js";
 import { tokenAuth } from "../schemes/token.js";
-import type { Store } from "../store/types.js";
+import type { TokenStore } from "../store/types.js";
 import type { Handler } from "./obtain-token.js";
 import { guardedHandler, methodNotAllowed } from "./http.js";
 
 /** Options of the logout handlers. */
 export interface LogoutOptions {
-  readonly store: Store;
+  readonly store: TokenStore;
   /** The keyword of the `Authorization` header. Default `"Token"`. */
   readonly keyword?: string;
 }
 
-function logout(options: LogoutOptions, revoke: (store: Store, tokenId: string, userId: string) => Promise<unknown>): Handler {
+function logout(options: LogoutOptions, revoke: (store: TokenStore, tokenId: string, userId: string) => Promise<unknown>): Handler {
   const { store, keyword = "Token" } = options ?? ({} as LogoutOptions);
   if (typeof store?.deleteToken !== "function") throw new ConfigError("store", "must be a Portcullis store");
   const schemes = [tokenAuth({ store, keyword })];

@@ -9,10 +9,10 @@ import { ConfigError } from "../errors.js";
 import { throttled } from "../auth-error.js";
 import { checkStoreCredentials, throttledLogin } from "../internal/credentials.js";
 import type { BruteForceOptions } from "../internal/login-throttle.js";
-import { loginThrottle } from "../internal/login-throttle.js";
+import { hasLoginCounters, loginThrottle } from "../internal/login-throttle.js";
 import { jsonResponse, toResponse } from "../response.js";
 
-import type { Store } from "../store/types.js";
+import type { CounterStore, TokenStore, UserStore } from "../store/types.js";
 import { TokenLimitError, issueToken } from "../tokens/tokens.js";
 import { parseBody } from "./body.js";
 import { validateCredentials } from "./fields.js";
@@ -20,14 +20,20 @@ import { guardedHandler, methodNotAllowed } from "./http.js";
 
 /** Options of `obtainTokenHandler`. */
 export interface ObtainTokenOptions {
-  readonly store: Store;
+  /** Where users are checked and tokens stored. */
+  readonly store: UserStore & TokenStore;
+  /**
+   * Where brute-force counters live. Default: `store`, when it is also a counter store. Without one,
+   * `bruteForce: false` must be said explicitly, else `ConfigError`.
+   */
+  readonly counters?: Pick<CounterStore, "hit" | "releaseHit">;
   /** Lifetime of issued tokens in ms; omitted for tokens that never expire (DRF). */
   readonly ttlMs?: number;
   /** Refuse a login (403) when the user already holds this many unexpired tokens. */
   readonly maxTokensPerUser?: number;
   /**
    * Brute-force protection: failed logins per username (default 5/min) and per client IP (default 20/min),
-   * counted in `store`; past the limit, 429 with `Retry-After`. `false` turns it off.
+   * counted in `counters`; past the limit, 429 with `Retry-After`. `false` turns it off.
    */
   readonly bruteForce?: BruteForceOptions | false;
 }
@@ -53,7 +59,7 @@ export function obtainTokenHandler(options: ObtainTokenOptions): Handler {
   if (maxTokensPerUser !== undefined && !(Number.isSafeInteger(maxTokensPerUser) && maxTokensPerUser > 0)) {
     throw new ConfigError("maxTokensPerUser", "must be a positive integer");
   }
-  const throttle = loginThrottle(options.bruteForce, store);
+  const throttle = loginThrottle(options.bruteForce, options.counters ?? (hasLoginCounters(store) ? store : undefined));
   return guardedHandler(async (request, ctx) => {
     if (request.method !== "POST") return methodNotAllowed(request.method);
     const body = await parseBody(request);

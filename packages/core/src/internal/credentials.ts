@@ -4,11 +4,11 @@
  */
 import type { AuthContext } from "../context.js";
 import { hashPassword, verifyDummyHash, verifyPassword } from "../passwords/index.js";
-import type { Store, User } from "../store/types.js";
+import type { User, UserStore } from "../store/types.js";
 import type { LoginThrottle } from "./login-throttle.js";
 
 /** The store methods a password check needs. */
-export type CredentialStore = Pick<Store, "getUserByUsername" | "setPasswordHash">;
+export type CredentialStore = Pick<UserStore, "getUserByUsername" | "setPasswordHash">;
 
 /**
  * Answers the user for good credentials, `null` otherwise, after the same work whether the user is unknown, the
@@ -21,22 +21,23 @@ export async function checkStoreCredentials(
   password: string,
   ctx: AuthContext,
 ): Promise<User | null> {
-  const row = await store.getUserByUsername(username);
-  const { valid, needsRehash } = await verifyPassword(password, row?.passwordHash ?? null);
-  if (row !== null && !row.isActive && valid && needsRehash) {
+  const found = await store.getUserByUsername(username);
+  const { valid, needsRehash } = await verifyPassword(password, found?.passwordHash ?? null);
+  const user = found?.user ?? null;
+  if (user !== null && !user.isActive && valid && needsRehash) {
     // A weak hash that matched costs less than a default check; pad it so that the time does not tell an
     // inactive user's right password from a wrong one (a wrong one is padded inside verifyPassword).
     await verifyDummyHash(password);
   }
-  if (row === null || !valid || !row.isActive) return null;
+  if (user === null || !valid || !user.isActive) return null;
   if (needsRehash) {
     const upgrade = hashPassword(password)
-      .then((encoded: string) => store.setPasswordHash(row.id, encoded))
+      .then((encoded: string) => store.setPasswordHash(user.id, encoded))
       .catch(() => undefined);
     if (ctx.waitUntil) ctx.waitUntil(upgrade);
     else await upgrade;
   }
-  return { id: row.id, username: row.username, isActive: row.isActive, isStaff: row.isStaff };
+  return user;
 }
 
 /** A login's outcome: the user, `null` for bad credentials, or the wait (ms) when brute-force protection blocks it. */

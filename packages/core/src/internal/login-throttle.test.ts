@@ -107,7 +107,7 @@ describe("brute-force protection of obtainTokenHandler (on by default)", () => {
       releaseHit: (key, options) => (keys.push(key), store.releaseHit(key, options)),
     };
     const typo = "Tr0ub4dor&3 typed into the username field";
-    const obtain = obtainTokenHandler({ store, bruteForce: { store: spy } });
+    const obtain = obtainTokenHandler({ store, counters: spy });
     expect((await obtain(login(typo, "x"), ctx())).status).toBe(400);
     expect((await obtain(login("alice", PASSWORD), ctx())).status).toBe(200);
     expect(new Set(keys)).toEqual(new Set([userKey(typo), userKey("alice"), "login:ip:198.51.100.1"]));
@@ -131,7 +131,7 @@ describe("brute-force protection of obtainTokenHandler (on by default)", () => {
   it("gives back the slots when the check fails with a store error (503), so the failure is not counted", async () => {
     const { store, ctx } = await setup();
     const down = { ...store, getUserByUsername: () => Promise.reject(new Error("backend unreachable")) };
-    const obtain = obtainTokenHandler({ store: down, bruteForce: { store } });
+    const obtain = obtainTokenHandler({ store: down, counters: store });
     for (let i = 0; i < 8; i++) expect((await obtain(login("alice", "wrong"), ctx())).status).toBe(503);
     expect(await countOf(store, userKey("alice"))).toBe(0);
     expect(await countOf(store, "login:ip:198.51.100.1")).toBe(0);
@@ -177,20 +177,31 @@ describe("brute-force protection of basicAuth with a store (on by default)", () 
     expect(await countOf(store, userKey("alice"))).toBe(5);
   });
 
-  it("refuses a bruteForce.store without releaseHit", () => {
+  it("refuses a counters store without releaseHit", () => {
     const { hit } = memoryStore();
     const verify = async () => null;
-    const store = { hit } as unknown as Pick<Store, "hit" | "releaseHit">;
-    expect(() => basicAuth({ verify, bruteForce: { store } })).toThrow(/bruteForce.store/);
+    const counters = { hit } as unknown as Pick<Store, "hit" | "releaseHit">;
+    expect(() => basicAuth({ verify, counters })).toThrow(/counters/);
   });
 
-  it("is off for a custom verify without a store, and on with bruteForce.store", async () => {
+  it("refuses a user store without counters unless protection is turned off explicitly", () => {
+    const { getUserByUsername, setPasswordHash, createToken, findToken } = memoryStore();
+    const users = { getUserByUsername, setPasswordHash };
+    expect(() => basicAuth({ users })).toThrow(/counters/);
+    expect(() => basicAuth({ users, bruteForce: false })).not.toThrow();
+    expect(() => basicAuth({ users, counters: memoryStore() })).not.toThrow();
+    const tokensOnly = { ...users, createToken, findToken } as unknown as Store;
+    expect(() => obtainTokenHandler({ store: tokensOnly })).toThrow(/counters/);
+    expect(() => obtainTokenHandler({ store: tokensOnly, bruteForce: false })).not.toThrow();
+  });
+
+  it("is off for a custom verify without counters, and on with counters", async () => {
     const { store, ctx } = await setup();
     const verify = async (u: string, p: string) => (p === PASSWORD ? { id: u, isActive: true } : null);
     const open = guard({ schemes: [basicAuth({ verify })] });
     for (let i = 0; i < 7; i++) await open(basic("alice", "nope"), ctx());
     expect((await open(basic("alice", PASSWORD), ctx())).allowed).toBe(true);
-    const protectedCheck = guard({ schemes: [basicAuth({ verify, bruteForce: { store, perUsername: "2/min" } })] });
+    const protectedCheck = guard({ schemes: [basicAuth({ verify, counters: store, bruteForce: { perUsername: "2/min" } })] });
     for (let i = 0; i < 2; i++) await protectedCheck(basic("carol", "nope"), ctx());
     const blocked = await protectedCheck(basic("carol", PASSWORD), ctx());
     expect(!blocked.allowed && blocked.error.status).toBe(429);

@@ -16,13 +16,19 @@
 import type { AuthContext } from "../context.js";
 import { nowOf } from "../context.js";
 import { ConfigError } from "../errors.js";
-import type { Store } from "../store/types.js";
+import type { CounterStore } from "../store/types.js";
 import type { Rate, RateInput } from "../throttles/rate.js";
 import { parseRate, waitMs } from "../throttles/rate.js";
 import { sha256Hex } from "./sha256.js";
 
-/** The store methods brute-force protection counts with. */
-export type LoginCounterStore = Pick<Store, "hit" | "releaseHit">;
+/** The counter methods brute-force protection counts with. */
+export type LoginCounterStore = Pick<CounterStore, "hit" | "releaseHit">;
+
+/** Whether `value` has the counter methods brute-force protection needs (e.g. a full `Store`). */
+export function hasLoginCounters(value: unknown): value is LoginCounterStore {
+  const candidate = value as Partial<LoginCounterStore> | null | undefined;
+  return typeof candidate?.hit === "function" && typeof candidate.releaseHit === "function";
+}
 
 /** Options of brute-force protection; pass `false` instead to turn it off. */
 export interface BruteForceOptions {
@@ -30,8 +36,6 @@ export interface BruteForceOptions {
   readonly perUsername?: RateInput | null;
   /** Failed logins allowed per client IP (for any username). Default `"20/min"`; `null` turns this count off. */
   readonly perIp?: RateInput | null;
-  /** Where failures are counted (it needs `hit` and `releaseHit`). Default: the store the logins are checked against. */
-  readonly store?: LoginCounterStore;
 }
 
 /** What `LoginThrottle.reserve` answers: the wait of a blocked login, or the slots it holds while it is checked. */
@@ -56,35 +60,39 @@ interface Counter {
   readonly rate: Rate;
 }
 
-/** Builds the login throttle, or `null` when it is turned off or there is no store to count in. */
+/**
+ * Builds the login throttle, or `null` when it is turned off (`false`). Protection is on by default, so a missing
+ * counter store is a `ConfigError` naming the option (`counters`), never a silent off switch.
+ * @param counters where failures are counted: the `counters` option, else the user store when it has counters.
+ */
 export function loginThrottle(
   options: BruteForceOptions | false | undefined,
-  defaultStore: LoginCounterStore | undefined,
+  counters: unknown,
 ): LoginThrottle | null {
   if (options === false) return null;
-  const store = options?.store ?? defaultStore;
-  if (store === undefined) return null;
-  if (typeof store.hit !== "function" || typeof store.releaseHit !== "function") {
-    throw new ConfigError("bruteForce.store", "must be a Portcullis store");
+  if (counters === undefined) {
+    throw new ConfigError("counters", "brute-force protection needs a counter store; pass `counters` or `bruteForce: false`");
   }
-  const counters: Counter[] = [];
+  if (!hasLoginCounters(counters)) throw new ConfigError("counters", "must be a Portcullis counter store (hit, releaseHit)");
+
+  const steps: Counter[] = [];
   const perUsername = options?.perUsername === undefined ? "5/min" : options.perUsername;
   const perIp = options?.perIp === undefined ? "20/min" : options.perIp;
   // The per-IP counter goes first: a flood from one IP that it refuses then never holds (even briefly) slots in
   // the per-username counters of the users it targets.
   if (perIp !== null) {
-    counters.push({ key: (_u, ctx) => `login:ip:${ctx.clientIp || "unknown"}`, rate: parseRate(perIp, "bruteForce.perIp") });
+    steps.push({ key: (_u, ctx) => `login:ip:${ctx.clientIp || "unknown"}`, rate: parseRate(perIp, "bruteForce.perIp") });
   }
   if (perUsername !== null) {
     const rate = parseRate(perUsername, "bruteForce.perUsername");
-    counters.push({ key: (username) => `login:user:${sha256Hex(username)}`, rate });
+    steps.push({ key: (username) => `login:user:${sha256Hex(username)}`, rate });
   }
-  if (counters.length === 0) return null;
+  if (steps.length === 0) return null;
 
-  const counterStore: LoginCounterStore = store;
+  const store: LoginCounterStore = counters;
   /** Gives back the slots taken at `now` (tries all of them; then rethrows the first failure, if any). */
   const releaseAll = async (keys: readonly string[], now: number): Promise<void> => {
-    const outcomes = await Promise.allSettled(keys.map(async (key) => counterStore.releaseHit(key, { at: now })));
+    const outcomes = await Promise.allSettled(keys.map(async (key) => store.releaseHit(key, { at: now })));
     const failure = outcomes.find((outcome): outcome is PromiseRejectedResult => outcome.status === "rejected");
     if (failure) throw failure.reason;
   };
@@ -95,7 +103,7 @@ export function loginThrottle(
       const taken: string[] = [];
       let wait = 0;
       try {
-        for (const { key: keyOf, rate } of counters) {
+        for (const { key: keyOf, rate } of steps) {
           const key = keyOf(username, ctx);
           // Once one counter refused, the others are only looked at (for the wait), never reserved.
           const result = await store.hit(key, { ...rate, now, dryRun: wait > 0 });

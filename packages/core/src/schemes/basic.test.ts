@@ -177,8 +177,6 @@ describe("basicAuth with a store", () => {
     const updates: [string, string][] = [];
     const users: BasicUserStore = {
       getUserByUsername: (username) => store.getUserByUsername(username),
-      hit: (key, options) => store.hit(key, options),
-      releaseHit: (key, options) => store.releaseHit(key, options),
       setPasswordHash: async (userId, hash) => {
         updates.push([userId, hash]);
         if (fail) throw new Error("read-only replica");
@@ -191,7 +189,7 @@ describe("basicAuth with a store", () => {
   it("authenticates a user; the user has no password hash", async () => {
     const { store, alice } = await setup();
     const { users, updates } = recording(store);
-    const decision = await guard({ schemes: [basicAuth({ users })] })(withAuthorization(`Basic ${b64("alice:s3cret")}`));
+    const decision = await guard({ schemes: [basicAuth({ users, counters: store })] })(withAuthorization(`Basic ${b64("alice:s3cret")}`));
     expect(decision).toEqual({ allowed: true, user: alice, auth: null, scheme: "basic" });
     expect(decision.allowed && Object.keys(decision.user as User).sort()).toEqual(["id", "isActive", "isStaff", "username"]);
     expect(updates).toEqual([]);
@@ -214,7 +212,7 @@ describe("basicAuth with a store", () => {
   it("upgrades a low-iteration hash after a successful login, and only then", async () => {
     const { store, bob, legacy } = await setup();
     const { users, updates } = recording(store);
-    const protect = guard({ schemes: [basicAuth({ users })] });
+    const protect = guard({ schemes: [basicAuth({ users, counters: store })] });
 
     expect((await protect(withAuthorization(`Basic ${b64("bob:wrong")}`))).allowed).toBe(false);
     expect(updates).toEqual([]);
@@ -245,7 +243,7 @@ describe("basicAuth with a store", () => {
   it("a failing upgrade leaves the login standing", async () => {
     const { store, legacy } = await setup();
     const { users, updates } = recording(store, true);
-    const decision = await guard({ schemes: [basicAuth({ users })] })(withAuthorization(`Basic ${b64("bob:old-pw")}`));
+    const decision = await guard({ schemes: [basicAuth({ users, counters: store })] })(withAuthorization(`Basic ${b64("bob:old-pw")}`));
     expect(decision.allowed).toBe(true);
     expect(updates).toHaveLength(1);
     expect((await store.getUserByUsername("bob"))?.passwordHash).toBe(legacy);

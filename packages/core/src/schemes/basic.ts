@@ -8,13 +8,13 @@ import { basicMessages, parseBasic } from "../internal/basic-credentials.js";
 import { throttled } from "../auth-error.js";
 import { checkStoreCredentials, throttledLogin } from "../internal/credentials.js";
 import type { BruteForceOptions } from "../internal/login-throttle.js";
-import { loginThrottle } from "../internal/login-throttle.js";
-import type { Store, User } from "../store/types.js";
+import { hasLoginCounters, loginThrottle } from "../internal/login-throttle.js";
+import type { CounterStore, User, UserStore } from "../store/types.js";
 import type { Scheme, SchemeResult } from "./types.js";
 import { SKIP, failure } from "./types.js";
 
-/** The store methods Basic auth reads users through. */
-export type BasicUserStore = Pick<Store, "getUserByUsername" | "setPasswordHash" | "hit" | "releaseHit">;
+/** The user-store methods Basic auth reads users through. */
+export type BasicUserStore = Pick<UserStore, "getUserByUsername" | "setPasswordHash">;
 
 /** A user as a custom `verify` returns it: anything, with an optional `isActive` flag. */
 export interface VerifiedUser {
@@ -28,10 +28,16 @@ interface CommonOptions {
   readonly name?: string;
   /**
    * Brute-force protection: failed logins per username (default 5/min) and per client IP (default 20/min),
-   * counted in `users` (or `bruteForce.store`); past the limit, 429 with `Retry-After`. `false` turns it off.
-   * With `verify` and no `bruteForce.store` there is nowhere to count, and it is off.
+   * counted in `counters`; past the limit, 429 with `Retry-After`. `false` turns it off.
    */
   readonly bruteForce?: BruteForceOptions | false;
+  /**
+   * Where brute-force counters live. Default: `users`, when it is also a counter store (as `memoryStore()` and
+   * `d1Store()` are). Without a counter store, brute-force protection must be turned off explicitly
+   * (`bruteForce: false`), else `ConfigError`. With `verify` and no `counters`, protection is off (the function
+   * is yours to protect).
+   */
+  readonly counters?: Pick<CounterStore, "hit" | "releaseHit">;
 }
 
 /** Options of `basicAuth` with users read from a Portcullis store. */
@@ -65,7 +71,10 @@ export function basicAuth<U extends VerifiedUser>(options: BasicAuthOptions<U>):
     throw new ConfigError("realm", "must be 1-200 printable ASCII characters without quotes or backslashes");
   }
   const verify = verifierOf(options);
-  const throttle = loginThrottle(options.bruteForce, "users" in options ? options.users : undefined);
+  const counters = countersOf(options);
+  // A custom `verify` without `counters` has nowhere to count: protection is off unless asked for.
+  const bruteForce = "verify" in options && counters === undefined && options.bruteForce === undefined ? false : options.bruteForce;
+  const throttle = loginThrottle(bruteForce, counters);
   const challenge = `Basic realm="${realm}"`;
 
   async function authenticate(request: Request, ctx: AuthContext): Promise<SchemeResult<U | User, null>> {
@@ -95,6 +104,13 @@ function verifierOf<U extends VerifiedUser>(options: BasicAuthOptions<U>) {
     if ("users" in options) return storeVerifier(options.users);
   }
   throw new ConfigError("users", "pass either `users` (a store) or `verify` (a function)");
+}
+
+/** Where brute-force failures are counted: `counters`, else a user store that also has counters. */
+function countersOf<U extends VerifiedUser>(options: BasicAuthOptions<U>): unknown {
+  if (options.counters !== undefined) return options.counters;
+  if ("users" in options) return hasLoginCounters(options.users) ? options.users : undefined;
+  return undefined;
 }
 
 /** A verifier over a store: the same work for unknown, wrong and inactive; upgrades outdated hashes. */

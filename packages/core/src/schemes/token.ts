@@ -7,7 +7,7 @@ import type { AuthContext } from "../context.js";
 import { nowOf } from "../context.js";
 import { ConfigError } from "../errors.js";
 import { asciiLower, authorizationFor, decodeUtf8, latin1Bytes } from "../internal/header.js";
-import type { Store, TokenRecord, User } from "../store/types.js";
+import type { TokenRecord, TokenStore, User } from "../store/types.js";
 import { tokenDigest } from "../tokens/tokens.js";
 import type { Scheme, SchemeResult } from "./types.js";
 import { SKIP, failure } from "./types.js";
@@ -15,7 +15,7 @@ import { SKIP, failure } from "./types.js";
 /** Options of `tokenAuth`. */
 export interface TokenAuthOptions {
   /** Where tokens and users live. Only `findToken` (and `deleteToken` for expired tokens) is used. */
-  readonly store: Pick<Store, "findToken" | "deleteToken">;
+  readonly store: Pick<TokenStore, "findToken" | "deleteToken">;
   /** The header keyword, matched case-insensitively. Default `"Token"` (DRF); `"Bearer"` for RFC 6750. */
   readonly keyword?: string;
   /** Reported as `scheme` when this scheme authenticates. Default: the keyword in lower case. */

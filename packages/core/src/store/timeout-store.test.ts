@@ -35,11 +35,14 @@ describe("timeoutStore", () => {
     expect(error).toBeInstanceOf(StoreError);
     expect((error as StoreError).cause).toBeInstanceOf(TypeError);
     const user = await store.createUser({ username: "alice", passwordHash: "!" });
-    expect(await store.getUserByUsername("alice")).toMatchObject({ id: user.id });
+    expect(await store.getUserByUsername("alice")).toMatchObject({ user: { id: user.id } });
   });
 
   it("validates its options", () => {
     expect(() => timeoutStore(memoryStore(), { timeoutMs: 0 })).toThrow(ConfigError);
     expect(() => timeoutStore({} as Store)).toThrow(ConfigError);
+    expect(() => timeoutStore(null as unknown as Store)).toThrow(ConfigError);
+    const { hit, releaseHit, purgeCounters } = memoryStore();
+    expect(() => timeoutStore({ hit, releaseHit, purgeCounters })).not.toThrow();
   });
 });

@@ -1,7 +1,12 @@
 /**
- * The storage interface. Stores persist and fetch; they never hash, compare or decide. Every method is async,
- * "not found" is `null`, and a backend failure throws `StoreError` (with `cause`). One conformance suite
- * (`@portcullis/core/testing`) defines the contract; every store runs it.
+ * The storage interfaces, one per capability: `UserStore` (users and password hashes), `TokenStore` (hashed API
+ * tokens, joined with their users) and `CounterStore` (atomic sliding-log counters for throttles and brute-force
+ * protection). `Store` is all three. A scheme, throttle or endpoint asks for exactly the capabilities it uses, so a
+ * deployment may keep users and tokens in one backend and counters in another.
+ *
+ * Stores persist and fetch; they never hash, compare or decide. Every method is async, "not found" is `null`, and a
+ * backend failure throws `StoreError` (with `cause`). Each capability has one conformance suite
+ * (`@portcullis/core/testing`); every store runs the suites of the capabilities it implements.
  * @module
  */
 
@@ -13,12 +18,13 @@ export interface User {
   readonly isStaff: boolean;
 }
 
-/** A user row with its Django-format password hash, as read for a password check. */
-export interface UserWithPassword extends User {
+/** What `UserStore.getUserByUsername` answers: the user, and apart from it the Django-format password hash. */
+export interface UserCredentials {
+  readonly user: User;
   readonly passwordHash: string;
 }
 
-/** Input of `Store.createUser`. */
+/** Input of `UserStore.createUser`. */
 export interface NewUser {
   readonly username: string;
   /** A Django-format hash (`hashPassword(...)`), or an unusable one (starting with `!`). */
@@ -49,7 +55,7 @@ export interface StoredToken extends TokenRecord {
   readonly digest: string;
 }
 
-/** Options of `Store.createToken`. */
+/** Options of `TokenStore.createToken`. */
 export interface CreateTokenOptions {
   /** Refuse (answer `false`) when the user already holds this many unexpired tokens; checked atomically. */
   readonly maxPerUser?: number;
@@ -57,7 +63,7 @@ export interface CreateTokenOptions {
   readonly now: number;
 }
 
-/** Options of `Store.hit`: one sliding-log counter. */
+/** Options of `CounterStore.hit`: one sliding-log counter. */
 export interface HitOptions {
   /** At most this many recorded hits live in any window. */
   readonly limit: number;
@@ -69,7 +75,7 @@ export interface HitOptions {
 }
 
 /**
- * The answer of `Store.hit`. `allowed` is true when fewer than `limit` hits lie in `(now - windowMs, now]`;
+ * The answer of `CounterStore.hit`. `allowed` is true when fewer than `limit` hits lie in `(now - windowMs, now]`;
  * then (unless `dryRun`) the hit at `now` was recorded. `oldest` is the earliest live hit after the call
  * (epoch ms), `null` when there is none; `count` is the number of live hits after the call.
  */
@@ -79,16 +85,22 @@ export interface HitResult {
   readonly oldest: number | null;
 }
 
-/** The one interface every Portcullis store implements. */
-export interface Store {
+/** The user capability: users and their password hashes. */
+export interface UserStore {
   /** Creates a user; throws `ConflictError` when the username (or the given id) is taken. */
   createUser(user: NewUser): Promise<User>;
-  /** The user with this exact username (case-sensitive, as Django), with its password hash. */
-  getUserByUsername(username: string): Promise<UserWithPassword | null>;
+  /** The user with this exact username (case-sensitive, as Django), and apart from it its password hash. */
+  getUserByUsername(username: string): Promise<UserCredentials | null>;
   getUserById(id: string): Promise<User | null>;
   /** Replaces a user's password hash (used to upgrade outdated hashes after a login). */
   setPasswordHash(userId: string, passwordHash: string): Promise<void>;
+}
 
+/**
+ * The token capability: hashed API tokens. Tokens belong to users of the same backend (`findToken` joins them in
+ * one round trip), so a `TokenStore` is always paired with a `UserStore` of the same database.
+ */
+export interface TokenStore {
   /**
    * Stores a token. Answers `false`, storing nothing, when `maxPerUser` is set and reached (atomically).
    * Throws `ConflictError` when the digest or id already exists.
@@ -104,7 +116,10 @@ export interface Store {
   deleteUserTokens(userId: string): Promise<number>;
   /** Deletes tokens whose `expiresAt <= now`; answers how many. */
   deleteExpiredTokens(now: number): Promise<number>;
+}
 
+/** The counter capability: atomic sliding-log counters (throttles, brute-force protection). */
+export interface CounterStore {
   /** One atomic sliding-log step on the counter `key` (see `HitOptions`). State per key never exceeds `limit`. */
   hit(key: string, options: HitOptions): Promise<HitResult>;
   /**
@@ -121,3 +136,6 @@ export interface Store {
    */
   purgeCounters(now: number): Promise<number>;
 }
+
+/** Every capability in one backend: what `memoryStore()` and `d1Store()` answer. */
+export interface Store extends UserStore, TokenStore, CounterStore {}

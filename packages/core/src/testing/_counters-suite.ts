@@ -3,13 +3,13 @@
  * @module
  */
 import { describe, expect, it } from "vitest";
-import type { HitOptions, HitResult } from "../store/types.js";
+import type { CounterStore, HitOptions, HitResult } from "../store/types.js";
 import { T0, uniqueName, type StoreAccessor } from "./_fixtures.js";
 
 const MINUTE = 60_000;
 
 /** Registers the counter tests; `parallel` is the number of concurrent hits (limit: a quarter of them). */
-export function counterTests(store: StoreAccessor, parallel: number): void {
+export function counterTests(store: StoreAccessor<CounterStore>, parallel: number): void {
   const hit = (key: string, options: HitOptions) => store().hit(key, options);
   hitTests(hit);
   releaseTests(store, hit, parallel);
@@ -63,7 +63,7 @@ function hitTests(hit: Hit): void {
   });
 }
 
-function releaseTests(store: StoreAccessor, hit: Hit, parallel: number): void {
+function releaseTests(store: StoreAccessor<CounterStore>, hit: Hit, parallel: number): void {
   const release = (key: string, at: number) => store().releaseHit(key, { at });
   const peek = (key: string, limit: number, now = T0) => hit(key, { limit, windowMs: MINUTE, now, dryRun: true });
 
@@ -148,7 +148,7 @@ function releaseTests(store: StoreAccessor, hit: Hit, parallel: number): void {
   });
 }
 
-function counterStateTests(store: StoreAccessor, hit: Hit, parallel: number): void {
+function counterStateTests(store: StoreAccessor<CounterStore>, hit: Hit, parallel: number): void {
   describe("counters: atomicity and bounded state", () => {
     it("keeps state bounded by the limit", async () => {
       const key = uniqueName("k");

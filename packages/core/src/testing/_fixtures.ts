@@ -2,7 +2,7 @@
  * Shared fixtures of the store conformance suite (internal; not exported from `@portcullis/core/testing`).
  * @module
  */
-import type { NewUser, Store, StoredToken, TokenRecord, User } from "../store/types.js";
+import type { NewUser, StoredToken, TokenRecord, User, UserStore } from "../store/types.js";
 
 /** A fixed epoch-ms instant the suite measures time from. */
 export const T0 = 1_700_000_000_000;
@@ -10,8 +10,8 @@ export const T0 = 1_700_000_000_000;
 /** A Django-format hash; the store never checks it, it only keeps it. */
 export const HASH = "pbkdf2_sha256$1000000$c2FsdA$aGFzaA==";
 
-/** Hands the current test's store to a test body. */
-export type StoreAccessor = () => Store;
+/** Hands the current test's store (of capability `S`) to a test body. */
+export type StoreAccessor<S> = () => S;
 
 /** `bytes` random bytes as lowercase hex. */
 export function randomHex(bytes: number): string {
@@ -28,7 +28,7 @@ export function uniqueName(base: string): string {
 }
 
 /** Creates a user with a unique username. */
-export function makeUser(store: Store, overrides: Partial<NewUser> = {}): Promise<User> {
+export function makeUser(store: Pick<UserStore, "createUser">, overrides: Partial<NewUser> = {}): Promise<User> {
   return store.createUser({ username: uniqueName("user"), passwordHash: HASH, ...overrides });
 }
 

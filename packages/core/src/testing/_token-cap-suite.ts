@@ -4,10 +4,11 @@
  */
 import { describe, expect, it } from "vitest";
 import { ConflictError } from "../errors.js";
+import type { TokenStore, UserStore } from "../store/types.js";
 import { T0, makeUser, newToken, type StoreAccessor } from "./_fixtures.js";
 
 /** Registers the `maxPerUser` tests; `parallel` is the number of concurrent `createToken` calls. */
-export function tokenCapTests(store: StoreAccessor, parallel: number): void {
+export function tokenCapTests(store: StoreAccessor<UserStore & TokenStore>, parallel: number): void {
   describe("createToken with maxPerUser", () => {
     it("refuses at the cap, storing nothing", async () => {
       const user = await makeUser(store());

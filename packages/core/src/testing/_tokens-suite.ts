@@ -4,15 +4,16 @@
  */
 import { describe, expect, it } from "vitest";
 import { ConflictError } from "../errors.js";
+import type { TokenStore, UserStore } from "../store/types.js";
 import { T0, makeUser, newToken, randomHex, recordOf, type StoreAccessor } from "./_fixtures.js";
 
 /** Registers the token tests (without `maxPerUser`, see `tokenCapTests`). */
-export function tokenTests(store: StoreAccessor): void {
+export function tokenTests(store: StoreAccessor<UserStore & TokenStore>): void {
   tokenLookupTests(store);
   tokenDeletionTests(store);
 }
 
-function tokenLookupTests(store: StoreAccessor): void {
+function tokenLookupTests(store: StoreAccessor<UserStore & TokenStore>): void {
   describe("tokens: create, find, list", () => {
     it("createToken stores a token that findToken joins with its user", async () => {
       const user = await makeUser(store(), { isStaff: true });
@@ -63,7 +64,7 @@ function tokenLookupTests(store: StoreAccessor): void {
   });
 }
 
-function tokenDeletionTests(store: StoreAccessor): void {
+function tokenDeletionTests(store: StoreAccessor<UserStore & TokenStore>): void {
   describe("tokens: deletion", () => {
     it("deleteToken answers whether the token existed", async () => {
       const user = await makeUser(store());

@@ -4,15 +4,16 @@
  */
 import { describe, expect, it } from "vitest";
 import { ConflictError } from "../errors.js";
+import type { UserStore } from "../store/types.js";
 import { HASH, makeUser, uniqueName, type StoreAccessor } from "./_fixtures.js";
 
 /** Registers the user tests. */
-export function userTests(store: StoreAccessor): void {
+export function userTests(store: StoreAccessor<UserStore>): void {
   userCreationTests(store);
   userLookupTests(store);
 }
 
-function userCreationTests(store: StoreAccessor): void {
+function userCreationTests(store: StoreAccessor<UserStore>): void {
   describe("users: createUser", () => {
     it("createUser applies the defaults and returns no password hash", async () => {
       const username = uniqueName("alice");
@@ -53,12 +54,12 @@ function userCreationTests(store: StoreAccessor): void {
   });
 }
 
-function userLookupTests(store: StoreAccessor): void {
+function userLookupTests(store: StoreAccessor<UserStore>): void {
   describe("users: lookups and updates", () => {
     it("getUserByUsername matches exactly (case-sensitive) and includes the hash", async () => {
       const username = uniqueName("Bob");
       const user = await store().createUser({ username, passwordHash: HASH, isStaff: true });
-      expect(await store().getUserByUsername(username)).toEqual({ ...user, passwordHash: HASH });
+      expect(await store().getUserByUsername(username)).toEqual({ user, passwordHash: HASH });
       expect(await store().getUserByUsername(username.toLowerCase())).toBeNull();
       expect(await store().getUserByUsername(username.toUpperCase())).toBeNull();
       expect(await store().getUserByUsername(`${username} `)).toBeNull();

@@ -1,38 +1,110 @@
 /**
- * The store conformance suite: the executable contract of the `Store` interface. Every store runs it
- * unchanged from its own test file.
+ * The store conformance suites: the executable contract of each store capability (`UserStore`, `TokenStore`,
+ * `CounterStore`). A store runs the suite of every capability it implements, unchanged, from its own test file;
+ * `runStoreConformance` runs all three for a store that has them all.
  * @module
  */
 import { afterEach, beforeEach, describe } from "vitest";
-import type { Store } from "../store/types.js";
+import type { CounterStore, Store, TokenStore, UserStore } from "../store/types.js";
 import { counterTests } from "./_counters-suite.js";
+import type { StoreAccessor } from "./_fixtures.js";
 import { tokenCapTests } from "./_token-cap-suite.js";
 import { tokenTests } from "./_tokens-suite.js";
 import { userTests } from "./_users-suite.js";
 
 /**
- * Options of `runStoreConformance`.
+ * Options of the conformance runners.
  * @example
  * ```ts
- * runStoreConformance("redisStore", () => redisStore(client), { dispose: () => client.flushdb() });
+ * runCounterStoreConformance("redisCounters", () => redisCounters(client), { dispose: () => client.flushdb() });
  * ```
  */
-export interface StoreConformanceOptions {
+export interface ConformanceOptions<S> {
   /** Called after each test with that test's store (close connections, drop databases). */
-  readonly dispose?: (store: Store) => void | Promise<void>;
+  readonly dispose?: (store: S) => void | Promise<void>;
   /** Concurrent `hit` calls in the atomicity test; the limit is a quarter of them. Defaults to 200. */
   readonly concurrentHits?: number;
   /** Concurrent `createToken` calls (cap 5) in the `maxPerUser` atomicity test. Defaults to 30. */
   readonly concurrentTokens?: number;
 }
 
+/** Options of `runStoreConformance` (a store with every capability). */
+export type StoreConformanceOptions = ConformanceOptions<Store>;
+
+type MakeStore<S> = () => Promise<S> | S;
+
+/** Wraps `register` in a `describe` whose tests each get a fresh store from `makeStore`. */
+function suite<S>(label: string, makeStore: MakeStore<S>, options: ConformanceOptions<S>, register: (store: StoreAccessor<S>) => void): void {
+  describe(label, () => {
+    let current: S | undefined;
+    beforeEach(async () => {
+      current = await makeStore();
+    });
+    afterEach(async () => {
+      if (current !== undefined && options.dispose) await options.dispose(current);
+      current = undefined;
+    });
+    register(() => {
+      if (current === undefined) throw new Error("conformance: no store (makeStore failed?)");
+      return current;
+    });
+  });
+}
+
 /**
- * Registers the conformance tests of a store with vitest (`describe`/`it`). `makeStore` is called before
- * every test and must answer a store holding no state from earlier tests (a new instance, or a wiped
- * database); the suite also uses unique usernames and keys, so a shared store only skews purge counts.
- * @param name the label of the suite, e.g. `"memoryStore"`.
+ * Registers the `UserStore` conformance tests with vitest. `makeStore` is called before every test and must
+ * answer a store holding no state from earlier tests (a new instance, or a wiped database); the suites also use
+ * unique usernames and keys, so a shared store only skews purge counts.
+ * @example
+ * ```ts
+ * runUserStoreConformance("myUsers", () => myUsers());
+ * ```
+ */
+export function runUserStoreConformance<S extends UserStore>(name: string, makeStore: MakeStore<S>, options: ConformanceOptions<S> = {}): void {
+  suite(`${name} (user store conformance)`, makeStore, options, (store) => userTests(store));
+}
+
+/**
+ * Registers the `TokenStore` conformance tests. Tokens belong to users of the same backend, so the store under
+ * test is a user store too (its users are created with `createUser`).
+ * @example
+ * ```ts
+ * runTokenStoreConformance("myStore", () => myStore());
+ * ```
+ */
+export function runTokenStoreConformance<S extends UserStore & TokenStore>(
+  name: string,
+  makeStore: MakeStore<S>,
+  options: ConformanceOptions<S> = {},
+): void {
+  suite(`${name} (token store conformance)`, makeStore, options, (store) => {
+    tokenTests(store);
+    tokenCapTests(store, options.concurrentTokens ?? 30);
+  });
+}
+
+/**
+ * Registers the `CounterStore` conformance tests (sliding logs, atomicity under concurrency, release, purge).
+ * A counters-only store (Redis, a Durable Object) runs this suite alone.
+ * @example
+ * ```ts
+ * runCounterStoreConformance("redisCounters", () => redisCounters(client));
+ * ```
+ */
+export function runCounterStoreConformance<S extends CounterStore>(
+  name: string,
+  makeStore: MakeStore<S>,
+  options: ConformanceOptions<S> = {},
+): void {
+  suite(`${name} (counter store conformance)`, makeStore, options, (store) => counterTests(store, options.concurrentHits ?? 200));
+}
+
+/**
+ * Registers the conformance tests of every capability, for a store that has them all (`memoryStore()`,
+ * `d1Store()`).
+ * @param name the label of the suites, e.g. `"memoryStore"`.
  * @param makeStore builds the store of one test.
- * @param options see `StoreConformanceOptions`.
+ * @param options see `ConformanceOptions`.
  * @example
  * ```ts
  * // my-store.test.ts
@@ -42,28 +114,8 @@ export interface StoreConformanceOptions {
  * runStoreConformance("myStore", () => myStore());
  * ```
  */
-export function runStoreConformance(
-  name: string,
-  makeStore: () => Promise<Store> | Store,
-  options: StoreConformanceOptions = {},
-): void {
-  const { dispose, concurrentHits = 200, concurrentTokens = 30 } = options;
-  describe(`${name} (store conformance)`, () => {
-    let current: Store | undefined;
-    beforeEach(async () => {
-      current = await makeStore();
-    });
-    afterEach(async () => {
-      if (current && dispose) await dispose(current);
-      current = undefined;
-    });
-    const store = (): Store => {
-      if (!current) throw new Error("runStoreConformance: no store (makeStore failed?)");
-      return current;
-    };
-    userTests(store);
-    tokenTests(store);
-    tokenCapTests(store, concurrentTokens);
-    counterTests(store, concurrentHits);
-  });
+export function runStoreConformance(name: string, makeStore: MakeStore<Store>, options: StoreConformanceOptions = {}): void {
+  runUserStoreConformance(name, makeStore, options);
+  runTokenStoreConformance(name, makeStore, options);
+  runCounterStoreConformance(name, makeStore, options);
 }

@@ -1,6 +1,13 @@
 /**
- * Test helpers for Portcullis stores: `runStoreConformance` registers the shared store contract with vitest
- * (an optional peer dependency of `@portcullis/core`).
+ * Test helpers for Portcullis stores: one conformance suite per store capability, registered with vitest (an
+ * optional peer dependency of `@portcullis/core`).
  * @module
  */
-export { runStoreConformance, type StoreConformanceOptions } from "./conformance.js";
+export {
+  runCounterStoreConformance,
+  runStoreConformance,
+  runTokenStoreConformance,
+  runUserStoreConformance,
+  type ConformanceOptions,
+  type StoreConformanceOptions,
+} from "./conformance.js";

@@ -1,13 +1,13 @@
 /**
  * DRF's rate throttles: `anonRateThrottle`, `userRateThrottle`, `scopedRateThrottle`. Each counts under its own
- * scope with an atomic sliding log in the store (`Store.hit`).
+ * scope with an atomic sliding log in the store (`CounterStore.hit`).
  * @module
  */
 import type { AuthContext } from "../context.js";
 import { nowOf } from "../context.js";
 import { ConfigError } from "../errors.js";
 import type { PermissionCheck } from "../permissions/types.js";
-import type { Store } from "../store/types.js";
+import type { CounterStore } from "../store/types.js";
 import { clientIdent } from "./ident.js";
 import type { RateInput } from "./rate.js";
 import { parseRate, waitMs } from "./rate.js";
@@ -16,7 +16,7 @@ import type { Throttle, ThrottleResult } from "./types.js";
 /** Options shared by the rate throttles. */
 export interface RateThrottleOptions {
   /** Where the counters live (its `hit` is atomic). */
-  readonly store: Pick<Store, "hit">;
+  readonly store: Pick<CounterStore, "hit">;
   /** The counter namespace; throttles with the same scope share counts. Default: kind and rate (`user:3/1000`). */
   readonly scope?: string;
   /**

@@ -6,7 +6,7 @@
 import { ConfigError, PortcullisError } from "../errors.js";
 import { randomHex } from "../internal/random.js";
 import { sha256Hex } from "../internal/sha256.js";
-import type { Store, TokenRecord } from "../store/types.js";
+import type { TokenRecord, TokenStore } from "../store/types.js";
 
 /** Options of `issueToken`. */
 export interface IssueTokenOptions {
@@ -44,7 +44,7 @@ export function tokenDigest(key: string): string {
  * // send `key` to the client: Authorization: Token <key>
  */
 export async function issueToken(
-  store: Store,
+  store: Pick<TokenStore, "createToken">,
   userId: string,
   options: IssueTokenOptions = {},
 ): Promise<{ key: string; token: TokenRecord }> {
@@ -78,7 +78,7 @@ export async function issueToken(
  * @example
  * await revokeToken(store, token.id);
  */
-export function revokeToken(store: Store, tokenId: string): Promise<boolean> {
+export function revokeToken(store: Pick<TokenStore, "deleteToken">, tokenId: string): Promise<boolean> {
   return store.deleteToken(tokenId);
 }
 
@@ -87,7 +87,7 @@ export function revokeToken(store: Store, tokenId: string): Promise<boolean> {
  * @example
  * await revokeAllTokens(store, user.id);
  */
-export function revokeAllTokens(store: Store, userId: string): Promise<number> {
+export function revokeAllTokens(store: Pick<TokenStore, "deleteUserTokens">, userId: string): Promise<number> {
   return store.deleteUserTokens(userId);
 }
 
@@ -96,6 +96,6 @@ export function revokeAllTokens(store: Store, userId: string): Promise<number> {
  * @example
  * for (const t of await listTokens(store, user.id)) console.log(t.id, t.name, t.expiresAt);
  */
-export function listTokens(store: Store, userId: string): Promise<TokenRecord[]> {
+export function listTokens(store: Pick<TokenStore, "listTokens">, userId: string): Promise<TokenRecord[]> {
   return store.listTokens(userId);
 }

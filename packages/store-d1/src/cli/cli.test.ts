@@ -60,7 +60,7 @@ describe("portcullis (built CLI, local D1 of the project)", { timeout: 90_000 },
     const result = cli(["create-user", "alice", "--password-stdin"], "correct horse battery staple\n");
     expect(result).toMatchObject({ code: 0, stderr: "", stdout: expect.stringMatching(/^Created user alice \(id [0-9a-f]{32}\)\n$/) });
     const row = await withDb((store) => store.getUserByUsername("alice"));
-    expect(row).toMatchObject({ username: "alice", isActive: true, isStaff: false });
+    expect(row?.user).toMatchObject({ username: "alice", isActive: true, isStaff: false });
     expect(row?.passwordHash).toMatch(/^pbkdf2_sha256\$1000000\$/);
     expect(await verifyPassword("correct horse battery staple", row?.passwordHash as string)).toEqual({ valid: true, needsRehash: false });
   });
@@ -82,7 +82,7 @@ describe("portcullis (built CLI, local D1 of the project)", { timeout: 90_000 },
   it("create-user --staff --no-password makes a token-only staff user; --iterations is checked", async () => {
     expect(cli(["create-user", "robot", "--staff", "--no-password"])).toMatchObject({ code: 0, stdout: expect.stringMatching(/^Created staff user robot /) });
     const robot = await withDb((store) => store.getUserByUsername("robot"));
-    expect(robot).toMatchObject({ isStaff: true, passwordHash: expect.stringMatching(/^![0-9a-f]{40}$/) });
+    expect(robot).toMatchObject({ user: { isStaff: true }, passwordHash: expect.stringMatching(/^![0-9a-f]{40}$/) });
     expect(cli(["create-user", "bad", "--iterations", "0", "--password-stdin"], "pw")).toMatchObject({ code: 2 });
     expect(cli(["create-user", "bad:name", "--password-stdin"], "pw")).toMatchObject({ code: 2, stderr: expect.stringContaining("Django's rule") });
   });
@@ -129,7 +129,7 @@ describe("portcullis (built CLI, local D1 of the project)", { timeout: 90_000 },
 
   it("refuses a bad --ttl with exit code 2, issuing nothing", async () => {
     expect(cli(["create-token", "alice", "--ttl", "30"])).toMatchObject({ code: 2, stdout: "" });
-    expect(await withDb(async (store) => (await store.listTokens((await store.getUserByUsername("alice"))!.id)).length)).toBe(2);
+    expect(await withDb(async (store) => (await store.listTokens((await store.getUserByUsername("alice"))!.user.id)).length)).toBe(2);
   });
 
   it("revoke-tokens revokes one token by --id, or all of them", async () => {

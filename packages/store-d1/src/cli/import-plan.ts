@@ -29,7 +29,8 @@ export function importedTokenId(digest: string): string {
 
 /** Classifies one user: new, present, or a problem. */
 async function checkUser(store: Store, user: DumpUser, label: string): Promise<"new" | "present" | { problem?: string; warning?: string }> {
-  const [byId, byName] = await Promise.all([store.getUserById(user.id), store.getUserByUsername(user.username)]);
+  const [byId, found] = await Promise.all([store.getUserById(user.id), store.getUserByUsername(user.username)]);
+  const byName = found?.user ?? null;
   if (byId === null && byName === null) return "new";
   if (byName !== null && byName.id !== user.id) {
     return { problem: `${label}: username ${user.username} already exists with another id (${byName.id})` };
@@ -38,7 +39,7 @@ async function checkUser(store: Store, user: DumpUser, label: string): Promise<"
     return { problem: `${label}: id ${user.id} already belongs to user ${byId.username}` };
   }
   const differs = [
-    byName?.passwordHash !== user.passwordHash && "password",
+    found?.passwordHash !== user.passwordHash && "password",
     byName?.isActive !== user.isActive && "is_active",
     byName?.isStaff !== user.isStaff && "is_staff",
   ].filter(Boolean);
@@ -54,7 +55,7 @@ async function ownerOf(store: Store, token: DumpToken, users: readonly DumpUser[
   }
   const username = token.user.username;
   const inDump = users.find((user) => user.username === username);
-  return inDump?.id ?? (await store.getUserByUsername(username))?.id ?? null;
+  return inDump?.id ?? (await store.getUserByUsername(username))?.user.id ?? null;
 }
 
 /** Classifies one token: a token to store, "present", or a problem. */

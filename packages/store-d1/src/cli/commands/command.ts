@@ -28,7 +28,7 @@ export function stringOption(options: Options, name: string): string | undefined
  * `Cannot <action>: user <username> does not exist`.
  */
 export async function requireUser(store: Store, username: string, action: string): Promise<User> {
-  const user = await store.getUserByUsername(username);
-  if (user === null) throw new CliError(`Cannot ${action}: user ${username} does not exist`);
-  return { id: user.id, username: user.username, isActive: user.isActive, isStaff: user.isStaff };
+  const found = await store.getUserByUsername(username);
+  if (found === null) throw new CliError(`Cannot ${action}: user ${username} does not exist`);
+  return found.user;
 }
