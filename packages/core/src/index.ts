@@ -41,6 +41,7 @@ export { TokenLimitError, issueToken, listTokens, revokeAllTokens, revokeToken, 
 
 export * from "./passwords/index.js";
 
+export { randomId } from "./store/random-id.js";
 export type { TimeoutStoreOptions } from "./store/timeout-store.js";
 export { timeoutStore } from "./store/timeout-store.js";
 export type {

@@ -5,7 +5,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { StoreError } from "@portcullis/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { d1Store } from "../d1-store.js";
+import { d1Store } from "@portcullis/store-d1";
 import { wranglerD1 } from "./wrangler-d1.js";
 
 // Answers each statement of --command with its text and the args, and `SELECT changes()` with 3 changes;

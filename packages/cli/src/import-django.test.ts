@@ -4,7 +4,7 @@ import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { verifyPassword } from "@portcullis/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loginWith, requireBuiltCli, runCli, tempProject, withLocalDb } from "../../test/cli-harness.js";
+import { loginWith, requireBuiltCli, runCli, tempProject, withLocalDb } from "../test/cli-harness.js";
 import { importedTokenId } from "./import-plan.js";
 
 const DATABASE_ID = "00000000-0000-4000-8000-0000000000d1";

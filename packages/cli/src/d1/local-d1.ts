@@ -5,8 +5,8 @@
  * @module
  */
 import type * as MiniflareModule from "miniflare";
-import type { D1DatabaseLike } from "../d1-types.js";
-import { CliError } from "./errors.js";
+import type { D1DatabaseLike } from "@portcullis/store-d1";
+import { CliError } from "../errors.js";
 
 /** An open local database; `dispose` releases the SQLite file (wrangler and others can then open it). */
 export interface LocalD1 {
@@ -22,7 +22,7 @@ async function loadMiniflare(): Promise<typeof MiniflareModule> {
     return await import("miniflare");
   } catch (error) {
     throw new CliError(
-      "The local database needs the miniflare package (a dependency of @portcullis/store-d1 and of wrangler); " +
+      "The local database needs the miniflare package (a dependency of @portcullis/cli and of wrangler); " +
         `it could not be loaded (${error instanceof Error ? error.message.split("\n")[0] : String(error)}). ` +
         "Reinstall your dependencies, or use --remote.",
     );

@@ -7,7 +7,7 @@
 import { spawn } from "node:child_process";
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
-import { CliError } from "./errors.js";
+import { CliError } from "../errors.js";
 
 /** One statement's answer, as `wrangler d1 execute --json` prints it. */
 export interface WranglerResult {

@@ -10,18 +10,19 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { authenticate, tokenAuth, type Store } from "@portcullis/core";
 import { Miniflare } from "miniflare";
-import { d1Store } from "../src/index.js";
-import type { D1DatabaseLike } from "../src/d1-types.js";
+import { d1Store, type D1DatabaseLike } from "@portcullis/store-d1";
 
-/** The store-d1 package directory. */
+/** The cli package directory. */
 export const PACKAGE = fileURLToPath(new URL("../", import.meta.url));
 const BIN = join(PACKAGE, "bin", "portcullis.js");
+/** The migrations of @portcullis/store-d1, as a project's wrangler config names them. */
+const D1_MIGRATIONS = fileURLToPath(new URL("../../store-d1/migrations", import.meta.url));
 
 /** Fails (never skips) when the CLI has not been built. */
 export function requireBuiltCli(): void {
-  if (!existsSync(join(PACKAGE, "dist", "cli", "main.js"))) {
+  if (!existsSync(join(PACKAGE, "dist", "main.js"))) {
     throw new Error(
-      "packages/store-d1/dist/cli/main.js is missing: build first with `npx tsc -b packages/store-d1/tsconfig.build.json` " +
+      "packages/cli/dist/main.js is missing: build first with `npx tsc -b packages/cli/tsconfig.build.json` " +
         "(the root `pnpm test` builds before running vitest).",
     );
   }
@@ -29,7 +30,7 @@ export function requireBuiltCli(): void {
 
 /** A D1 entry of a wrangler config, migrations from this package. */
 export function d1Entry(binding: string, databaseName: string, databaseId: string) {
-  return { binding, database_name: databaseName, database_id: databaseId, migrations_dir: join(PACKAGE, "migrations") };
+  return { binding, database_name: databaseName, database_id: databaseId, migrations_dir: D1_MIGRATIONS };
 }
 
 /** A temporary project whose wrangler.jsonc binds DB to `databaseId` (and any `more` databases). */

@@ -26,7 +26,7 @@ const COMMANDS: Readonly<Record<CommandName, Command>> = {
 
 /** This package's version, for `--version`. */
 function version(): string {
-  const manifest = JSON.parse(readFileSync(new URL("../../package.json", import.meta.url), "utf8")) as { version: string };
+  const manifest = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string };
   return manifest.version;
 }
 

@@ -2,12 +2,11 @@
  * `portcullis create-user <username> [--staff] [--password-stdin | --no-password] [--iterations N]` (internal).
  * @module
  */
-import { ConflictError, hashPassword } from "@portcullis/core";
+import { ConflictError, hashPassword, unusablePasswordHash } from "@portcullis/core";
 import { withBackend } from "../backend.js";
 import { CliError, usageError } from "../errors.js";
 import type { CliIo } from "../io.js";
 import { checkPassword, passwordFromStdin } from "../password.js";
-import { randomId } from "../../_random-id.js";
 import { stringOption, type Command } from "./command.js";
 import type { Options } from "../args.js";
 
@@ -29,7 +28,7 @@ async function readPassword(options: Options, io: CliIo): Promise<string> {
 async function passwordHashOf(options: Options, io: CliIo): Promise<string> {
   if (options["no-password"]) {
     if (options["password-stdin"]) throw usageError("--no-password and --password-stdin exclude each other.");
-    return `!${randomId()}${randomId().slice(0, 8)}`;
+    return unusablePasswordHash();
   }
   const iterationsText = stringOption(options, "iterations");
   const iterations = iterationsText === undefined ? undefined : Number(iterationsText);

@@ -6,7 +6,7 @@
  * @module
  */
 /// <reference types="node" />
-import type { D1DatabaseLike, D1PreparedStatementLike, D1ResultLike } from "../d1-types.js";
+import type { D1DatabaseLike, D1PreparedStatementLike, D1ResultLike } from "@portcullis/store-d1";
 import { inlineParams } from "./sql-literal.js";
 import { parseWranglerOutput, run, wranglerCommand, type WranglerResult } from "./wrangler-run.js";
 

@@ -1,28 +1,17 @@
 /**
- * The database a command works on (internal): the local one through Miniflare (default) or production
- * through `wrangler d1 execute --remote`, with a `d1Store` over it.
+ * The D1 backend of the CLI (internal): the local database through Miniflare (default) or production through
+ * `wrangler d1 execute --remote`, with a `d1Store` over it.
  * @module
  */
 /// <reference types="node" />
 import { dirname, relative } from "node:path";
-import type { Store } from "@portcullis/core";
-import { d1Store } from "../d1-store.js";
-import type { D1DatabaseLike } from "../d1-types.js";
-import type { Options } from "./args.js";
-import { usageError } from "./errors.js";
+import { d1Store, migrate, type D1DatabaseLike } from "@portcullis/store-d1";
+import type { Options } from "../args.js";
+import type { Backend, BackendModule } from "../backend.js";
+import { usageError } from "../errors.js";
 import { openLocalD1 } from "./local-d1.js";
 import { resolveTarget, type D1Target } from "./wrangler-config.js";
 import { wranglerD1 } from "./wrangler-d1.js";
-
-/** An open database. Always `close()` it (the local one holds the SQLite file). */
-export interface Backend {
-  readonly db: D1DatabaseLike;
-  readonly store: Store;
-  readonly target: D1Target;
-  /** Such as `local D1 database portcullis (binding DB) in .wrangler/state/v3/d1`. */
-  readonly description: string;
-  close(): Promise<void>;
-}
 
 const text = (value: string | boolean | undefined) => (typeof value === "string" ? value : undefined);
 
@@ -33,8 +22,19 @@ function describe(target: D1Target, remote: boolean, cwd: string): string {
   return `local D1 database ${name} in ${relative(cwd, target.persistDir) || "."}`;
 }
 
-/** Opens the database the options point at. */
-export async function openBackend(options: Options, cwd: string): Promise<Backend> {
+/** A backend over a D1 database; migrations are recorded where wrangler records them (the config's table). */
+function backendOf(db: D1DatabaseLike, target: D1Target, description: string, close: () => Promise<void>): Backend {
+  const { migrationsTable } = target;
+  return {
+    store: d1Store(db),
+    description,
+    migrate: () => migrate(db, migrationsTable === undefined ? {} : { migrationsTable }),
+    close,
+  };
+}
+
+/** Opens the D1 database the options point at. */
+async function openD1(options: Options, cwd: string): Promise<Backend> {
   if (options.remote && options.local) throw usageError("--local and --remote exclude each other.");
   if (options.remote && options["persist-to"] !== undefined) throw usageError("--persist-to applies to the local database only.");
   if (!options.remote && options.wrangler !== undefined) throw usageError("--wrangler applies to --remote only.");
@@ -57,18 +57,11 @@ export async function openBackend(options: Options, cwd: string): Promise<Backen
       env: text(options.env),
       wrangler: text(options.wrangler),
     });
-    return { db, store: d1Store(db), target, description, close: async () => undefined };
+    return backendOf(db, target, description, async () => undefined);
   }
   const local = await openLocalD1(target.persistDir, target.localId, target.binding);
-  return { db: local.db, store: d1Store(local.db), target, description, close: () => local.dispose() };
+  return backendOf(local.db, target, description, () => local.dispose());
 }
 
-/** Runs `work` on the open database and closes it, whatever happens. */
-export async function withBackend<T>(options: Options, cwd: string, work: (backend: Backend) => Promise<T>): Promise<T> {
-  const backend = await openBackend(options, cwd);
-  try {
-    return await work(backend);
-  } finally {
-    await backend.close();
-  }
-}
+/** The default backend: D1, selected by the D1 options or by no database option at all. */
+export const d1Backend: BackendModule = { selects: () => true, open: openD1 };

@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, describe, expect, it } from "vitest";
-import { CliError } from "./errors.js";
+import { CliError } from "../errors.js";
 import { parseJsonc } from "./jsonc.js";
 import { findConfig, resolveTarget } from "./wrangler-config.js";
 

@@ -20,7 +20,7 @@ const WHERE = `Database options (every command):
 
 const GLOBAL = `Usage: portcullis <command> [arguments] [options]
 
-User and token administration for a Portcullis D1 database.
+User and token administration for a Portcullis store (D1: local, or --remote).
 
 Commands:
   migrate                          apply the Portcullis migrations

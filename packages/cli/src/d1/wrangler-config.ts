@@ -9,7 +9,7 @@ import { existsSync, readFileSync, statSync } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
 import { parse as parseToml } from "smol-toml";
 import { z } from "zod";
-import { CliError } from "./errors.js";
+import { CliError } from "../errors.js";
 import { parseJsonc } from "./jsonc.js";
 
 /** Wrangler's own order: each name is looked for from the directory upwards before the next name. */

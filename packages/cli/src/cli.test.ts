@@ -2,7 +2,7 @@
 // Worker project, checked by opening the same persisted D1 database with Miniflare, as `wrangler dev` does.
 import { tokenDigest, verifyPassword } from "@portcullis/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { loginWith, requireBuiltCli, runCli, tempProject, withLocalDb } from "../../test/cli-harness.js";
+import { loginWith, requireBuiltCli, runCli, tempProject, withLocalDb } from "../test/cli-harness.js";
 
 const DATABASE_ID = "00000000-0000-4000-8000-0000000000e2";
 let project: { dir: string; remove(): void };
