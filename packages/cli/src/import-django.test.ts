@@ -5,7 +5,7 @@ import { join } from "node:path";
 import { verifyPassword } from "@portcullis/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loginWith, requireBuiltCli, runCli, tempProject, withLocalDb } from "../test/cli-harness.js";
-import { importedTokenId } from "./import-plan.js";
+import { importedTokenId } from "@portcullis/core/django";
 
 const DATABASE_ID = "00000000-0000-4000-8000-0000000000d1";
 /** A Django test vector (tests/auth_tests/test_hashers.py): pbkdf2_sha256 of "letmein". */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { DumpError, djangoTime, parseDump } from "./django-dump.js";
+import { DumpError, djangoTime, parseDump } from "./dump.js";
 
 const KEY = "9944b09199c62bcf9418ad846dd0e4bbdfc6ee4b";
 const HASH = "pbkdf2_sha256$10000$seasalt$FQCNpiZpTb0zub+HBsH6TOwyRxJ19FwvjbweatNmK/Y=";

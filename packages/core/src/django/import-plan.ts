@@ -1,13 +1,16 @@
 /**
- * What `import-django` would write (internal): the dump checked against the database with reads only, so a
+ * What `importDjango` would write (internal): the dump checked against the database with reads only, so a
  * conflict is found before anything is written. Users already present (same id and username) and tokens
  * already present (same digest, same user) are skipped, which makes a second run import nothing.
  * @module
  */
-/// <reference types="node" />
-import { createHash } from "node:crypto";
-import { tokenDigest, type Store, type StoredToken } from "@portcullis/core";
-import { DumpError, type Dump, type DumpToken, type DumpUser } from "./django-dump.js";
+import { sha256Hex } from "../internal/sha256.js";
+import type { StoredToken, TokenStore, UserStore } from "../store/types.js";
+import { tokenDigest } from "../tokens/tokens.js";
+import { DumpError, type Dump, type DumpToken, type DumpUser } from "./dump.js";
+
+/** The capabilities an import reads and writes: users, and tokens beside them. */
+export type ImportTarget = Pick<UserStore, "createUser" | "getUserById" | "getUserByUsername"> & Pick<TokenStore, "createToken" | "findToken">;
 
 /** The writes of an import, and what was already there. */
 export interface ImportPlan {
@@ -24,11 +27,11 @@ export const IMPORTED_TOKEN_NAME = "django";
 
 /** A token id derived from the digest (so a re-import finds the same id): 24 hex of SHA-256("id:" + digest). */
 export function importedTokenId(digest: string): string {
-  return createHash("sha256").update(`id:${digest}`).digest("hex").slice(0, 24);
+  return sha256Hex(`id:${digest}`).slice(0, 24);
 }
 
 /** Classifies one user: new, present, or a problem. */
-async function checkUser(store: Store, user: DumpUser, label: string): Promise<"new" | "present" | { problem?: string; warning?: string }> {
+async function checkUser(store: ImportTarget, user: DumpUser, label: string): Promise<"new" | "present" | { problem?: string; warning?: string }> {
   const [byId, found] = await Promise.all([store.getUserById(user.id), store.getUserByUsername(user.username)]);
   const byName = found?.user ?? null;
   if (byId === null && byName === null) return "new";
@@ -48,7 +51,7 @@ async function checkUser(store: Store, user: DumpUser, label: string): Promise<"
 }
 
 /** The id of a token's user: from the dump, else from the database; `null` when unknown. */
-async function ownerOf(store: Store, token: DumpToken, users: readonly DumpUser[]): Promise<string | null> {
+async function ownerOf(store: ImportTarget, token: DumpToken, users: readonly DumpUser[]): Promise<string | null> {
   if ("id" in token.user) {
     const id = token.user.id;
     return users.some((user) => user.id === id) || (await store.getUserById(id)) !== null ? id : null;
@@ -59,7 +62,7 @@ async function ownerOf(store: Store, token: DumpToken, users: readonly DumpUser[
 }
 
 /** Classifies one token: a token to store, "present", or a problem. */
-async function checkToken(store: Store, token: DumpToken, users: readonly DumpUser[]): Promise<StoredToken | "present" | string> {
+async function checkToken(store: ImportTarget, token: DumpToken, users: readonly DumpUser[]): Promise<StoredToken | "present" | string> {
   const owner = "id" in token.user ? token.user.id : token.user.username;
   const label = `dump[${token.index}] (authtoken.token of user ${owner})`;
   const userId = await ownerOf(store, token, users);
@@ -71,7 +74,7 @@ async function checkToken(store: Store, token: DumpToken, users: readonly DumpUs
 }
 
 /** Checks the whole dump against the store (reads only); throws `DumpError` naming every conflict. */
-export async function planImport(store: Store, dump: Dump): Promise<ImportPlan> {
+export async function planImport(store: ImportTarget, dump: Dump): Promise<ImportPlan> {
   const problems: string[] = [];
   const warnings: string[] = [];
   const users: DumpUser[] = [];

@@ -1,11 +1,11 @@
 /**
- * Reading `manage.py dumpdata auth.user authtoken.token` (internal): every record is validated (zod) before
+ * Reading `manage.py dumpdata auth.user authtoken.token` (internal to `importDjango`): every record is validated (zod) before
  * anything is written, and every problem is reported with the record's place in the list (`dump[3]`) and its
  * pk, except a token's pk, which is its key and is never printed.
  * @module
  */
 import { z } from "zod";
-import { CliError } from "./errors.js";
+import { PortcullisError } from "../errors.js";
 
 /** A user of the dump, as Portcullis stores it. */
 export interface DumpUser {
@@ -33,7 +33,7 @@ export interface Dump {
 }
 
 /** The dump cannot be imported; `problems` name the records at fault. Nothing was written. */
-export class DumpError extends CliError {
+export class DumpError extends PortcullisError {
   override name = "DumpError";
   readonly problems: readonly string[];
   constructor(problems: readonly string[]) {
@@ -129,13 +129,15 @@ function duplicates(users: readonly DumpUser[], tokens: readonly DumpToken[]): s
   return problems;
 }
 
-/** Parses and validates a whole dump; throws `DumpError` naming every bad record, or `CliError`. */
-export function parseDump(text: string, userModel = "auth.user"): Dump {
-  let list: unknown;
-  try {
-    list = JSON.parse(text);
-  } catch {
-    throw new DumpError(["the file is not valid JSON"]);
+/** Parses and validates a whole dump (JSON text, or the parsed list); throws `DumpError` naming every bad record. */
+export function parseDump(dump: string | unknown, userModel = "auth.user"): Dump {
+  let list: unknown = dump;
+  if (typeof dump === "string") {
+    try {
+      list = JSON.parse(dump);
+    } catch {
+      throw new DumpError(["the file is not valid JSON"]);
+    }
   }
   if (!Array.isArray(list)) throw new DumpError(["the file is not a JSON list of records (as manage.py dumpdata writes)"]);
   const users: DumpUser[] = [];
