@@ -2,7 +2,7 @@
  * Mounting the token endpoints on a Hono app.
  * @module
  */
-import type { AuthContext, BruteForceOptions, Store } from "@portcullis/core";
+import type { AuthContext, BruteForceOptions, EventHook, Store } from "@portcullis/core";
 import { logoutAllHandler, logoutHandler, obtainTokenHandler } from "@portcullis/core";
 import type { Context, Env, Hono } from "hono";
 import { perEnv } from "./_decide.js";
@@ -20,6 +20,8 @@ export interface TokenEndpointsOptions {
   readonly keyword?: string;
   /** The client IP (counted by brute-force protection). Default: the runtime's address, never `X-Forwarded-For`. */
   readonly clientIp?: (c: Context) => string | undefined;
+  /** Receives the endpoints' auth events (logins, issued and revoked tokens, store failures). */
+  readonly onEvent?: EventHook;
   /** Paths; defaults `/api-token-auth/`, `/api/logout/`, `/api/logoutall/`. */
   readonly paths?: { readonly obtain?: string; readonly logout?: string; readonly logoutAll?: string };
 }
@@ -27,11 +29,11 @@ export interface TokenEndpointsOptions {
 type Handlers = ReturnType<typeof buildHandlers>;
 
 function buildHandlers(store: Store, options: TokenEndpointsOptions) {
-  const { ttlMs, maxTokensPerUser, bruteForce, keyword } = options;
+  const { ttlMs, maxTokensPerUser, bruteForce, keyword, onEvent } = options;
   return {
-    obtain: obtainTokenHandler({ store, ttlMs, maxTokensPerUser, bruteForce }),
-    logout: logoutHandler({ store, keyword }),
-    logoutAll: logoutAllHandler({ store, keyword }),
+    obtain: obtainTokenHandler({ store, ttlMs, maxTokensPerUser, bruteForce, onEvent }),
+    logout: logoutHandler({ store, keyword, onEvent }),
+    logoutAll: logoutAllHandler({ store, keyword, onEvent }),
   };
 }
 

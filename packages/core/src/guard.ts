@@ -7,6 +7,7 @@ import type { AuthError } from "./auth-error.js";
 import { messages, permissionDenied, throttled, unauthenticated } from "./auth-error.js";
 import { authenticate, firstChallenge } from "./authenticate.js";
 import { ConfigError } from "./errors.js";
+import { emit, reportFailure, withHook, type EventHook } from "./events.js";
 import { isAuthenticated } from "./permissions/builtin.js";
 import type { AnyPermission, PermissionCheck, RequiresUser } from "./permissions/types.js";
 import type { AnyScheme, AuthOf, UserOf } from "./schemes/types.js";
@@ -20,6 +21,8 @@ export interface Policy<
   readonly schemes: S;
   readonly permissions?: P;
   readonly throttles?: readonly Throttle[];
+  /** Receives the auth events of this policy's requests (see `AuthEvent`); a store failure is one of them. */
+  readonly onEvent?: EventHook;
 }
 
 /** An allowed request with the user a scheme authenticated. */
@@ -67,7 +70,8 @@ const DEFAULT_PERMISSIONS: readonly AnyPermission[] = Object.freeze([isAuthentic
 
 /**
  * Builds the check for a policy, validating it once. Expected outcomes come back as a `Decision`; a store
- * failure throws `StoreError` (answer 503 through `errorToResponse`).
+ * failure is reported (a `store.failed` event, or one `console.error` without a hook) and thrown as it is
+ * (answer 503 through `errorToResponse`, which does not report it again).
  * @example
  * const protect = guard({ schemes: [tokenAuth({ store })], permissions: [isAuthenticated] });
  * const decision = await protect(request, { clientIp: "203.0.113.7" });
@@ -78,6 +82,24 @@ export function guard<
   const P extends readonly AnyPermission[] | undefined = undefined,
 >(policy: Policy<S, P>): Guard<UserOf<S>, AuthOf<S>, AnonymousOf<P>> {
   const { schemes, permissions, throttles } = validatePolicy(policy);
+  const check = pipeline<S, P>(schemes, permissions, throttles);
+  return async (request, ctx = EMPTY_CONTEXT) => {
+    const hooked = withHook(ctx, policy.onEvent);
+    try {
+      return await check(request, hooked);
+    } catch (error) {
+      reportFailure(hooked, error);
+      throw error;
+    }
+  };
+}
+
+/** Authenticate, then permissions in order, then every throttle: DRF's `initial()`. */
+function pipeline<S extends readonly AnyScheme[], P extends readonly AnyPermission[] | undefined>(
+  schemes: S,
+  permissions: readonly AnyPermission[],
+  throttles: readonly Throttle[],
+): Guard<UserOf<S>, AuthOf<S>, AnonymousOf<P>> {
   return async (request, ctx = EMPTY_CONTEXT) => {
     const result = await authenticate(request, schemes, ctx);
     if (result.status === "failed") return { allowed: false, error: result.error };
@@ -153,6 +175,7 @@ async function runThrottles(
     if (!verdict.allowed) {
       denied = true;
       waitMs = Math.max(waitMs, verdict.waitMs);
+      emit(ctx, { type: "throttled", scope: throttle.scope ?? "custom", waitMs: verdict.waitMs, clientIp: ctx.clientIp });
     }
   }
   return denied ? throttled(waitMs / 1000) : null;

@@ -3,6 +3,7 @@
  * @module
  */
 export type { AuthContext } from "./context.js";
+export type { AuthEvent, EventHook, LoginFailureReason } from "./events.js";
 export { ConfigError, ConflictError, PortcullisError, StoreError } from "./errors.js";
 export type { AuthError } from "./auth-error.js";
 export { messages, permissionDenied, serviceUnavailable, throttled, unauthenticated } from "./auth-error.js";

@@ -4,6 +4,7 @@
  */
 import type { AuthError } from "./auth-error.js";
 import { serviceUnavailable } from "./auth-error.js";
+import { reportFailure } from "./events.js";
 
 /** A JSON response with DRF's content type. */
 export function jsonResponse(body: unknown, status: number, headers: Record<string, string> = {}): Response {
@@ -26,11 +27,13 @@ export function toResponse(error: AuthError): Response {
 /**
  * Maps an exception thrown during a check to a response. Whatever failed (a `StoreError`, a custom store or
  * permission that threw), the request is never let through: 503 `Authentication service unavailable.` (fail
- * closed). Nothing of the exception reaches the response; keep it for your logs (a `StoreError`'s `cause` holds
- * the backend's error).
+ * closed). Nothing of the exception reaches the response. The failure is reported once: `guard` and the endpoints
+ * have already sent it to their `onEvent` hook (or `console.error`); an error nobody reported yet is logged here
+ * with `console.error`, with its `cause`.
  * @example
  * try { decision = await protect(request); } catch (e) { return errorToResponse(e); }
  */
-export function errorToResponse(_error: unknown): Response {
+export function errorToResponse(error: unknown): Response {
+  reportFailure(undefined, error);
   return toResponse(serviceUnavailable());
 }

@@ -7,7 +7,8 @@ import type { AuthContext } from "../context.js";
 import { nowOf } from "../context.js";
 import { ConfigError } from "../errors.js";
 import { throttled } from "../auth-error.js";
-import { checkStoreCredentials, throttledLogin } from "../internal/credentials.js";
+import { checkStoreCredentials, emitLogin, throttledLogin } from "../internal/credentials.js";
+import { emit, type EventHook } from "../events.js";
 import type { BruteForceOptions } from "../internal/login-throttle.js";
 import { hasLoginCounters, loginThrottle } from "../internal/login-throttle.js";
 import { jsonResponse, toResponse } from "../response.js";
@@ -36,6 +37,8 @@ export interface ObtainTokenOptions {
    * counted in `counters`; past the limit, 429 with `Retry-After`. `false` turns it off.
    */
   readonly bruteForce?: BruteForceOptions | false;
+  /** Receives `login.*`, `token.issued` and `store.failed` events (see `AuthEvent`). */
+  readonly onEvent?: EventHook;
 }
 
 /** A `(request, ctx?) → Promise<Response>` handler. */
@@ -67,20 +70,21 @@ export function obtainTokenHandler(options: ObtainTokenOptions): Handler {
     const credentials = validateCredentials(body.data);
     if (!credentials.ok) return jsonResponse(credentials.errors, 400);
     const { username, password } = credentials;
-    const { user, blockedForMs } = await throttledLogin(throttle, username, ctx, () =>
-      checkStoreCredentials(store, username, password, ctx),
-    );
+    const outcome = await throttledLogin(throttle, username, ctx, () => checkStoreCredentials(store, username, password, ctx));
+    emitLogin(ctx, "token-endpoint", username, outcome);
+    const { user, blockedForMs } = outcome;
     if (user === null) {
       return blockedForMs ? toResponse(throttled(blockedForMs / 1000)) : jsonResponse(BAD_CREDENTIALS, 400);
     }
     try {
       const now = nowOf(ctx);
       const { key, token } = await issueToken(store, user.id, { ttlMs: ttlMs ?? null, maxTokensPerUser, now });
+      emit(ctx, { type: "token.issued", userId: user.id, tokenId: token.id, expiresAt: token.expiresAt });
       const expiry = token.expiresAt === null ? null : new Date(token.expiresAt).toISOString();
       return jsonResponse({ token: key, expiry }, 200);
     } catch (error) {
       if (error instanceof TokenLimitError) return jsonResponse({ detail: error.message }, 403);
       throw error;
     }
-  });
+  }, options.onEvent);
 }

@@ -3,6 +3,7 @@
  * @module
  */
 import type { AuthContext } from "../context.js";
+import { emit, type LoginFailureReason } from "../events.js";
 import { hashPassword, verifyDummyHash, verifyPassword } from "../passwords/index.js";
 import type { User, UserStore } from "../store/types.js";
 import type { LoginThrottle } from "./login-throttle.js";
@@ -38,6 +39,28 @@ export async function checkStoreCredentials(
     else await upgrade;
   }
   return user;
+}
+
+/**
+ * Reports a password login's outcome as a `login.succeeded` or `login.failed` event (`via` names the scheme or
+ * endpoint). `id` is the user's id when it has one (a custom `verify` may answer users without).
+ */
+export function emitLogin(
+  ctx: AuthContext,
+  via: string,
+  username: string,
+  outcome: { readonly user: object | null; readonly blockedForMs?: number; readonly reason?: LoginFailureReason },
+): void {
+  const { clientIp } = ctx;
+  if (outcome.user !== null && outcome.reason === undefined) {
+    const id = (outcome.user as { readonly id?: unknown }).id;
+    const userId = typeof id === "string" || typeof id === "number" ? String(id) : "";
+    emit(ctx, { type: "login.succeeded", via, userId, username, clientIp });
+  } else if (outcome.blockedForMs) {
+    emit(ctx, { type: "login.failed", via, reason: "throttled", username, waitMs: outcome.blockedForMs, clientIp });
+  } else {
+    emit(ctx, { type: "login.failed", via, reason: outcome.reason ?? "invalid_credentials", username, clientIp });
+  }
 }
 
 /** A login's outcome: the user, `null` for bad credentials, or the wait (ms) when brute-force protection blocks it. */

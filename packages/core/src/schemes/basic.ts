@@ -6,7 +6,7 @@ import type { AuthContext } from "../context.js";
 import { ConfigError } from "../errors.js";
 import { basicMessages, parseBasic } from "../internal/basic-credentials.js";
 import { throttled } from "../auth-error.js";
-import { checkStoreCredentials, throttledLogin } from "../internal/credentials.js";
+import { checkStoreCredentials, emitLogin, throttledLogin } from "../internal/credentials.js";
 import type { BruteForceOptions } from "../internal/login-throttle.js";
 import { hasLoginCounters, loginThrottle } from "../internal/login-throttle.js";
 import type { CounterStore, User, UserStore } from "../store/types.js";
@@ -76,6 +76,7 @@ export function basicAuth<U extends VerifiedUser>(options: BasicAuthOptions<U>):
   const bruteForce = "verify" in options && counters === undefined && options.bruteForce === undefined ? false : options.bruteForce;
   const throttle = loginThrottle(bruteForce, counters);
   const challenge = `Basic realm="${realm}"`;
+  const name = options.name ?? "basic";
 
   async function authenticate(request: Request, ctx: AuthContext): Promise<SchemeResult<U | User, null>> {
     const parsed = parseBasic(request);
@@ -84,6 +85,8 @@ export function basicAuth<U extends VerifiedUser>(options: BasicAuthOptions<U>):
     const { username, password } = parsed;
     const outcome = await throttledLogin<U | User>(throttle, username, ctx, () => verify(username, password, ctx));
     const user = outcome.user;
+    const inactive = user !== null && user.isActive === false;
+    emitLogin(ctx, name, username, inactive ? { user, reason: "inactive" } : outcome);
     if (user === null) {
       if (outcome.blockedForMs) {
         const error = throttled(outcome.blockedForMs / 1000);
@@ -95,7 +98,7 @@ export function basicAuth<U extends VerifiedUser>(options: BasicAuthOptions<U>):
     return { type: "success", user, auth: null };
   }
 
-  return { name: options.name ?? "basic", authenticate, challenge: () => challenge };
+  return { name, authenticate, challenge: () => challenge };
 }
 
 function verifierOf<U extends VerifiedUser>(options: BasicAuthOptions<U>) {
