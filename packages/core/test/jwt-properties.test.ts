@@ -24,7 +24,7 @@ async function outcome(value: string, list = schemes) {
   return authenticate(request, list);
 }
 
-const hmac = async (key: string | Uint8Array, input: string, hash = "SHA-256") => {
+const hmac = async (key: string | Uint8Array<ArrayBuffer>, input: string, hash = "SHA-256") => {
   const raw = typeof key === "string" ? new TextEncoder().encode(key) : key;
   const cryptoKey = await crypto.subtle.importKey("raw", raw, { name: "HMAC", hash }, false, ["sign"]);
   return b64(new Uint8Array(await crypto.subtle.sign("HMAC", cryptoKey, new TextEncoder().encode(input))));
