@@ -38,6 +38,6 @@ for (const round of [1, 2]) {
   }
 }
 for (const [name, value] of Object.entries(results)) {
-  console.log(`${name.padEnd(20)} ${Math.round(value).toString().padStart(8)} req/s  ${(value / results.floor).toFixed(2)}x floor`);
+  process.stdout.write(`${name.padEnd(20)} ${Math.round(value).toString().padStart(8)} req/s  ${(value / results.floor).toFixed(2)}x floor\n`);
 }
-console.log(`portcullis / hono jwt(): ${(results["portcullis jwtAuth"] / results["hono jwt()"]).toFixed(2)}x`);
+process.stdout.write(`portcullis / hono jwt(): ${(results["portcullis jwtAuth"] / results["hono jwt()"]).toFixed(2)}x`);
