@@ -6,8 +6,9 @@
  *   GET  /api/articles      anyone; POST only authenticated users
  *   GET  /api/admin         staff only
  *   POST /api/logout/, /api/logoutall/
+ *   POST /api/token/, /api/token/refresh/, /api/token/verify/, /api/token/blacklist/   simplejwt's JWT endpoints
  */
-import { createAuth, mountTokenEndpoints } from "@portcullis/adapters/hono";
+import { createAuth, mountJwtEndpoints, mountTokenEndpoints } from "@portcullis/adapters/hono";
 import {
   anonRateThrottle,
   basicAuth,
@@ -17,22 +18,27 @@ import {
   tokenAuth,
   userRateThrottle,
 } from "@portcullis/core";
+import { jwtAuth, jwtSettings } from "@portcullis/core/jwt";
 import { d1Store } from "@portcullis/store-d1";
 import type { D1Database } from "@cloudflare/workers-types";
 import { Hono } from "hono";
 
 export interface Env {
   DB: D1Database;
+  /** Django's SECRET_KEY (simplejwt's SIGNING_KEY for HS256): `wrangler secret put SECRET_KEY`; `.dev.vars` locally. */
+  SECRET_KEY?: string;
 }
 
 type Ctx = { env: Env };
 
 const storeOf = (c: Ctx) => d1Store(c.env.DB);
+// Without SECRET_KEY, jwtSettings throws ConfigError and the JWT routes answer 503 (closed), never a default key.
+const jwtOf = (c: Ctx) => jwtSettings({ signingKey: c.env.SECRET_KEY ?? "", rotateRefreshTokens: true, blacklistAfterRotation: true });
 
 const portcullis = createAuth((c: Ctx) => {
   const store = storeOf(c);
   return {
-    schemes: [tokenAuth({ store }), basicAuth({ users: store })],
+    schemes: [tokenAuth({ store }), basicAuth({ users: store }), ...(c.env.SECRET_KEY ? [jwtAuth({ jwt: jwtOf(c), users: store })] : [])],
     permissions: [isAuthenticated],
     throttles: [anonRateThrottle("30/min", { store }), userRateThrottle("300/min", { store })],
   };
@@ -41,6 +47,7 @@ const portcullis = createAuth((c: Ctx) => {
 const app = new Hono<{ Bindings: Env }>();
 
 mountTokenEndpoints(app, { store: storeOf, ttlMs: 30 * 24 * 3_600_000 });
+mountJwtEndpoints(app, { jwt: jwtOf, store: storeOf, claims: (user) => ({ username: user.username }) });
 
 // App-wide: every /api/* route is closed unless its own `portcullis.route(...)` says otherwise.
 app.use("/api/*", portcullis.defaults);
@@ -81,6 +88,7 @@ async function purge(env: Env): Promise<void> {
   const now = Date.now();
   await store.deleteExpiredTokens(now);
   await store.purgeCounters(now);
+  await store.deleteExpiredJwts(now);
 }
 
 export default {

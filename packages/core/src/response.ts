@@ -15,13 +15,14 @@ export function jsonResponse(body: unknown, status: number, headers: Record<stri
 }
 
 /**
- * The HTTP response for a denied request: `{"detail": ...}` with the error's status and headers.
+ * The HTTP response for a denied request: `{"detail": ...}` (or the error's richer `body`) with its status and
+ * headers.
  * @example
  * const decision = await protect(request);
  * if (!decision.allowed) return toResponse(decision.error);
  */
 export function toResponse(error: AuthError): Response {
-  return jsonResponse({ detail: error.detail }, error.status, { ...error.headers });
+  return jsonResponse(error.body ?? { detail: error.detail }, error.status, { ...error.headers });
 }
 
 /**
