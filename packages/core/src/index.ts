@@ -21,8 +21,7 @@ export type {
   BasicUserStore,
   VerifiedUser,
 } from "./schemes/basic.js";
-export { basicAuth } from "./schemes/basic.js";
-export { basicMessages } from "./internal/basic-credentials.js";
+export { basicAuth, basicMessages } from "./schemes/basic.js";
 export type { TokenAuthOptions } from "./schemes/token.js";
 export { tokenAuth, tokenMessages } from "./schemes/token.js";
 
@@ -68,4 +67,4 @@ export { obtainTokenHandler } from "./endpoints/obtain-token.js";
 export type { LogoutOptions } from "./endpoints/logout.js";
 export { logoutAllHandler, logoutHandler } from "./endpoints/logout.js";
 export { MAX_BODY_BYTES } from "./endpoints/body.js";
-export type { BruteForceOptions } from "./internal/login-throttle.js";
+export type { BruteForceOptions } from "./login/login-throttle.js";

@@ -4,7 +4,7 @@
  */
 import { z } from "zod";
 
-export const fieldMessages = {
+const fieldMessages = {
   required: "This field is required.",
   null: "This field may not be null.",
   invalid: "Not a valid string.",
@@ -60,13 +60,13 @@ export function charField({ trimWhitespace, maxLength }: CharFieldOptions) {
 }
 
 /** DRF's `AuthTokenSerializer` fields: the username is trimmed (at most 150 characters), the password is not. */
-export const credentialsSchema = z.object({
+const credentialsSchema = z.object({
   username: charField({ trimWhitespace: true, maxLength: 150 }),
   password: charField({ trimWhitespace: false }),
 });
 
 /** Validated credentials, or DRF's error body (`{"field": ["message", ...]}`). */
-export type CredentialsResult =
+type CredentialsResult =
   | { readonly ok: true; readonly username: string; readonly password: string }
   | { readonly ok: false; readonly errors: Record<string, string[]> };
 

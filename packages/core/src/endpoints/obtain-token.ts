@@ -7,10 +7,10 @@ import type { AuthContext } from "../context.js";
 import { nowOf } from "../context.js";
 import { ConfigError } from "../errors.js";
 import { throttled } from "../auth-error.js";
-import { checkStoreCredentials, emitLogin, throttledLogin } from "../internal/credentials.js";
+import { checkStoreCredentials, emitLogin, throttledLogin } from "../login/credentials.js";
 import { emit, type EventHook } from "../events.js";
-import type { BruteForceOptions } from "../internal/login-throttle.js";
-import { hasLoginCounters, loginThrottle } from "../internal/login-throttle.js";
+import type { BruteForceOptions } from "../login/login-throttle.js";
+import { hasLoginCounters, loginThrottle } from "../login/login-throttle.js";
 import { jsonResponse, toResponse } from "../response.js";
 
 import type { CounterStore, TokenStore, UserStore } from "../store/types.js";

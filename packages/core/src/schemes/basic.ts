@@ -4,11 +4,11 @@
  */
 import type { AuthContext } from "../context.js";
 import { ConfigError } from "../errors.js";
-import { basicMessages, parseBasic } from "../internal/basic-credentials.js";
+import { parseBasic } from "../internal/basic-credentials.js";
 import { throttled } from "../auth-error.js";
-import { checkStoreCredentials, emitLogin, throttledLogin } from "../internal/credentials.js";
-import type { BruteForceOptions } from "../internal/login-throttle.js";
-import { hasLoginCounters, loginThrottle } from "../internal/login-throttle.js";
+import { checkStoreCredentials, emitLogin, throttledLogin } from "../login/credentials.js";
+import type { BruteForceOptions } from "../login/login-throttle.js";
+import { hasLoginCounters, loginThrottle } from "../login/login-throttle.js";
 import type { CounterStore, User, UserStore } from "../store/types.js";
 import type { Scheme, SchemeResult } from "./types.js";
 import { SKIP, failure } from "./types.js";
@@ -53,6 +53,15 @@ export interface BasicAuthVerifyOptions<U extends VerifiedUser> extends CommonOp
 
 export type BasicAuthOptions<U extends VerifiedUser = User> = BasicAuthStoreOptions | BasicAuthVerifyOptions<U>;
 
+/** DRF's words for Basic failures. */
+export const basicMessages = {
+  noCredentials: "Invalid basic header. No credentials provided.",
+  spaces: "Invalid basic header. Credentials string should not contain spaces.",
+  badEncoding: "Invalid basic header. Credentials not correctly base64 encoded.",
+  invalidCredentials: "Invalid username/password.",
+  inactive: "User inactive or deleted.",
+} as const;
+
 const REALM = /^[\x20-\x7e]{1,200}$/;
 
 /**
@@ -81,7 +90,7 @@ export function basicAuth<U extends VerifiedUser>(options: BasicAuthOptions<U>):
   async function authenticate(request: Request, ctx: AuthContext): Promise<SchemeResult<U | User, null>> {
     const parsed = parseBasic(request);
     if (parsed.type === "skip") return SKIP;
-    if (parsed.type === "invalid") return failure(parsed.detail);
+    if (parsed.type === "invalid") return failure(basicMessages[parsed.problem]);
     const { username, password } = parsed;
     const outcome = await throttledLogin<U | User>(throttle, username, ctx, () => verify(username, password, ctx));
     const user = outcome.user;

@@ -19,7 +19,7 @@ import { ConfigError } from "../errors.js";
 import type { CounterStore } from "../store/types.js";
 import type { Rate, RateInput } from "../throttles/rate.js";
 import { parseRate, waitMs } from "../throttles/rate.js";
-import { sha256Hex } from "./sha256.js";
+import { sha256Hex } from "../internal/sha256.js";
 
 /** The counter methods brute-force protection counts with. */
 export type LoginCounterStore = Pick<CounterStore, "hit" | "releaseHit">;

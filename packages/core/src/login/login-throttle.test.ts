@@ -2,7 +2,7 @@ import { memoryStore } from "@portcullis/store-memory";
 import { describe, expect, it } from "vitest";
 import { basicAuth, guard, hashPassword, obtainTokenHandler, toResponse } from "../index.js";
 import type { AuthContext, Store } from "../index.js";
-import { sha256Hex } from "./sha256.js";
+import { sha256Hex } from "../internal/sha256.js";
 
 const PASSWORD = "correct horse";
 

@@ -1,5 +1,6 @@
 /**
- * Username and password checked against a store, shared by `basicAuth` and `obtainTokenHandler`.
+ * Login policy: a username and password checked against a store (the same work whatever fails), behind
+ * brute-force protection, with its events. Shared by `basicAuth`, `obtainTokenHandler` and the JWT endpoints.
  * @module
  */
 import type { AuthContext } from "../context.js";
