@@ -27,7 +27,7 @@ ON CONFLICT (key) DO UPDATE SET
     coalesce((SELECT max(h) FROM unnest(c.log) AS h), $3::float8),
     CASE WHEN ${IS_ALLOWED} THEN $3::float8 ELSE 0 END
   ) + $2::float8
-RETURNING last_allowed AS allowed, log`;
+RETURNING last_allowed AS allowed, to_json(log)::text AS log`;
 
 // Removes the first entry equal to $2 (entries with one timestamp are alike) and recomputes expires_at from the
 // kept log (newest kept hit + window; an emptied log is purgeable at once). The WHERE makes an unknown timestamp
@@ -44,11 +44,13 @@ function liveHits(log: readonly number[], { limit, windowMs, now }: HitOptions):
   return live.slice(Math.max(live.length - Math.max(limit, 0), 0));
 }
 
-/** Reads a float8[] column; anything but an array of numbers is a corrupt answer. */
-function parseLog(value: unknown, operation: string): number[] {
-  if (!Array.isArray(value)) throw badAnswer(operation);
-  const log = value.map(Number);
-  if (!log.every(Number.isFinite)) throw badAnswer(operation);
+/**
+ * Reads a log sent as JSON text (`to_json(log)::text`: every driver hands text over as it is, whereas arrays are
+ * decoded only where the driver knows their type); anything but an array of numbers is a corrupt answer.
+ */
+function parseLog(text: unknown, operation: string): number[] {
+  const log: unknown = typeof text === "string" ? JSON.parse(text) : null;
+  if (!Array.isArray(log) || !log.every((at) => typeof at === "number" && Number.isFinite(at))) throw badAnswer(operation);
   return log;
 }
 
@@ -62,7 +64,7 @@ function resultOf(allowed: boolean, log: readonly number[]): HitResult {
 export async function hit(db: SqlClient, key: string, options: HitOptions): Promise<HitResult> {
   const { limit, windowMs, now, dryRun = false } = options;
   if (dryRun || limit < 1) {
-    const { rows } = await db.query("SELECT log FROM portcullis_counters WHERE key = $1", [key]);
+    const { rows } = await db.query("SELECT to_json(log)::text AS log FROM portcullis_counters WHERE key = $1", [key]);
     const log = rows[0] ? liveHits(parseLog(rows[0].log, "hit"), options) : [];
     return resultOf(log.length < limit, log);
   }

@@ -56,6 +56,7 @@ describe.skipIf(!CAN_RUN_DJANGO)("Django mode: round trips with real Django", ()
     expect(key).toMatch(/^[0-9a-f]{40}$/);
     const result = await tokenCheck(key);
     expect(result).toMatchObject({ status: "authenticated", scheme: "token" });
+    if (result.status !== "authenticated") throw new Error("not authenticated");
     expect(result.user).toEqual({ id: String(made!.id), username: "alice", isActive: true, isStaff: true });
     expect(result.auth).toMatchObject({ id: `drf:${made!.id}`, userId: String(made!.id), name: "drf", expiresAt: null });
     expect(await tokenCheck(key.replace(/.$/, (c) => (c === "0" ? "1" : "0")))).toMatchObject({ status: "failed" });
@@ -125,7 +126,7 @@ describe.skipIf(!CAN_RUN_DJANGO)("Django mode: round trips with real Django", ()
       { op: "create_token", username: "frank" },
       { op: "create_user", username: "gina", password: "gina-pw" },
       { op: "create_token", username: "gina" },
-    ]).map((r) => r!);
+    ]).map((r) => r ?? {}) as [Record<string, unknown>, unknown, unknown, Record<string, unknown>];
     const frankId = String(frank.id);
     const issued = await issueToken(store, frankId, { name: "laptop" });
     expect((await listTokens(store, frankId)).map((t) => t.name)).toEqual(["drf", "laptop"]);
@@ -143,7 +144,7 @@ describe.skipIf(!CAN_RUN_DJANGO)("Django mode: round trips with real Django", ()
     const [henry, token] = djangoOps(database, [
       { op: "create_user", username: "henry", password: "henry-pw" },
       { op: "create_token", username: "henry" },
-    ]).map((r) => r!);
+    ]).map((r) => r ?? {}) as [Record<string, unknown>, Record<string, unknown>];
     expect(await store.deleteToken(`drf:${henry.id}`)).toBe(true);
     expect(await store.deleteToken(`drf:${henry.id}`)).toBe(false);
     expect(await store.deleteToken("drf:not-a-number")).toBe(false);
