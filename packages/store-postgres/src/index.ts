@@ -19,3 +19,4 @@ export {
   type SqlResult,
   type SqlRow,
 } from "./client.js";
+export { connect, type ConnectOptions, type PostgresConnection } from "./connect.js";
