@@ -20,6 +20,8 @@ export const GLOBAL_OPTIONS = {
   local: { type: "boolean" },
   remote: { type: "boolean" },
   wrangler: { type: "string" },
+  "database-url": { type: "string" },
+  django: { type: "boolean" },
   help: { type: "boolean", short: "h" },
   version: { type: "boolean", short: "v" },
 } as const satisfies Record<string, OptionSpec>;

@@ -1,6 +1,7 @@
 /**
- * The database a command works on (internal): one backend module per store, chosen from the options. D1 is the
- * default (local through Miniflare, or `--remote` through wrangler).
+ * The database a command works on (internal): one backend module per store, chosen from the options.
+ * PostgreSQL with `--database-url` (or `PORTCULLIS_DATABASE_URL`); otherwise D1 (local through Miniflare, or
+ * `--remote` through wrangler).
  *
  * A new store plugs in with a `BackendModule`: a `selects(options)` test on its own global option (for example
  * `--database-url postgres://...`) and an `open(options, cwd)` that answers a `Backend`. Its options go in
@@ -10,6 +11,7 @@
 import type { Store } from "@portcullis/core";
 import type { Options } from "./args.js";
 import { d1Backend } from "./d1/backend.js";
+import { postgresBackend } from "./postgres/backend.js";
 
 /** An open database. Always `close()` it. */
 export interface Backend {
@@ -29,7 +31,7 @@ export interface BackendModule {
 }
 
 /** The backends in the order they are tried; the last one is the default. */
-const BACKENDS: readonly BackendModule[] = [d1Backend];
+const BACKENDS: readonly BackendModule[] = [postgresBackend, d1Backend];
 
 /** Opens the database the options point at. */
 export function openBackend(options: Options, cwd: string): Promise<Backend> {

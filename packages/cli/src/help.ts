@@ -16,6 +16,9 @@ const WHERE = `Database options (every command):
   --remote               the production database, through 'wrangler d1 execute --remote' (needs wrangler in the
                          project and 'wrangler login' or CLOUDFLARE_API_TOKEN)
   --wrangler <path>      the wrangler to run for --remote (default: node_modules/wrangler of the project)
+  --database-url <url>   a PostgreSQL database instead of D1 (postgres://...; or set PORTCULLIS_DATABASE_URL,
+                         which keeps the password out of the process list); needs @portcullis/store-postgres
+  --django               with --database-url: the Django database's own auth_user and authtoken_token
   -h, --help             show help`;
 
 const GLOBAL = `Usage: portcullis <command> [arguments] [options]

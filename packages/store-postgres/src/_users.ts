@@ -4,7 +4,7 @@
  */
 import type { NewUser, User, UserCredentials } from "@portcullis/core";
 import type { SqlClient, SqlRow } from "./client.js";
-import { randomId } from "./_random-id.js";
+import { randomId } from "@portcullis/core";
 
 const USER_COLUMNS = "id, username, is_active, is_staff";
 
