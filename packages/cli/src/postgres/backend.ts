@@ -5,6 +5,7 @@
  * @module
  */
 /// <reference types="node" />
+import type * as StorePostgres from "@portcullis/store-postgres";
 import type { Options } from "../args.js";
 import type { Backend, BackendModule } from "../backend.js";
 import { CliError, usageError } from "../errors.js";
@@ -35,7 +36,7 @@ function describe(url: string, django: boolean): string {
 }
 
 /** Loads the store package, with a clear message when it is not installed. */
-async function loadStore(): Promise<typeof import("@portcullis/store-postgres")> {
+async function loadStore(): Promise<typeof StorePostgres> {
   try {
     return await import("@portcullis/store-postgres");
   } catch {
