@@ -7,7 +7,7 @@
  *   GET  /api/admin         staff only
  *   POST /api/logout/, /api/logoutall/
  */
-import { createAuth, mountTokenEndpoints } from "@portcullis/adapters/hono";
+import { mountTokenEndpoints, requirePolicies, routePolicies } from "@portcullis/adapters/hono";
 import {
   anonRateThrottle,
   basicAuth,
@@ -29,7 +29,8 @@ type Ctx = { env: Env };
 
 const storeOf = (c: Ctx) => d1Store(c.env.DB);
 
-const portcullis = createAuth((c: Ctx) => {
+// The defaults (DRF's settings); `policy()` on a route applies them, `policy({ ... })` replaces the keys it names.
+const policy = routePolicies((c: Ctx) => {
   const store = storeOf(c);
   return {
     schemes: [tokenAuth({ store }), basicAuth({ users: store })],
@@ -39,27 +40,26 @@ const portcullis = createAuth((c: Ctx) => {
 });
 
 const app = new Hono<{ Bindings: Env }>();
+// Every /api route must carry a policy on its own line: a route registered without one is refused (500), not served.
+requirePolicies(app, "/api");
 
 mountTokenEndpoints(app, { store: storeOf, ttlMs: 30 * 24 * 3_600_000 });
-
-// App-wide: every /api/* route is closed unless its own `portcullis.route(...)` says otherwise.
-app.use("/api/*", portcullis.defaults);
 
 app.get("/", (c) =>
   c.json({ endpoints: ["POST /api-token-auth/", "GET /api/me", "GET|POST /api/articles", "GET /api/admin"] }),
 );
 
-// `route({})` keeps the defaults and types `c.var` for this handler: `user` is a `User`, never null.
-app.get("/api/me", portcullis.route({}), (c) => {
+// `policy()` applies the defaults and types `c.var` for this handler: `user` is a `User`, never null.
+app.get("/api/me", policy(), (c) => {
   const user = c.var.user;
   return c.json({ id: user.id, username: user.username, isStaff: user.isStaff, scheme: c.var.authScheme });
 });
 
 const articles: { id: number; title: string; author: string }[] = [{ id: 1, title: "Hello, edge", author: "portcullis" }];
 
-app.get("/api/articles", portcullis.route({ permissions: [isAuthenticatedOrReadOnly] }), (c) => c.json(articles));
+app.get("/api/articles", policy({ permissions: [isAuthenticatedOrReadOnly] }), (c) => c.json(articles));
 
-app.post("/api/articles", portcullis.route({ permissions: [isAuthenticatedOrReadOnly] }), async (c) => {
+app.post("/api/articles", policy({ permissions: [isAuthenticatedOrReadOnly] }), async (c) => {
   const body = await c.req.json<{ title?: unknown }>().catch(() => ({ title: undefined }));
   if (typeof body.title !== "string" || body.title.trim() === "") return c.json({ title: ["This field is required."] }, 400);
   // isAuthenticatedOrReadOnly admits anonymous GETs, so `c.var.user` is `User | null` here.
@@ -68,7 +68,7 @@ app.post("/api/articles", portcullis.route({ permissions: [isAuthenticatedOrRead
   return c.json(article, 201);
 });
 
-app.get("/api/admin", portcullis.route({ permissions: [isAdminUser] }), (c) =>
+app.get("/api/admin", policy({ permissions: [isAdminUser] }), (c) =>
   c.json({ message: `Welcome to the admin area, ${c.var.user.username}.` }),
 );
 

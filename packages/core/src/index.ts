@@ -10,7 +10,7 @@ export { errorToResponse, jsonResponse, toResponse } from "./response.js";
 export type { AuthResult } from "./authenticate.js";
 export { authenticate, firstChallenge } from "./authenticate.js";
 export type { AllowedAnonymous, AllowedUser, AnonymousOf, Decision, Denied, Guard, Policy } from "./guard.js";
-export { checkObjectPermissions, guard } from "./guard.js";
+export { guard } from "./guard.js";
 
 export type { AnyScheme, AuthOf, Scheme, SchemeResult, UserOf } from "./schemes/types.js";
 export type {
