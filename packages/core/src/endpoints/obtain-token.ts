@@ -13,7 +13,7 @@ import { hasLoginCounters, loginThrottle } from "../internal/login-throttle.js";
 import { jsonResponse, toResponse } from "../response.js";
 
 import type { CounterStore, TokenStore, UserStore } from "../store/types.js";
-import { TokenLimitError, issueToken } from "../tokens/tokens.js";
+import { TokenLimitError, isWithinDateRange, issueToken } from "../tokens/tokens.js";
 import { parseBody } from "./body.js";
 import { validateCredentials } from "./fields.js";
 import { guardedHandler, methodNotAllowed } from "./http.js";
@@ -56,6 +56,10 @@ export function obtainTokenHandler(options: ObtainTokenOptions): Handler {
   const { store, ttlMs, maxTokensPerUser } = options ?? ({} as ObtainTokenOptions);
   if (typeof store?.getUserByUsername !== "function") throw new ConfigError("store", "must be a Portcullis store");
   if (ttlMs !== undefined && !(Number.isSafeInteger(ttlMs) && ttlMs > 0)) throw new ConfigError("ttlMs", "must be a positive integer");
+  // Checked against today's clock: a lifetime whose expiry no Date can hold would fail every login (503).
+  if (ttlMs !== undefined && !isWithinDateRange(Date.now() + ttlMs)) {
+    throw new ConfigError("ttlMs", "puts the expiry past the end of JavaScript's Date range (year 275760)");
+  }
   if (maxTokensPerUser !== undefined && !(Number.isSafeInteger(maxTokensPerUser) && maxTokensPerUser > 0)) {
     throw new ConfigError("maxTokensPerUser", "must be a positive integer");
   }
