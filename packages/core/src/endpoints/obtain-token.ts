@@ -6,7 +6,8 @@
 import type { AuthContext } from "../context.js";
 import { nowOf } from "../context.js";
 import { ConfigError } from "../errors.js";
-import { throttled } from "../auth-error.js";
+import { throttled, unauthenticated } from "../auth-error.js";
+import { basicAuth } from "../schemes/basic.js";
 import { checkStoreCredentials, throttledLogin } from "../internal/credentials.js";
 import type { BruteForceOptions } from "../internal/login-throttle.js";
 import { hasLoginCounters, loginThrottle } from "../internal/login-throttle.js";
@@ -36,6 +37,26 @@ export interface ObtainTokenOptions {
    * counted in `counters`; past the limit, 429 with `Retry-After`. `false` turns it off.
    */
   readonly bruteForce?: BruteForceOptions | false;
+  /**
+   * Runs DRF's default authentication before the view, as `obtain_auth_token` does: an `Authorization: Basic`
+   * header that fails (a stale password, a malformed header) answers 403 with Basic's detail, before the method
+   * and the body are looked at. Other headers (`Token ...`) are ignored. Default `true`; `false` ignores the header.
+   */
+  readonly basicHeader?: boolean;
+}
+
+/**
+ * DRF's default `authentication_classes` (`SessionAuthentication`, then `BasicAuthentication`) as the token view
+ * runs them: a failing Basic header answers 403, since the first class has no challenge.
+ */
+function basicHeaderCheck(options: ObtainTokenOptions) {
+  const { store, bruteForce, counters } = options;
+  const scheme = basicAuth({ users: store, ...(bruteForce === undefined ? {} : { bruteForce }), ...(counters ? { counters } : {}) });
+  return async (request: Request, ctx: AuthContext): Promise<Response | null> => {
+    const result = await scheme.authenticate(request, ctx);
+    if (result.type !== "failure") return null;
+    return toResponse(result.error ?? unauthenticated("authentication_failed", result.detail, undefined));
+  };
 }
 
 /** A `(request, ctx?) → Promise<Response>` handler. */
@@ -64,7 +85,10 @@ export function obtainTokenHandler(options: ObtainTokenOptions): Handler {
     throw new ConfigError("maxTokensPerUser", "must be a positive integer");
   }
   const throttle = loginThrottle(options.bruteForce, options.counters ?? (hasLoginCounters(store) ? store : undefined));
+  const staleHeader = options.basicHeader === false ? null : basicHeaderCheck(options);
   return guardedHandler(async (request, ctx) => {
+    const refused = await staleHeader?.(request, ctx);
+    if (refused) return refused;
     if (request.method !== "POST") return methodNotAllowed(request.method);
     const body = await parseBody(request);
     if (!body.ok) return jsonResponse(body.body, body.status);
