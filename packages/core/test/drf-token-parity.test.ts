@@ -12,7 +12,7 @@ interface Case {
   readonly name: string;
   readonly method: string;
   readonly contentType: string | null;
-  readonly body: Uint8Array;
+  readonly body: Uint8Array<ArrayBuffer>;
   readonly authorization?: string;
 }
 interface Answer {
