@@ -8,7 +8,7 @@
  *   POST /api/logout/, /api/logoutall/
  *   POST /api/token/, /api/token/refresh/, /api/token/verify/, /api/token/blacklist/   simplejwt's JWT endpoints
  */
-import { createAuth, mountJwtEndpoints, mountTokenEndpoints } from "@portcullis/adapters/hono";
+import { mountJwtEndpoints, mountTokenEndpoints, requirePolicies, routePolicies } from "@portcullis/adapters/hono";
 import {
   anonRateThrottle,
   basicAuth,
@@ -35,7 +35,8 @@ const storeOf = (c: Ctx) => d1Store(c.env.DB);
 // Without SECRET_KEY, jwtSettings throws ConfigError and the JWT routes answer 503 (closed), never a default key.
 const jwtOf = (c: Ctx) => jwtSettings({ signingKey: c.env.SECRET_KEY ?? "", rotateRefreshTokens: true, blacklistAfterRotation: true });
 
-const portcullis = createAuth((c: Ctx) => {
+// The defaults (DRF's settings); `policy()` on a route applies them, `policy({ ... })` replaces the keys it names.
+const policy = routePolicies((c: Ctx) => {
   const store = storeOf(c);
   return {
     schemes: [tokenAuth({ store }), basicAuth({ users: store }), ...(c.env.SECRET_KEY ? [jwtAuth({ jwt: jwtOf(c), users: store })] : [])],
@@ -45,28 +46,27 @@ const portcullis = createAuth((c: Ctx) => {
 });
 
 const app = new Hono<{ Bindings: Env }>();
+// Every /api route must carry a policy on its own line: a route registered without one is refused (500), not served.
+requirePolicies(app, "/api");
 
 mountTokenEndpoints(app, { store: storeOf, ttlMs: 30 * 24 * 3_600_000 });
 mountJwtEndpoints(app, { jwt: jwtOf, store: storeOf, claims: (user) => ({ username: user.username }) });
-
-// App-wide: every /api/* route is closed unless its own `portcullis.route(...)` says otherwise.
-app.use("/api/*", portcullis.defaults);
 
 app.get("/", (c) =>
   c.json({ endpoints: ["POST /api-token-auth/", "GET /api/me", "GET|POST /api/articles", "GET /api/admin"] }),
 );
 
-// `route({})` keeps the defaults and types `c.var` for this handler: `user` is a `User`, never null.
-app.get("/api/me", portcullis.route({}), (c) => {
+// `policy()` applies the defaults and types `c.var` for this handler: `user` is a `User`, never null.
+app.get("/api/me", policy(), (c) => {
   const user = c.var.user;
   return c.json({ id: user.id, username: user.username, isStaff: user.isStaff, scheme: c.var.authScheme });
 });
 
 const articles: { id: number; title: string; author: string }[] = [{ id: 1, title: "Hello, edge", author: "portcullis" }];
 
-app.get("/api/articles", portcullis.route({ permissions: [isAuthenticatedOrReadOnly] }), (c) => c.json(articles));
+app.get("/api/articles", policy({ permissions: [isAuthenticatedOrReadOnly] }), (c) => c.json(articles));
 
-app.post("/api/articles", portcullis.route({ permissions: [isAuthenticatedOrReadOnly] }), async (c) => {
+app.post("/api/articles", policy({ permissions: [isAuthenticatedOrReadOnly] }), async (c) => {
   const body = await c.req.json<{ title?: unknown }>().catch(() => ({ title: undefined }));
   if (typeof body.title !== "string" || body.title.trim() === "") return c.json({ title: ["This field is required."] }, 400);
   // isAuthenticatedOrReadOnly admits anonymous GETs, so `c.var.user` is `User | null` here.
@@ -75,7 +75,7 @@ app.post("/api/articles", portcullis.route({ permissions: [isAuthenticatedOrRead
   return c.json(article, 201);
 });
 
-app.get("/api/admin", portcullis.route({ permissions: [isAdminUser] }), (c) =>
+app.get("/api/admin", policy({ permissions: [isAdminUser] }), (c) =>
   c.json({ message: `Welcome to the admin area, ${c.var.user.username}.` }),
 );
 

@@ -13,6 +13,7 @@ import {
   verifyJwtHandler,
 } from "@portcullis/core/jwt";
 import type { Context, Env, Hono } from "hono";
+import { markPolicy } from "./_hono-policy.js";
 import { perEnv } from "./_decide.js";
 import { runtimeClientIp, runtimeWaitUntil } from "./_hono-conn.js";
 
@@ -78,6 +79,7 @@ export function mountJwtEndpoints<E extends Env>(app: Hono<E>, options: JwtEndpo
   const ctx = (c: Context): AuthContext => ({ clientIp: clientIp(c), waitUntil: runtimeWaitUntil(c), env: c.env });
   const paths = { ...DEFAULT_PATHS, ...options.paths };
   const names = options.sliding ? (Object.keys(DEFAULT_PATHS) as (keyof Handlers)[]) : (["obtain", "refresh", "verify", "blacklist"] as const);
-  for (const name of names) app.all(paths[name], (c) => handlersFor(c)[name](c.req.raw, ctx(c)));
+  // Each endpoint authenticates its own request (credentials, or the token in its body): a policy of its own.
+  for (const name of names) app.all(paths[name], markPolicy((c: Context) => handlersFor(c)[name](c.req.raw, ctx(c))));
   return app;
 }

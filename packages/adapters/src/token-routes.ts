@@ -7,6 +7,7 @@ import { logoutAllHandler, logoutHandler, obtainTokenHandler } from "@portcullis
 import type { Context, Env, Hono } from "hono";
 import { perEnv } from "./_decide.js";
 import { runtimeClientIp, runtimeWaitUntil } from "./_hono-conn.js";
+import { markPolicy } from "./_hono-policy.js";
 
 /** Options of `mountTokenEndpoints`. */
 export interface TokenEndpointsOptions {
@@ -52,8 +53,9 @@ export function mountTokenEndpoints<E extends Env>(app: Hono<E>, options: TokenE
   const clientIp = options.clientIp ?? runtimeClientIp;
   const ctx = (c: Context): AuthContext => ({ clientIp: clientIp(c), waitUntil: runtimeWaitUntil(c), env: c.env });
   const paths = { obtain: "/api-token-auth/", logout: "/api/logout/", logoutAll: "/api/logoutall/", ...options.paths };
-  app.all(paths.obtain, (c) => handlersFor(c).obtain(c.req.raw, ctx(c)));
-  app.all(paths.logout, (c) => handlersFor(c).logout(c.req.raw, ctx(c)));
-  app.all(paths.logoutAll, (c) => handlersFor(c).logoutAll(c.req.raw, ctx(c)));
+  // Each endpoint decides access itself (the login is public; logout authenticates its own token): a policy.
+  app.all(paths.obtain, markPolicy((c: Context) => handlersFor(c).obtain(c.req.raw, ctx(c))));
+  app.all(paths.logout, markPolicy((c: Context) => handlersFor(c).logout(c.req.raw, ctx(c))));
+  app.all(paths.logoutAll, markPolicy((c: Context) => handlersFor(c).logoutAll(c.req.raw, ctx(c))));
   return app;
 }

@@ -76,6 +76,12 @@ describe("portcullis (built CLI, local D1 of the project)", { timeout: 90_000 },
       stdout: "",
       stderr: "Cannot create the user: username alice already exists\n",
     });
+    // Django's normalize_username (NFKC): a fullwidth look-alike is the same name, so it is refused as a duplicate.
+    expect(cli(["create-user", "\uff41\uff4c\uff49\uff43\uff45", "--password-stdin"], "x")).toEqual({
+      code: 1,
+      stdout: "",
+      stderr: "Cannot create the user: username alice already exists\n",
+    });
     expect(await withDb((store) => store.getUserByUsername("mallory"))).toBeNull();
   });
 
@@ -129,6 +135,7 @@ describe("portcullis (built CLI, local D1 of the project)", { timeout: 90_000 },
 
   it("refuses a bad --ttl with exit code 2, issuing nothing", async () => {
     expect(cli(["create-token", "alice", "--ttl", "30"])).toMatchObject({ code: 2, stdout: "" });
+    expect(cli(["create-token", "alice", "--ttl", "100000000d"])).toMatchObject({ code: 2, stdout: "", stderr: expect.stringContaining("Date range") });
     expect(await withDb(async (store) => (await store.listTokens((await store.getUserByUsername("alice"))!.user.id)).length)).toBe(2);
   });
 

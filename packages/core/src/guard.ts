@@ -59,11 +59,18 @@ export type Decision<U = unknown, A = unknown, N extends AllowedAnonymous = Allo
 /** `never` when permissions `P` guarantee a user, else `AllowedAnonymous`. */
 export type AnonymousOf<P> = RequiresUser<P> extends true ? never : AllowedAnonymous;
 
-/** The function `guard` returns. */
-export type Guard<U, A, N extends AllowedAnonymous = AllowedAnonymous> = (
-  request: Request,
-  ctx?: AuthContext,
-) => Promise<Decision<U, A, N>>;
+/**
+ * The function `guard` returns, with the policy's object-level check (DRF's `check_object_permissions`) as a
+ * method, so the policy is validated once and every adapter can reach it.
+ */
+export interface Guard<U, A, N extends AllowedAnonymous = AllowedAnonymous> {
+  (request: Request, ctx?: AuthContext): Promise<Decision<U, A, N>>;
+  /**
+   * Runs the object-level checks of the policy's permissions for a decision this guard answered; answers the
+   * decision unchanged when every permission allows the object (and a denied decision untouched).
+   */
+  checkObjectPermissions(decision: Decision<U, A, N>, request: Request, object: unknown): Promise<Decision<U, A, N>>;
+}
 
 const EMPTY_CONTEXT: AuthContext = Object.freeze({});
 const DEFAULT_PERMISSIONS: readonly AnyPermission[] = Object.freeze([isAuthenticated]);
@@ -76,6 +83,7 @@ const DEFAULT_PERMISSIONS: readonly AnyPermission[] = Object.freeze([isAuthentic
  * const protect = guard({ schemes: [tokenAuth({ store })], permissions: [isAuthenticated] });
  * const decision = await protect(request, { clientIp: "203.0.113.7" });
  * if (!decision.allowed) return toResponse(decision.error);
+ * const onObject = await protect.checkObjectPermissions(decision, request, article); // DRF's object-level check
  */
 export function guard<
   const S extends readonly AnyScheme[],
@@ -83,7 +91,7 @@ export function guard<
 >(policy: Policy<S, P>): Guard<UserOf<S>, AuthOf<S>, AnonymousOf<P>> {
   const { schemes, permissions, throttles } = validatePolicy(policy);
   const check = pipeline<S, P>(schemes, permissions, throttles);
-  return async (request, ctx = EMPTY_CONTEXT) => {
+  const run = async (request: Request, ctx: AuthContext = EMPTY_CONTEXT): Promise<Decision<UserOf<S>, AuthOf<S>, AnonymousOf<P>>> => {
     const hooked = withHook(ctx, policy.onEvent);
     try {
       return await check(request, hooked);
@@ -92,6 +100,10 @@ export function guard<
       throw error;
     }
   };
+  return Object.assign(run, {
+    checkObjectPermissions: <D extends Decision<UserOf<S>, AuthOf<S>, AnonymousOf<P>>>(decision: D, request: Request, object: unknown) =>
+      checkObject(schemes, permissions, decision, request, object),
+  });
 }
 
 /** Authenticate, then permissions in order, then every throttle: DRF's `initial()`. */
@@ -99,8 +111,8 @@ function pipeline<S extends readonly AnyScheme[], P extends readonly AnyPermissi
   schemes: S,
   permissions: readonly AnyPermission[],
   throttles: readonly Throttle[],
-): Guard<UserOf<S>, AuthOf<S>, AnonymousOf<P>> {
-  return async (request, ctx = EMPTY_CONTEXT) => {
+): (request: Request, ctx: AuthContext) => Promise<Decision<UserOf<S>, AuthOf<S>, AnonymousOf<P>>> {
+  return async (request, ctx) => {
     const result = await authenticate(request, schemes, ctx);
     if (result.status === "failed") return { allowed: false, error: result.error };
     const check: PermissionCheck<UserOf<S>, AuthOf<S>> = {
@@ -126,25 +138,19 @@ function pipeline<S extends readonly AnyScheme[], P extends readonly AnyPermissi
   };
 }
 
-/**
- * Runs the object-level checks of a policy's permissions for an allowed decision (DRF's
- * `check_object_permissions`); answers the decision unchanged when every permission allows the object.
- * @example
- * const decision = await checkObjectPermissions(policy, allowed, request, article);
- * if (!decision.allowed) return toResponse(decision.error);
- */
-export async function checkObjectPermissions<U, A, N extends AllowedAnonymous>(
-  policy: Policy,
-  decision: Decision<U, A, N>,
+/** DRF's `check_object_permissions` over validated permissions: the first object denial decides. */
+async function checkObject<D extends Decision<unknown, unknown, AllowedAnonymous>>(
+  schemes: readonly AnyScheme[],
+  permissions: readonly AnyPermission[],
+  decision: D,
   request: Request,
   object: unknown,
-): Promise<Decision<U, A, N>> {
+): Promise<D> {
   if (!decision.allowed) return decision;
-  const { schemes, permissions } = validatePolicy(policy);
   const check = { request, user: decision.user, auth: decision.auth, authenticated: decision.scheme !== null };
   for (const permission of permissions) {
     if (permission.hasObjectPermission && !(await permission.hasObjectPermission(check, object))) {
-      return { allowed: false, error: permissionError(schemes, check, permission) };
+      return { allowed: false, error: permissionError(schemes, check, permission) } as D;
     }
   }
   return decision;

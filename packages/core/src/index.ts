@@ -11,7 +11,7 @@ export { errorToResponse, jsonResponse, toResponse } from "./response.js";
 export type { AuthResult } from "./authenticate.js";
 export { authenticate, firstChallenge } from "./authenticate.js";
 export type { AllowedAnonymous, AllowedUser, AnonymousOf, Decision, Denied, Guard, Policy } from "./guard.js";
-export { checkObjectPermissions, guard } from "./guard.js";
+export { guard } from "./guard.js";
 
 export type { AnyScheme, AuthOf, Scheme, SchemeResult, UserOf } from "./schemes/types.js";
 export type {
@@ -68,3 +68,4 @@ export type { LogoutOptions } from "./endpoints/logout.js";
 export { logoutAllHandler, logoutHandler } from "./endpoints/logout.js";
 export { MAX_BODY_BYTES } from "./endpoints/body.js";
 export type { BruteForceOptions } from "./login/login-throttle.js";
+export { MAX_DATE_MS, isWithinDateRange } from "./tokens/tokens.js";

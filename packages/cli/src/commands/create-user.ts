@@ -7,11 +7,9 @@ import { withBackend } from "../backend.js";
 import { CliError, usageError } from "../errors.js";
 import type { CliIo } from "../io.js";
 import { checkPassword, passwordFromStdin } from "../password.js";
+import { normalizeUsername } from "../username.js";
 import { stringOption, type Command } from "./command.js";
 import type { Options } from "../args.js";
-
-/** Django's `UnicodeUsernameValidator` (letters, digits and @ . + - _) and its 150-character limit. */
-const USERNAME = /^[\p{L}\p{N}_.@+-]{1,150}$/u;
 
 /** Reads the password: `--password-stdin`, else a prompt (twice) on a terminal. */
 async function readPassword(options: Options, io: CliIo): Promise<string> {
@@ -40,10 +38,7 @@ async function passwordHashOf(options: Options, io: CliIo): Promise<string> {
 
 /** Creates a user; a taken username fails with exit code 1. */
 export const createUserCommand: Command = async ({ args, options, io }) => {
-  const username = args[0] as string;
-  if (!USERNAME.test(username)) {
-    throw usageError("The username must be 1 to 150 letters, digits and @ . + - _ (Django's rule).");
-  }
+  const username = normalizeUsername(args[0] as string); // NFKC first, as Django's create_user does
   const passwordHash = await passwordHashOf(options, io);
   const isStaff = options.staff === true;
   await withBackend(options, io.cwd, async ({ store }) => {

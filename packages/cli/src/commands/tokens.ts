@@ -2,7 +2,7 @@
  * `portcullis create-token | list-tokens | revoke-tokens <username>` (internal).
  * @module
  */
-import { issueToken, listTokens, revokeAllTokens, revokeToken, type TokenRecord } from "@portcullis/core";
+import { isWithinDateRange, issueToken, listTokens, revokeAllTokens, revokeToken, type TokenRecord } from "@portcullis/core";
 import { withBackend } from "../backend.js";
 import { CliError } from "../errors.js";
 import { parseTtl } from "../ttl.js";
@@ -23,8 +23,8 @@ export const createTokenCommand: Command = async ({ args, options, io }) => {
   });
 };
 
-/** An ISO time without milliseconds. */
-const iso = (ms: number) => new Date(ms).toISOString().replace(/\.\d{3}Z$/, "Z");
+/** An ISO time without milliseconds (a stored time no Date can hold is shown as its number, never a crash). */
+const iso = (ms: number) => (isWithinDateRange(ms) ? new Date(ms).toISOString().replace(/\.\d{3}Z$/, "Z") : `${ms} (out of range)`);
 
 /** A token name for a table cell: `-` for none, control characters escaped. */
 const cell = (name: string | null) => (name === null ? "-" : JSON.stringify(name).slice(1, -1));

@@ -26,12 +26,14 @@ export async function checkStoreCredentials(
   const found = await store.getUserByUsername(username);
   const { valid, needsRehash } = await verifyPassword(password, found?.passwordHash ?? null);
   const user = found?.user ?? null;
-  if (user !== null && !user.isActive && valid && needsRehash) {
+  // Active only when the flag is exactly `true`: a raw `0`, `"0"` or `"false"` from a row is inactive (fail closed).
+  const active = user !== null && user.isActive === true;
+  if (user !== null && !active && valid && needsRehash) {
     // A weak hash that matched costs less than a default check; pad it so that the time does not tell an
     // inactive user's right password from a wrong one (a wrong one is padded inside verifyPassword).
     await verifyDummyHash(password);
   }
-  if (user === null || !valid || !user.isActive) return null;
+  if (user === null || !valid || !active) return null;
   if (needsRehash) {
     const upgrade = hashPassword(password)
       .then((encoded: string) => store.setPasswordHash(user.id, encoded))

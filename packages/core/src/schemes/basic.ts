@@ -16,7 +16,10 @@ import { SKIP, failure } from "./types.js";
 /** The user-store methods Basic auth reads users through. */
 export type BasicUserStore = Pick<UserStore, "getUserByUsername" | "setPasswordHash">;
 
-/** A user as a custom `verify` returns it: anything, with an optional `isActive` flag. */
+/**
+ * A user as a custom `verify` returns it: anything, with an optional `isActive` flag. The user is active when the
+ * flag is `true` or absent; any other value (`false`, `0`, `"0"`, `null`) is inactive.
+ */
 export interface VerifiedUser {
   readonly isActive?: boolean;
 }
@@ -103,11 +106,16 @@ export function basicAuth<U extends VerifiedUser>(options: BasicAuthOptions<U>):
       }
       return failure(basicMessages.invalidCredentials);
     }
-    if (user.isActive === false) return failure(basicMessages.inactive);
+    if (!isActiveFlag(user.isActive)) return failure(basicMessages.inactive);
     return { type: "success", user, auth: null };
   }
 
   return { name, authenticate, challenge: () => challenge };
+}
+
+/** `verify`'s flag: `undefined` means active (the function vouches for the user); only `true` otherwise. */
+function isActiveFlag(flag: unknown): boolean {
+  return flag === undefined || flag === true;
 }
 
 function verifierOf<U extends VerifiedUser>(options: BasicAuthOptions<U>) {

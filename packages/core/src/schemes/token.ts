@@ -61,7 +61,8 @@ export function tokenAuth(options: TokenAuthOptions): Scheme<User, TokenRecord> 
       ctx.waitUntil?.(store.deleteToken(token.id).catch(() => false));
       return failure(tokenMessages.invalidToken);
     }
-    if (!user.isActive) return failure(tokenMessages.inactive);
+    // Exactly `true`: a raw `0`, `"0"` or `"false"` from a store row is inactive (fail closed).
+    if (user.isActive !== true) return failure(tokenMessages.inactive);
     return { type: "success", user, auth: token };
   }
 
