@@ -64,3 +64,4 @@ export type { LogoutOptions } from "./endpoints/logout.js";
 export { logoutAllHandler, logoutHandler } from "./endpoints/logout.js";
 export { MAX_BODY_BYTES } from "./endpoints/body.js";
 export type { BruteForceOptions } from "./internal/login-throttle.js";
+export type { SessionRecord, SessionStore, StoredSession } from "./store/types.js";

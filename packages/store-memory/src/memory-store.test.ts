@@ -1,4 +1,5 @@
-import { runStoreConformance } from "@portcullis/core/testing";
+import { runSessionStoreConformance, runStoreConformance } from "@portcullis/core/testing";
 import { memoryStore } from "./memory-store.js";
 
 runStoreConformance("memoryStore", () => memoryStore());
+runSessionStoreConformance("memoryStore", () => memoryStore());

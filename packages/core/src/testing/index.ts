@@ -11,3 +11,4 @@ export {
   type ConformanceOptions,
   type StoreConformanceOptions,
 } from "./conformance.js";
+export { runSessionStoreConformance } from "./conformance.js";
