@@ -167,3 +167,4 @@ export { mountTokenEndpoints } from "./token-routes.js";
  * const app = new Hono<{ Bindings: Env } & AuthEnvOf<typeof portcullis>>();
  */
 export type AuthEnvOf<T> = T extends { defaults: MiddlewareHandler<infer E> } ? E : never;
+export { mountSessionEndpoints, type SessionEndpointsOptions, type SessionEndpointsStore } from "./session-routes.js";

@@ -14,3 +14,7 @@ export type { CsrfTokenOptions, CsrfTokenResult } from "./csrf-cookie.js";
 export { csrfToken } from "./csrf-cookie.js";
 export { csrfSecretOf, csrfTokenFormatError, csrfTokenMatches, maskCsrfSecret, newCsrfSecret, unmaskCsrfToken } from "./csrf-token.js";
 export { parseCookieHeader } from "./cookies.js";
+export type { DjangoSessionData, DjangoSessionReaderOptions, DjangoSessionSource, DjangoUserSource } from "./django-session.js";
+export { decodeDjangoSessionData, decodeDjangoSignedCookie, djangoSessionAuthHash, djangoSessionReader } from "./django-session.js";
+export type { DjangoLoadsOptions } from "./django-signing.js";
+export { djangoLoads } from "./django-signing.js";
