@@ -29,6 +29,53 @@ function netlocIsValid(netloc: string): boolean {
   return normalized === stripped || !/[/?#@:]/.test(normalized);
 }
 
+/** Python's `ipaddress` rules for one IPv4 octet (ASCII digits, no leading zero, at most 255). */
+function isOctet(part: string): boolean {
+  return /^(?:0|[1-9][0-9]{0,2})$/.test(part) && Number(part) <= 255;
+}
+
+/** Python's `ipaddress.IPv6Address` (with an optional `%scope`), as `_check_bracketed_host` requires. */
+function isIpv6(text: string): boolean {
+  const percent = text.indexOf("%");
+  const address = percent < 0 ? text : text.slice(0, percent);
+  if (percent >= 0 && (text.length === percent + 1 || text.indexOf("%", percent + 1) >= 0)) return false;
+  const parts = address.split(":");
+  if (parts.length < 3) return false;
+  const last = parts[parts.length - 1] as string;
+  if (last.includes(".")) {
+    const octets = last.split(".");
+    if (octets.length !== 4 || !octets.every(isOctet)) return false;
+    parts.splice(parts.length - 1, 1, "0", "0");
+  }
+  if (parts.length > 9) return false;
+  const skips = parts.slice(1, -1).map((p, i) => (p === "" ? i + 1 : -1)).filter((i) => i >= 0);
+  if (skips.length > 1) return false;
+  let body = parts;
+  if (skips.length === 1) {
+    const at = skips[0] as number;
+    const [hi, lo] = [parts[0] === "" ? at - 1 : at, parts[parts.length - 1] === "" ? parts.length - at - 2 : parts.length - at - 1];
+    if ((parts[0] === "" && hi !== 0) || (parts[parts.length - 1] === "" && lo !== 0) || 8 - (hi + lo) < 1) return false;
+    body = [...parts.slice(parts[0] === "" ? 1 : 0, at), ...parts.slice(at + 1, parts[parts.length - 1] === "" ? -1 : undefined)];
+  } else if (parts.length !== 8) return false;
+  return body.every((hextet) => /^[0-9a-fA-F]{1,4}$/.test(hextet));
+}
+
+/** Python's `_check_bracketed_host`: `v<hex>.<anything>` (IPvFuture) or an IPv6 address. */
+function isBracketedHost(host: string): boolean {
+  return host.startsWith("v") ? /^v[a-fA-F0-9]+\.[\s\S]+$/.test(host) : isIpv6(host);
+}
+
+/** Python's `_check_bracketed_netloc` (for a netloc holding both `[` and `]`). */
+function isBracketedNetloc(netloc: string): boolean {
+  const hostAndPort = netloc.slice(netloc.lastIndexOf("@") + 1);
+  const open = hostAndPort.indexOf("[");
+  if (open < 0) return isBracketedHost(splitAt(hostAndPort, ":")[0]);
+  if (open > 0) return false;
+  const [hostname, port] = splitAt(hostAndPort.slice(1), "]");
+  if (port !== "" && !port.startsWith(":")) return false;
+  return isBracketedHost(hostname);
+}
+
 /** Python's `_splitparams`. */
 function splitParams(path: string): [string, string] {
   const slash = path.lastIndexOf("/");
@@ -56,6 +103,7 @@ export function parsePyUrl(value: string): PyUrl | null {
     netloc = rest.slice(2, end);
     rest = rest.slice(end);
     if (netloc.includes("[") !== netloc.includes("]")) return null;
+    if (netloc.includes("[") && !isBracketedNetloc(netloc)) return null;
   }
   const [beforeFragment, fragment] = splitAt(rest, "#");
   const [pathPart, query] = splitAt(beforeFragment, "?");
