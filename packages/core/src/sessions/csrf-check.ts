@@ -82,7 +82,11 @@ export function csrfConfig(options: CsrfOptions = {}): CsrfConfig {
 
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS", "TRACE"]);
 
-/** Whether `method` needs no CSRF check (RFC 7231's safe methods, as Django). */
+/**
+ * Whether `method` needs no CSRF check (RFC 7231's safe methods, as Django).
+ * @example
+ * isSafeMethod("GET"); // true
+ */
 export function isSafeMethod(method: string): boolean {
   return SAFE_METHODS.has(method.toUpperCase());
 }

@@ -49,7 +49,11 @@ export interface SessionAuthOptions {
 /** The keys Portcullis issues: 32 characters of `[a-z0-9]`, as Django's. */
 export const SESSION_KEY = /^[a-z0-9]{32}$/;
 
-/** The digest under which a session key is stored (SHA-256, lowercase hex). */
+/**
+ * The digest under which a session key is stored (SHA-256, lowercase hex).
+ * @example
+ * await store.findSession(sessionDigest(cookieValue));
+ */
 export function sessionDigest(key: string): string {
   return sha256Hex(key);
 }
