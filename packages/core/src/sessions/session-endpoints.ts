@@ -75,8 +75,8 @@ function answer(body: unknown, status: number, cookies: readonly string[], redir
  * `csrftoken` cookies (or 302 to `redirectTo`); 400 with DRF's field errors or `Unable to log in with provided
  * credentials.`; 403 `CSRF Failed: …`; 429 when brute-force protection blocks; 405, 413, 415; 503 on a store failure.
  * @example
- * app.post("/api/auth/login/", (c) => login(c.req.raw));
  * const login = sessionLoginHandler({ store, csrf: { trustedOrigins: ["https://app.example.com"] } });
+ * app.post("/api/auth/login/", (c) => login(c.req.raw));
  */
 export function sessionLoginHandler(options: SessionLoginOptions): Handler {
   const { store, csrfCheck = true, redirectTo } = options ?? ({} as SessionLoginOptions);
