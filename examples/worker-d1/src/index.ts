@@ -80,8 +80,8 @@ app.get("/api/admin", policy({ permissions: [isAdminUser] }), (c) =>
 );
 
 /**
- * D1 has no background jobs: a Cron Trigger (wrangler.jsonc `triggers.crons`) purges expired tokens and throttle
- * counters whose window has passed, so the tables stay bounded.
+ * D1 has no background jobs: a Cron Trigger (wrangler.jsonc `triggers.crons`) purges expired tokens, expired
+ * sessions and throttle counters whose window has passed, so the tables stay bounded.
  */
 async function purge(env: Env): Promise<void> {
   const store = d1Store(env.DB);
@@ -89,6 +89,7 @@ async function purge(env: Env): Promise<void> {
   await store.deleteExpiredTokens(now);
   await store.purgeCounters(now);
   await store.deleteExpiredJwts(now);
+  await store.deleteExpiredSessions(now);
 }
 
 export default {

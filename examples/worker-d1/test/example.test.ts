@@ -2,7 +2,7 @@
  * The example Worker, end to end in real workerd (Miniflare) with real D1: bundled from `wrangler.jsonc`'s `main`
  * against the built packages, with the D1 binding and compatibility date of `wrangler.jsonc`.
  */
-import type { Store, User } from "@portcullis/core";
+import type { SessionStore, Store, User } from "@portcullis/core";
 import { hashPassword, issueToken } from "@portcullis/core";
 import type { D1DatabaseLike } from "@portcullis/store-d1";
 import { d1Store, migrate } from "@portcullis/store-d1";
@@ -25,7 +25,7 @@ const d1 = config.d1_databases[0] as { binding: string; database_id: string };
 
 let mf: Miniflare;
 let db: D1DatabaseLike;
-let store: Store;
+let store: Store & SessionStore;
 let alice: User;
 
 beforeAll(async () => {
@@ -131,17 +131,22 @@ describe("example Worker (Hono + D1) on workerd", () => {
 });
 
 describe("example Worker: the Cron Trigger", () => {
-  it("purges expired tokens and throttle counters whose window has passed", async () => {
+  it("purges expired tokens, expired sessions and throttle counters whose window has passed", async () => {
     const bob = await store.createUser({ username: "bob-cron", passwordHash: "!" });
     const longAgo = Date.now() - 10 * 86_400_000;
     await issueToken(store, bob.id, { ttlMs: 1000, now: longAgo });
     const live = await issueToken(store, bob.id);
     await store.hit("cron-test:stale", { limit: 5, windowMs: 60_000, now: longAgo });
+    const session = { userId: bob.id, createdAt: longAgo };
+    await store.createSession({ ...session, id: "cron-old", digest: "0".repeat(64), expiresAt: longAgo + 1000 });
+    await store.createSession({ ...session, id: "cron-live", digest: "1".repeat(64), expiresAt: Date.now() + 86_400_000 });
     const worker = await mf.getWorker("example");
     await worker.scheduled({ cron: "*/15 * * * *", scheduledTime: new Date() });
     await eventually(async () => (await store.listTokens(bob.id)).length === 1);
     expect((await store.listTokens(bob.id)).map((t) => t.id)).toEqual([live.token.id]);
     const rows = await db.prepare("SELECT count(*) AS n FROM portcullis_counters WHERE key = ?").bind("cron-test:stale").first<{ n: number }>();
     expect(rows?.n).toBe(0);
+    await eventually(async () => (await store.findSession("0".repeat(64))) === null);
+    expect(await store.findSession("1".repeat(64))).not.toBeNull();
   });
 });

@@ -172,3 +172,4 @@ export function requirePolicies(
 export type { TokenEndpointsOptions } from "./token-routes.js";
 export { mountTokenEndpoints } from "./token-routes.js";
 export { mountJwtEndpoints, type JwtEndpointsOptions, type JwtStore } from "./jwt-routes.js";
+export { mountSessionEndpoints, type SessionEndpointsOptions, type SessionEndpointsStore } from "./session-routes.js";

@@ -2,6 +2,7 @@
 // Worker project, checked by opening the same persisted D1 database with Miniflare, as `wrangler dev` does.
 import { tokenDigest, verifyPassword } from "@portcullis/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { migrations } from "@portcullis/store-d1";
 import { loginWith, requireBuiltCli, runCli, tempProject, withLocalDb } from "../test/cli-harness.js";
 
 const DATABASE_ID = "00000000-0000-4000-8000-0000000000e2";
@@ -52,7 +53,8 @@ describe("portcullis (built CLI, local D1 of the project)", { timeout: 90_000 },
 
   it("migrate applies the schema once", () => {
     const where = "the local D1 database portcullis (binding DB) in .wrangler/state/v3/d1";
-    expect(cli(["migrate"])).toEqual({ code: 0, stdout: `Applied 0001_initial.sql to ${where}.\n`, stderr: "" });
+    const applied = migrations.map((migration) => `Applied ${migration.name} to ${where}.\n`).join("");
+    expect(cli(["migrate"])).toEqual({ code: 0, stdout: applied, stderr: "" });
     expect(cli(["migrate"])).toEqual({ code: 0, stdout: `No migrations to apply: ${where} is up to date.\n`, stderr: "" });
   });
 

@@ -69,3 +69,4 @@ export { logoutAllHandler, logoutHandler } from "./endpoints/logout.js";
 export { MAX_BODY_BYTES } from "./endpoints/body.js";
 export type { BruteForceOptions } from "./login/login-throttle.js";
 export { MAX_DATE_MS, isWithinDateRange } from "./tokens/tokens.js";
+export type { SessionRecord, SessionStore, StoredSession } from "./store/types.js";

@@ -1,5 +1,6 @@
-import { runJwtBlacklistStoreConformance, runStoreConformance } from "@portcullis/core/testing";
+import { runJwtBlacklistStoreConformance, runSessionStoreConformance, runStoreConformance } from "@portcullis/core/testing";
 import { memoryStore } from "./memory-store.js";
 
 runStoreConformance("memoryStore", () => memoryStore());
 runJwtBlacklistStoreConformance("memoryStore", () => memoryStore());
+runSessionStoreConformance("memoryStore", () => memoryStore());

@@ -2,9 +2,10 @@
  * `memoryStore()`: a Portcullis `Store` held in the memory of one process.
  * @module
  */
-import { ConfigError, StoreError, type JwtBlacklistStore, type Store } from "@portcullis/core";
+import { ConfigError, StoreError, type JwtBlacklistStore, type SessionStore, type Store } from "@portcullis/core";
 import { Counters } from "./_counters.js";
 import { JwtBlacklist } from "./_jwt-blacklist.js";
+import { Sessions, sessionRecordOf } from "./_sessions.js";
 import { Tokens, recordOf } from "./_tokens.js";
 import { Users } from "./_users.js";
 
@@ -33,7 +34,7 @@ function sweepEveryHitsOf(options: MemoryStoreOptions): number {
  * A `Store` kept in a `Map` per table. Every operation is synchronous under the hood, so counters and
  * `maxPerUser` are atomic within the process; state is lost on restart and not shared between processes or
  * isolates. Counter state per key is bounded by its limit; expired counters are swept every
- * `sweepEveryHits` hits and by `purgeCounters`.
+ * `sweepEveryHits` hits and by `purgeCounters`. It also has the session capability (`SessionStore`).
  * @param options see `MemoryStoreOptions`.
  * @throws ConfigError when `sweepEveryHits` is not a positive integer.
  * @example
@@ -46,10 +47,11 @@ function sweepEveryHitsOf(options: MemoryStoreOptions): number {
  * const schemes = [tokenAuth({ store }), basicAuth({ users: store })];
  * ```
  */
-export function memoryStore(options: MemoryStoreOptions = {}): Store & JwtBlacklistStore {
+export function memoryStore(options: MemoryStoreOptions = {}): Store & JwtBlacklistStore & SessionStore {
   const users = new Users();
   const tokens = new Tokens();
   const counters = new Counters(sweepEveryHitsOf(options));
+  const sessions = new Sessions();
   return {
     createUser: async (user) => users.create(user),
     getUserByUsername: async (username) => users.byUsername(username),
@@ -73,5 +75,17 @@ export function memoryStore(options: MemoryStoreOptions = {}): Store & JwtBlackl
     releaseHit: async (key, { at }) => counters.release(key, at),
     purgeCounters: async (now) => counters.purge(now),
     ...new JwtBlacklist().methods(),
+    createSession: async (session) => {
+      if (!users.has(session.userId)) throw new StoreError("createSession: the session's user does not exist");
+      sessions.create(session);
+    },
+    findSession: async (digest) => {
+      const session = sessions.byDigest(digest);
+      const user = session && users.byId(session.userId);
+      return session && user ? { session: sessionRecordOf(session), user } : null;
+    },
+    deleteSession: async (sessionId) => sessions.delete(sessionId),
+    deleteUserSessions: async (userId) => sessions.deleteWhere((session) => session.userId === userId),
+    deleteExpiredSessions: async (now) => sessions.deleteWhere((session) => session.expiresAt <= now),
   };
 }

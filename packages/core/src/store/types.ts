@@ -189,3 +189,35 @@ export interface JwtBlacklistStore {
   /** Deletes outstanding tokens (and their blacklist entries) with `expiresAt <= now`; answers how many. */
   deleteExpiredJwts(now: number): Promise<number>;
 }
+/**
+ * A login session as Portcullis stores it: what a session-authenticated request carries as `auth`, without the
+ * session key or its digest. Times are epoch milliseconds.
+ */
+export interface SessionRecord {
+  readonly id: string;
+  readonly userId: string;
+  readonly createdAt: number;
+  readonly expiresAt: number;
+}
+
+/** A session as stored: the record plus the SHA-256 digest (lowercase hex) of its key (the `sessionid` cookie). */
+export interface StoredSession extends SessionRecord {
+  readonly digest: string;
+}
+
+/**
+ * The session capability: login sessions of `sessionAuth`, stored by the digest of their key (never the key).
+ * Sessions belong to users of the same backend (`findSession` joins them in one round trip).
+ */
+export interface SessionStore {
+  /** Stores a session; throws `ConflictError` when its digest or id exists. Its user must exist (else `StoreError`). */
+  createSession(session: StoredSession): Promise<void>;
+  /** The session with this digest joined with its user; expired sessions are still returned. */
+  findSession(digest: string): Promise<{ session: SessionRecord; user: User } | null>;
+  /** Deletes one session; answers whether it existed. */
+  deleteSession(sessionId: string): Promise<boolean>;
+  /** Deletes every session of a user (e.g. after a password change); answers how many. */
+  deleteUserSessions(userId: string): Promise<number>;
+  /** Deletes sessions whose `expiresAt <= now`; answers how many. */
+  deleteExpiredSessions(now: number): Promise<number>;
+}

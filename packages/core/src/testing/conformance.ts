@@ -5,8 +5,9 @@
  * @module
  */
 import { afterEach, beforeEach, describe } from "vitest";
-import type { CounterStore, Store, TokenStore, UserStore } from "../store/types.js";
+import type { CounterStore, SessionStore, Store, TokenStore, UserStore } from "../store/types.js";
 import { counterTests } from "./_counters-suite.js";
+import { sessionTests } from "./_sessions-suite.js";
 import type { StoreAccessor } from "./_fixtures.js";
 import { tokenCapTests } from "./_token-cap-suite.js";
 import { tokenTests } from "./_tokens-suite.js";
@@ -118,4 +119,20 @@ export function runStoreConformance(name: string, makeStore: MakeStore<Store>, o
   runUserStoreConformance(name, makeStore, options);
   runTokenStoreConformance(name, makeStore, options);
   runCounterStoreConformance(name, makeStore, options);
+}
+
+/**
+ * Registers the `SessionStore` conformance tests (create, find joined with the user, delete one, all of a user,
+ * the expired ones). Sessions belong to users of the same backend, so the store under test is a user store too.
+ * @example
+ * ```ts
+ * runSessionStoreConformance("myStore", () => myStore());
+ * ```
+ */
+export function runSessionStoreConformance<S extends UserStore & SessionStore>(
+  name: string,
+  makeStore: MakeStore<S>,
+  options: ConformanceOptions<S> = {},
+): void {
+  suite(`${name} (session store conformance)`, makeStore, options, (store) => sessionTests(store));
 }
