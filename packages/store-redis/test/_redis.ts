@@ -19,6 +19,9 @@ export const hasRedisServer = spawnSync(BINARY, ["--version"], { stdio: "ignore"
 /** Whether the Redis tests can run (a binary to start, or a server to use). */
 export const redisMissing = !hasRedisServer && !process.env.PORTCULLIS_REDIS_URL;
 
+if (process.env.CI === "true" && !hasRedisServer) {
+  throw new Error("CI=true: redis-server is missing (apt-get install redis-server); the cluster and kill tests start their own");
+}
 if (redisMissing) {
   if (process.env.CI === "true") throw new Error(`CI=true: Redis is missing (${INSTALL.replace("skipping Redis tests: ", "")})`);
   console.warn(INSTALL);
