@@ -1,6 +1,7 @@
 /**
  * The server process of the `redis` section (started by `redis.mjs`): two Hono apps on `@hono/node-server`,
- * identical but for where `userRateThrottle` counts: the memory store, or Redis (`redisCounters`, ioredis).
+ * identical but for where `userRateThrottle` counts: the memory store, or Redis (`redisCounters`, ioredis, without
+ * and with `enableAutoPipelining`).
  * Tokens and users are in a memory store. Prints `{ ports, tokens }` once both listen; exits when stdin closes.
  * Argument: the Redis URL.
  * @module
@@ -17,6 +18,7 @@ const RATE = "100000/min"; // never reached: every measured request is a counted
 
 const { redisCounters, Redis } = await loadRedisModules();
 const redis = new Redis(process.argv[2]);
+const pipelined = new Redis(process.argv[2], { enableAutoPipelining: true });
 const store = memoryStore();
 const tokens = [];
 for (let i = 0; i < USERS; i++) {
@@ -31,7 +33,12 @@ function app(counters) {
   return hono;
 }
 
-const apps = { memory: app(memoryStore()), redis: app(redisCounters(redis, { prefix: `bench:${Date.now()}:` }).throttles) };
+const prefix = `bench:${Date.now()}:`;
+const apps = {
+  memory: app(memoryStore()),
+  redis: app(redisCounters(redis, { prefix }).throttles),
+  pipelined: app(redisCounters(pipelined, { prefix: `${prefix}p:` }).throttles),
+};
 
 function listen(hono) {
   return new Promise((resolve) => {
@@ -44,6 +51,7 @@ for (const [name, hono] of Object.entries(apps)) servers[name] = await listen(ho
 function stop() {
   for (const { server } of Object.values(servers)) server.close();
   redis.disconnect();
+  pipelined.disconnect();
   process.exit(0);
 }
 process.on("SIGTERM", stop);

@@ -64,10 +64,10 @@ async function http(url) {
   exited.catch(() => undefined); // after the race, its normal exit must not be an unhandled rejection
   const [line] = await Promise.race([once(createInterface({ input: child.stdout }), "line"), exited]);
   const { ports, tokens } = JSON.parse(line);
-  const samples = { memory: [], redis: [] };
+  const samples = { memory: [], redis: [], pipelined: [] };
   try {
     for (let round = 0; round < ROUNDS; round++) {
-      for (const name of ["memory", "redis"]) {
+      for (const name of Object.keys(samples)) {
         const options = { url: `http://127.0.0.1:${ports[name]}/api/me`, connections: CONNECTIONS, warmupSec: 0.5, durationSec: 2.5, tokens };
         const result = JSON.parse(await runNode(join(BENCH_DIR, "http-load.mjs"), [JSON.stringify(options)], { timeoutMs: 60_000 }));
         if (result.non2xx > 0 || result.errors > 0) throw new Error(`${name}: ${result.non2xx} non-2xx, ${result.errors} errors`);
@@ -81,7 +81,7 @@ async function http(url) {
     requestsPerSec: median(samples[name].map((s) => s.requestsPerSec)),
     p99Ms: median(samples[name].map((s) => s.p99Ms)),
   });
-  return { memory: stat("memory"), redis: stat("redis"), samples };
+  return { memory: stat("memory"), redis: stat("redis"), pipelined: stat("pipelined"), samples };
 }
 
 function latencyRows(stats, suffix = "") {
@@ -125,6 +125,12 @@ export async function run() {
           rows: [
             ["memory store", fmt(web.memory.requestsPerSec), fmt(web.memory.p99Ms), ratio(1)],
             ["Redis (ioredis)", fmt(web.redis.requestsPerSec), fmt(web.redis.p99Ms), ratio(httpRatio)],
+            [
+              "Redis (ioredis, `enableAutoPipelining`)",
+              fmt(web.pipelined.requestsPerSec),
+              fmt(web.pipelined.p99Ms),
+              ratio(web.pipelined.requestsPerSec / web.memory.requestsPerSec),
+            ],
           ],
         },
       ],
