@@ -6,7 +6,13 @@
  */
 import type { Script } from "./_scripts.js";
 
-/** The `ioredis` methods `redisCounters` uses (a `Redis` or a `Cluster` instance has them). */
+/**
+ * The `ioredis` methods `redisCounters` uses (a `Redis` or a `Cluster` instance has them).
+ * @example
+ * ```ts
+ * const client: IoRedisLike = new Redis(process.env.REDIS_URL); // or new Cluster([...])
+ * ```
+ */
 export interface IoRedisLike {
   evalsha(sha: string, numkeys: number, ...keysAndArgs: string[]): Promise<unknown>;
   eval(script: string, numkeys: number, ...keysAndArgs: string[]): Promise<unknown>;
@@ -15,7 +21,13 @@ export interface IoRedisLike {
   nodes?: (role: "master") => IoRedisLike[];
 }
 
-/** The `redis` (node-redis) methods `redisCounters` uses (a client or a cluster has them). */
+/**
+ * The `redis` (node-redis) methods `redisCounters` uses (a client or a cluster has them).
+ * @example
+ * ```ts
+ * const client: NodeRedisLike = await createClient({ url: process.env.REDIS_URL }).connect();
+ * ```
+ */
 export interface NodeRedisLike {
   evalSha(sha: string, options: { keys: string[]; arguments: string[] }): Promise<unknown>;
   eval(script: string, options: { keys: string[]; arguments: string[] }): Promise<unknown>;
@@ -25,7 +37,14 @@ export interface NodeRedisLike {
   nodeClient?: (node: never) => Promise<unknown>;
 }
 
-/** An application's Redis connection: an `ioredis` or a `redis` (node-redis) client, single node or cluster. */
+/**
+ * An application's Redis connection: an `ioredis` or a `redis` (node-redis) client, single node or cluster.
+ * @example
+ * ```ts
+ * const client: RedisClientLike = useCluster ? new Cluster(nodes) : new Redis(url);
+ * redisCounters(client);
+ * ```
+ */
 export type RedisClientLike = IoRedisLike | NodeRedisLike;
 
 /** The seam: runs a script (by SHA, falling back to its body on `NOSCRIPT`) and lists keys on every master. */

@@ -32,12 +32,27 @@ export interface RedisCountersOptions {
   readonly onThrottleFailure?: (error: StoreError) => void;
 }
 
-/** The only method a rate throttle calls: what `RedisCounters.throttles` is. It cannot count logins. */
+/**
+ * The only method a rate throttle calls: what `RedisCounters.throttles` is. It cannot count logins.
+ * @example
+ * ```ts
+ * const view: ThrottleCounters = redisCounters(redis, { throttleFailure: "open" }).throttles;
+ * userRateThrottle("100/min", { store: view });
+ * ```
+ */
 export interface ThrottleCounters {
   hit(key: string, options: HitOptions): Promise<HitResult>;
 }
 
-/** A Redis-backed `CounterStore`, plus the view its rate throttles should use. */
+/**
+ * A Redis-backed `CounterStore`, plus the view its rate throttles should use.
+ * @example
+ * ```ts
+ * const counters: RedisCounters = redisCounters(redis);
+ * basicAuth({ users, counters });
+ * anonRateThrottle("100/day", { store: counters.throttles });
+ * ```
+ */
 export interface RedisCounters extends CounterStore {
   /**
    * For `anonRateThrottle`, `userRateThrottle`, `scopedRateThrottle` (`{ store: counters.throttles }`): the same
@@ -94,13 +109,18 @@ function hitResultOf(reply: unknown): HitResult {
 function baseCounters(runner: ScriptRunner, prefix: string): CounterStore {
   return {
     async hit(key, { limit, windowMs, now, dryRun = false }) {
+      if (![limit, windowMs, now].every(Number.isFinite) || windowMs <= 0) {
+        throw new TypeError("redisCounters.hit: limit, windowMs (> 0) and now must be finite numbers");
+      }
       const args = [String(now), String(windowMs), String(limit), dryRun ? "1" : "0"];
       return hitResultOf(await runScript(runner, HIT, keysOf(prefix, key), args));
     },
     async releaseHit(key, { at }) {
+      if (!Number.isFinite(at)) return false; // no hit was ever recorded at such a time
       return (await runScript(runner, RELEASE, keysOf(prefix, key), [String(at)])) === 1;
     },
     async purgeCounters(now) {
+      if (!Number.isFinite(now)) throw new TypeError("redisCounters.purgeCounters: now must be a finite number");
       let purged = 0;
       try {
         for await (const metas of runner.scan(metaPattern(prefix))) {

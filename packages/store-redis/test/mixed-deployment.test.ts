@@ -42,7 +42,7 @@ describe.skipIf(redisMissing)("users and tokens in memory, counters in Redis", (
     const app = new Hono();
     mountTokenEndpoints(app, { store, counters, clientIp: () => clientIp });
     app.use("/api/*", portcullis.defaults);
-    app.get("/api/me", (c) => c.json({ username: c.var.user.username }));
+    app.get("/api/me", portcullis.route({}), (c) => c.json({ username: c.var.user.username }));
     const login = (username: string, password: string) =>
       app.request("/api-token-auth/", {
         method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify({ username, password }),

@@ -152,6 +152,18 @@ describe.skipIf(redisMissing)("on a real redis-server", () => {
     await expect(counters.releaseHit("secretish", { at: 1 })).rejects.toBeInstanceOf(StoreError);
   });
 
+  it("refuses non-finite numbers before reaching Redis (StoreError); a release at such a time finds nothing", async () => {
+    const counters = redisCounters(redis, { prefix: uniquePrefix() });
+    for (const bad of [{ limit: NaN }, { windowMs: Infinity }, { windowMs: 0 }, { now: NaN }]) {
+      // The timeout wrapper hands every failure on as StoreError (so 503), with the TypeError as its cause.
+      const error = await counters.hit("k", { limit: 2, windowMs: MINUTE, now: 1, ...bad }).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(StoreError);
+      expect((error as StoreError).cause).toBeInstanceOf(TypeError);
+    }
+    expect(await counters.releaseHit("k", { at: NaN })).toBe(false);
+    await expect(counters.purgeCounters(NaN)).rejects.toBeInstanceOf(TypeError);
+  });
+
   it("keeps fractional times exact", async () => {
     const counters = redisCounters(redis, { prefix: uniquePrefix() });
     // 17 significant digits: Lua's own number printing (14 digits) would merge these two times.
