@@ -14,8 +14,7 @@ export function openStores(env = process.env) {
   const redisUrl = env.PORTCULLIS_REDIS_URL ?? "redis://127.0.0.1:6379";
   if (!pgUrl) throw new Error("Set PORTCULLIS_PG_URL (e.g. postgres://portcullis:portcullis@127.0.0.1:5432/portcullis_test).");
   const sql = postgres(pgUrl, { max: 4, onnotice: () => undefined });
-  // Auto-pipelining sends the commands of concurrent requests together: fewer writes under load.
-  const redis = new Redis(redisUrl, { enableAutoPipelining: true });
+  const redis = new Redis(redisUrl);
   return {
     store: postgresStore(sql),
     counters: redisCounters(redis, { prefix: "node-cluster:" }),
