@@ -2,7 +2,7 @@
  * Mounting the token endpoints on a Hono app.
  * @module
  */
-import type { AuthContext, BruteForceOptions, EventHook, Store } from "@portcullis/core";
+import type { AuthContext, BruteForceOptions, CounterStore, EventHook, TokenStore, UserStore } from "@portcullis/core";
 import { logoutAllHandler, logoutHandler, obtainTokenHandler } from "@portcullis/core";
 import type { Context, Env, Hono } from "hono";
 import { perEnv } from "./_decide.js";
@@ -12,7 +12,12 @@ import { markPolicy } from "./_hono-policy.js";
 /** Options of `mountTokenEndpoints`. */
 export interface TokenEndpointsOptions {
   /** The store, or a function of the context that answers it (e.g. `(c) => d1Store(c.env.DB)`), once per `c.env`. */
-  readonly store: Store | ((c: Context) => Store);
+  readonly store: EndpointStore | ((c: Context) => EndpointStore);
+  /**
+   * Where the login endpoint counts failed logins (brute-force protection), e.g. `redisCounters(redis)` when
+   * users and tokens live elsewhere. Default: `store`, when it is also a counter store.
+   */
+  readonly counters?: Pick<CounterStore, "hit" | "releaseHit">;
   readonly ttlMs?: number;
   readonly maxTokensPerUser?: number;
   /** Brute-force protection of the login endpoint (core's defaults: 5 failures/min per username, 20 per IP). */
@@ -27,12 +32,15 @@ export interface TokenEndpointsOptions {
   readonly paths?: { readonly obtain?: string; readonly logout?: string; readonly logoutAll?: string };
 }
 
+/** Users and tokens (of one backend); counters come from `counters` or, by default, from this store too. */
+export type EndpointStore = UserStore & TokenStore;
+
 type Handlers = ReturnType<typeof buildHandlers>;
 
-function buildHandlers(store: Store, options: TokenEndpointsOptions) {
-  const { ttlMs, maxTokensPerUser, bruteForce, keyword, onEvent } = options;
+function buildHandlers(store: EndpointStore, options: TokenEndpointsOptions) {
+  const { ttlMs, maxTokensPerUser, bruteForce, keyword, counters, onEvent } = options;
   return {
-    obtain: obtainTokenHandler({ store, ttlMs, maxTokensPerUser, bruteForce, onEvent }),
+    obtain: obtainTokenHandler({ store, counters, ttlMs, maxTokensPerUser, bruteForce, onEvent }),
     logout: logoutHandler({ store, keyword, onEvent }),
     logoutAll: logoutAllHandler({ store, keyword, onEvent }),
   };
@@ -49,7 +57,7 @@ export function mountTokenEndpoints<E extends Env>(app: Hono<E>, options: TokenE
   const fixed = typeof store === "function" ? null : buildHandlers(store, options);
   const cache = perEnv<Handlers>();
   const handlersFor = (c: Context): Handlers =>
-    fixed ?? cache(c.env, () => buildHandlers((store as (c: Context) => Store)(c), options));
+    fixed ?? cache(c.env, () => buildHandlers((store as (c: Context) => EndpointStore)(c), options));
   const clientIp = options.clientIp ?? runtimeClientIp;
   const ctx = (c: Context): AuthContext => ({ clientIp: clientIp(c), waitUntil: runtimeWaitUntil(c), env: c.env });
   const paths = { obtain: "/api-token-auth/", logout: "/api/logout/", logoutAll: "/api/logoutall/", ...options.paths };
