@@ -3,7 +3,7 @@
  * given the `throttles` view of counters built with `throttleFailure: "open"`. Brute-force protection (Basic
  * auth, the token endpoint) stays closed whatever the option. The server is killed (SIGKILL) mid-run, or paused.
  */
-import { mountTokenEndpoints, requirePolicies, routePolicies } from "@portcullis/adapters/hono";
+import { mountTokenEndpoints, routePolicies } from "@portcullis/adapters/hono";
 import type { StoreError } from "@portcullis/core";
 import { basicAuth, hashPassword, issueToken, tokenAuth, userRateThrottle } from "@portcullis/core";
 import { memoryStore } from "@portcullis/store-memory";
