@@ -66,3 +66,4 @@ export { MAX_BODY_BYTES } from "./endpoints/body.js";
 export type { BruteForceOptions } from "./internal/login-throttle.js";
 export type { ClientIdentityOptions } from "./client-identity.js";
 export { DEFAULT_IPV6_PREFIX_LENGTH, canonicalIp, clientIdentity } from "./client-identity.js";
+export { NO_STORE_HEADERS } from "./response.js";

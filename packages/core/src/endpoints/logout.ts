@@ -6,7 +6,7 @@
 import { authenticate } from "../authenticate.js";
 import { messages, unauthenticated } from "../auth-error.js";
 import { ConfigError } from "../errors.js";
-import { toResponse } from "../response.js";
+import { NO_STORE_HEADERS, toResponse } from "../response.js";
 import { tokenAuth } from "../schemes/token.js";
 import type { TokenStore } from "../store/types.js";
 import type { Handler } from "./obtain-token.js";
@@ -31,7 +31,7 @@ function logout(options: LogoutOptions, revoke: (store: TokenStore, tokenId: str
       return toResponse(unauthenticated("not_authenticated", messages.notAuthenticated, keyword));
     }
     await revoke(store, result.auth.id, result.user.id);
-    return new Response(null, { status: 204 });
+    return new Response(null, { status: 204, headers: NO_STORE_HEADERS });
   });
 }
 
