@@ -13,7 +13,8 @@ export interface TokenEndpointsOptions {
   /** The store, or a function of the context that answers it (e.g. `(c) => d1Store(c.env.DB)`), once per `c.env`. */
   readonly store: Store | ((c: Context) => Store);
   readonly ttlMs?: number;
-  readonly maxTokensPerUser?: number;
+  /** Live tokens per user before a login answers 403. Default 100 (core's); `null` for no cap. */
+  readonly maxTokensPerUser?: number | null;
   /** Brute-force protection of the login endpoint (core's defaults: 5 failures/min per username, 20 per IP). */
   readonly bruteForce?: BruteForceOptions | false;
   /** The `Authorization` keyword the logout endpoints accept. Default `"Token"`; `"Bearer"` for Bearer tokens. */

@@ -68,3 +68,4 @@ export type { ClientIdentityOptions } from "./client-identity.js";
 export { DEFAULT_IPV6_PREFIX_LENGTH, canonicalIp, clientIdentity } from "./client-identity.js";
 export { NO_STORE_HEADERS } from "./response.js";
 export { MAX_TOKEN_NAME_LENGTH } from "./tokens/tokens.js";
+export { DEFAULT_MAX_TOKENS_PER_USER } from "./endpoints/obtain-token.js";
