@@ -6,8 +6,9 @@
  *   GET  /api/articles      anyone; POST only authenticated users (a title of 1-200 characters, bodies <= 4 KiB)
  *   GET  /api/admin         staff only
  *   POST /api/logout/, /api/logoutall/
+ *   POST /api/token/, /api/token/refresh/, /api/token/verify/, /api/token/blacklist/   simplejwt's JWT endpoints
  */
-import { createAuth, mountTokenEndpoints } from "@portcullis/adapters/hono";
+import { mountJwtEndpoints, mountTokenEndpoints, requirePolicies, routePolicies } from "@portcullis/adapters/hono";
 import {
   anonRateThrottle,
   basicAuth,
@@ -17,6 +18,7 @@ import {
   tokenAuth,
   userRateThrottle,
 } from "@portcullis/core";
+import { jwtAuth, jwtSettings } from "@portcullis/core/jwt";
 import { d1Store } from "@portcullis/store-d1";
 import type { D1Database } from "@cloudflare/workers-types";
 import { Hono } from "hono";
@@ -24,35 +26,40 @@ import { bodyLimit } from "hono/body-limit";
 
 export interface Env {
   DB: D1Database;
+  /** Django's SECRET_KEY (simplejwt's SIGNING_KEY for HS256): `wrangler secret put SECRET_KEY`; `.dev.vars` locally. */
+  SECRET_KEY?: string;
 }
 
 type Ctx = { env: Env };
 
 const storeOf = (c: Ctx) => d1Store(c.env.DB);
+// Without SECRET_KEY, jwtSettings throws ConfigError and the JWT routes answer 503 (closed), never a default key.
+const jwtOf = (c: Ctx) => jwtSettings({ signingKey: c.env.SECRET_KEY ?? "", rotateRefreshTokens: true, blacklistAfterRotation: true });
 
-const portcullis = createAuth((c: Ctx) => {
+// The defaults (DRF's settings); `policy()` on a route applies them, `policy({ ... })` replaces the keys it names.
+const policy = routePolicies((c: Ctx) => {
   const store = storeOf(c);
   return {
-    schemes: [tokenAuth({ store }), basicAuth({ users: store })],
+    schemes: [tokenAuth({ store }), basicAuth({ users: store }), ...(c.env.SECRET_KEY ? [jwtAuth({ jwt: jwtOf(c), users: store })] : [])],
     permissions: [isAuthenticated],
     throttles: [anonRateThrottle("30/min", { store }), userRateThrottle("300/min", { store })],
   };
 });
 
 const app = new Hono<{ Bindings: Env }>();
+// Every /api route must carry a policy on its own line: a route registered without one is refused (500), not served.
+requirePolicies(app, "/api");
 
 // 30-day tokens, at most 10 live ones per user: a login past that answers 403 until one expires or is revoked.
 mountTokenEndpoints(app, { store: storeOf, ttlMs: 30 * 24 * 3_600_000, maxTokensPerUser: 10 });
-
-// App-wide: every /api/* route is closed unless its own `portcullis.route(...)` says otherwise.
-app.use("/api/*", portcullis.defaults);
+mountJwtEndpoints(app, { jwt: jwtOf, store: storeOf, claims: (user) => ({ username: user.username }) });
 
 app.get("/", (c) =>
   c.json({ endpoints: ["POST /api-token-auth/", "GET /api/me", "GET|POST /api/articles", "GET /api/admin"] }),
 );
 
-// `route({})` keeps the defaults and types `c.var` for this handler: `user` is a `User`, never null.
-app.get("/api/me", portcullis.route({}), (c) => {
+// `policy()` applies the defaults and types `c.var` for this handler: `user` is a `User`, never null.
+app.get("/api/me", policy(), (c) => {
   const user = c.var.user;
   return c.json({ id: user.id, username: user.username, isStaff: user.isStaff, scheme: c.var.authScheme });
 });
@@ -77,11 +84,11 @@ function titleErrors(title: unknown): { title: string[] } | null {
   return null;
 }
 
-app.get("/api/articles", portcullis.route({ permissions: [isAuthenticatedOrReadOnly] }), (c) => c.json(articles));
+app.get("/api/articles", policy({ permissions: [isAuthenticatedOrReadOnly] }), (c) => c.json(articles));
 
 app.post(
   "/api/articles",
-  portcullis.route({ permissions: [isAuthenticatedOrReadOnly] }),
+  policy({ permissions: [isAuthenticatedOrReadOnly] }),
   // Counted while streaming, so a body without (or lying in) Content-Length is cut off at the limit too.
   bodyLimit({
     maxSize: MAX_ARTICLE_BODY_BYTES,
@@ -99,7 +106,7 @@ app.post(
   },
 );
 
-app.get("/api/admin", portcullis.route({ permissions: [isAdminUser] }), (c) =>
+app.get("/api/admin", policy({ permissions: [isAdminUser] }), (c) =>
   c.json({ message: `Welcome to the admin area, ${c.var.user.username}.` }),
 );
 
@@ -112,6 +119,7 @@ async function purge(env: Env): Promise<void> {
   const now = Date.now();
   await store.deleteExpiredTokens(now);
   await store.purgeCounters(now);
+  await store.deleteExpiredJwts(now);
 }
 
 export default {

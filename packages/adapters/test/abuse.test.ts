@@ -3,7 +3,7 @@
  * runtime knows no address, or an IPv6 one. (Workers and Deno repeat the cache checks in their own runtimes.)
  */
 import { withAuth } from "@portcullis/adapters/fetch";
-import { createAuth, mountTokenEndpoints } from "@portcullis/adapters/hono";
+import { mountTokenEndpoints, routePolicies } from "@portcullis/adapters/hono";
 import { allowAny, anonRateThrottle, basicAuth, obtainTokenHandler, tokenAuth } from "@portcullis/core";
 import { Hono } from "hono";
 import { beforeEach, describe, expect, it } from "vitest";
@@ -27,10 +27,10 @@ function expectNoStore(response: Response): void {
 }
 
 function honoApp() {
-  const portcullis = createAuth({ schemes: [tokenAuth({ store: s.store }), basicAuth({ users: s.store })] });
+  const policy = routePolicies({ schemes: [tokenAuth({ store: s.store }), basicAuth({ users: s.store })] });
   const app = new Hono();
   mountTokenEndpoints(app, { store: s.store });
-  app.get("/api/me", portcullis.route({}), (c) => c.json({ username: c.var.user.username }));
+  app.get("/api/me", policy(), (c) => c.json({ username: c.var.user.username }));
   return app;
 }
 

@@ -1,30 +1,32 @@
 /**
- * Django, run for real under `/usr/bin/python3` (internal to the tests): whether it is installed, and running a
- * script with it. Missing Django skips the tests that need it locally, with a line naming what to install; in CI
- * (`CI=true`) it fails them instead.
+ * Real Django + DRF for parity tests, run with `/usr/bin/python3` (where the Debian packages python3-django and
+ * python3-djangorestframework import). Missing locally: the tests are skipped with a line saying what to install.
+ * Missing with `CI=true`: they fail, never skip.
  * @module
  */
 import { spawnSync } from "node:child_process";
+import { fileURLToPath } from "node:url";
 
-const PYTHON = "/usr/bin/python3";
+export const PYTHON = "/usr/bin/python3";
+const INSTALL = "skipping DRF parity: install python3-django and python3-djangorestframework (apt-get install python3-django python3-djangorestframework)";
 
 function probe(): boolean {
-  const run = spawnSync(PYTHON, ["-c", "import django"], { encoding: "utf8" });
+  const run = spawnSync(PYTHON, ["-c", "import django, rest_framework.authtoken"], { encoding: "utf8" });
   return run.status === 0;
 }
 
-/** Whether Django imports under `/usr/bin/python3`. */
-export const hasDjango = probe();
+/** Whether Django and DRF import; in CI a missing component throws instead of answering `false`. */
+export const hasDjango: boolean = (() => {
+  const found = probe();
+  if (!found && process.env.CI === "true") throw new Error(`CI=true: ${INSTALL.replace("skipping DRF parity: ", "")}`);
+  if (!found) console.warn(INSTALL);
+  return found;
+})();
 
-if (!hasDjango) {
-  const hint = "install Django for /usr/bin/python3 (apt-get install python3-django)";
-  if (process.env.CI === "true") throw new Error(`Django is required in CI: ${hint}`);
-  console.warn(`skipping the tests against Django: ${hint}`);
-}
-
-/** Runs `script` with `/usr/bin/python3`, `input` on stdin; answers stdout, throwing with stderr on failure. */
-export function runPython(script: string, input: string): string {
-  const run = spawnSync(PYTHON, ["-c", script], { input, encoding: "utf8" });
-  if (run.status !== 0) throw new Error(`python3 failed (${run.status}): ${run.stderr}`);
-  return run.stdout;
+/** Runs one script of `test/drf/` with a JSON input on stdin; answers its JSON output. */
+export function runDrfScript<T>(script: string, input: unknown): T {
+  const path = fileURLToPath(new URL(`./drf/${script}`, import.meta.url));
+  const run = spawnSync(PYTHON, [path], { input: JSON.stringify(input), encoding: "utf8", timeout: 120_000 });
+  if (run.status !== 0) throw new Error(`${script} failed (${run.status}): ${run.stderr}`);
+  return JSON.parse(run.stdout) as T;
 }

@@ -5,7 +5,7 @@
 import { readFileSync } from "node:fs";
 import { describe, expect, it } from "vitest";
 import { isPbkdf2Current } from "../src/passwords/pbkdf2.js";
-import { hasDjango, runPython } from "./_django.js";
+import { hasDjango, runDrfScript } from "./_django.js";
 
 const vectors = JSON.parse(readFileSync(new URL("./vectors/django-password-hashes.json", import.meta.url), "utf8")) as {
   encoded: string;
@@ -18,23 +18,9 @@ const synthesized = [999_999, 1_000_000, 1_000_001, 1_200_000, 2_000_000, 600_00
 );
 const rows = [...vectors.map((v) => v.encoded).filter((e) => e.startsWith("pbkdf2_sha256$")), ...synthesized];
 
-// Django 5.2's PBKDF2PasswordHasher is Django's (any version's) with iterations = 1,000,000.
-const SCRIPT = `
-import json, sys
-import django
-from django.conf import settings
-settings.configure(PASSWORD_HASHERS=["django.contrib.auth.hashers.PBKDF2PasswordHasher"])
-django.setup()
-from django.contrib.auth.hashers import PBKDF2PasswordHasher
-class Django52(PBKDF2PasswordHasher):
-    iterations = 1_000_000
-hasher = Django52()
-print(json.dumps([hasher.must_update(row) for row in json.load(sys.stdin)]))
-`;
-
 describe.skipIf(!hasDjango)("needsRehash against Django's must_update (PBKDF2, Django 5.2's count)", () => {
   it("agrees on every pbkdf2_sha256 row: a count above the default is updated too", () => {
-    const django = JSON.parse(runPython(SCRIPT, JSON.stringify(rows))) as boolean[];
+    const django = runDrfScript<boolean[]>("must_update.py", rows);
     const ours = rows.map((row) => !isPbkdf2Current(row));
     expect(ours.map((needsRehash, i) => [rows[i], needsRehash])).toEqual(django.map((mustUpdate, i) => [rows[i], mustUpdate]));
     expect(django[rows.indexOf(`pbkdf2_sha256$1200000$${SALT}$${HASH}`)]).toBe(true);

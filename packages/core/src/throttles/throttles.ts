@@ -50,6 +50,7 @@ function rateThrottle(kind: string, rateInput: RateInput, options: RateThrottleO
   if (typeof scope !== "string" || scope === "") throw new ConfigError("scope", "must be a non-empty string");
   const keyPrefix = `throttle:${scope}:${rate.limit}/${rate.windowMs}:`;
   return {
+    scope,
     async allow(check: Check, ctx: AuthContext): Promise<ThrottleResult> {
       if (skipUsers && check.authenticated) return ALLOWED;
       const ident = identOf(check, ctx, numProxies, prefix);
