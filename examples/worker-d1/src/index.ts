@@ -3,7 +3,7 @@
  *
  *   POST /api-token-auth/   username + password -> {"token", "expiry"}
  *   GET  /api/me            authenticated users
- *   GET  /api/articles      anyone; POST only authenticated users
+ *   GET  /api/articles      anyone; POST only authenticated users (a title of 1-200 characters, bodies <= 4 KiB)
  *   GET  /api/admin         staff only
  *   POST /api/logout/, /api/logoutall/
  *   POST /api/token/, /api/token/refresh/, /api/token/verify/, /api/token/blacklist/   simplejwt's JWT endpoints
@@ -22,6 +22,7 @@ import { jwtAuth, jwtSettings } from "@portcullis/core/jwt";
 import { d1Store } from "@portcullis/store-d1";
 import type { D1Database } from "@cloudflare/workers-types";
 import { Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
 
 export interface Env {
   DB: D1Database;
@@ -49,7 +50,8 @@ const app = new Hono<{ Bindings: Env }>();
 // Every /api route must carry a policy on its own line: a route registered without one is refused (500), not served.
 requirePolicies(app, "/api");
 
-mountTokenEndpoints(app, { store: storeOf, ttlMs: 30 * 24 * 3_600_000 });
+// 30-day tokens, at most 10 live ones per user: a login past that answers 403 until one expires or is revoked.
+mountTokenEndpoints(app, { store: storeOf, ttlMs: 30 * 24 * 3_600_000, maxTokensPerUser: 10 });
 mountJwtEndpoints(app, { jwt: jwtOf, store: storeOf, claims: (user) => ({ username: user.username }) });
 
 app.get("/", (c) =>
@@ -62,18 +64,47 @@ app.get("/api/me", policy(), (c) => {
   return c.json({ id: user.id, username: user.username, isStaff: user.isStaff, scheme: c.var.authScheme });
 });
 
+/** Articles live in the isolate's memory (a demo): bounded in size and number, so no client can grow them. */
+const MAX_ARTICLE_BODY_BYTES = 4 * 1024;
+const MAX_TITLE_LENGTH = 200;
+const MAX_ARTICLES = 100;
 const articles: { id: number; title: string; author: string }[] = [{ id: 1, title: "Hello, edge", author: "portcullis" }];
+let lastId = 1;
+
+/** Controls, bidi overrides and other invisible format characters (zero-width joiners aside), line separators. */
+const UNSAFE_TITLE = /[\p{Cc}\p{Zl}\p{Zp}\uD800-\uDFFF]|(?![\u200C\u200D])\p{Cf}/u;
+
+/** DRF-style field errors for a title, or `null` when it is fine. */
+function titleErrors(title: unknown): { title: string[] } | null {
+  if (typeof title !== "string" || title.trim() === "") return { title: ["This field is required."] };
+  if ([...title.trim()].length > MAX_TITLE_LENGTH) {
+    return { title: [`Ensure this field has no more than ${MAX_TITLE_LENGTH} characters.`] };
+  }
+  if (UNSAFE_TITLE.test(title)) return { title: ["Control and bidi characters are not allowed."] };
+  return null;
+}
 
 app.get("/api/articles", policy({ permissions: [isAuthenticatedOrReadOnly] }), (c) => c.json(articles));
 
-app.post("/api/articles", policy({ permissions: [isAuthenticatedOrReadOnly] }), async (c) => {
-  const body = await c.req.json<{ title?: unknown }>().catch(() => ({ title: undefined }));
-  if (typeof body.title !== "string" || body.title.trim() === "") return c.json({ title: ["This field is required."] }, 400);
-  // isAuthenticatedOrReadOnly admits anonymous GETs, so `c.var.user` is `User | null` here.
-  const article = { id: articles.length + 1, title: body.title.trim(), author: c.var.user?.username ?? "" };
-  articles.push(article);
-  return c.json(article, 201);
-});
+app.post(
+  "/api/articles",
+  policy({ permissions: [isAuthenticatedOrReadOnly] }),
+  // Counted while streaming, so a body without (or lying in) Content-Length is cut off at the limit too.
+  bodyLimit({
+    maxSize: MAX_ARTICLE_BODY_BYTES,
+    onError: (c) => c.json({ detail: `Request body exceeds ${MAX_ARTICLE_BODY_BYTES} bytes.` }, 413),
+  }),
+  async (c) => {
+    const body = await c.req.json<{ title?: unknown }>().catch(() => ({ title: undefined }));
+    const errors = titleErrors(body?.title);
+    if (errors !== null) return c.json(errors, 400);
+    // isAuthenticatedOrReadOnly admits anonymous GETs, so `c.var.user` is `User | null` here.
+    const article = { id: ++lastId, title: (body.title as string).trim(), author: c.var.user?.username ?? "" };
+    articles.push(article);
+    if (articles.length > MAX_ARTICLES) articles.splice(0, articles.length - MAX_ARTICLES);
+    return c.json(article, 201);
+  },
+);
 
 app.get("/api/admin", policy({ permissions: [isAdminUser] }), (c) =>
   c.json({ message: `Welcome to the admin area, ${c.var.user.username}.` }),

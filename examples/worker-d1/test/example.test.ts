@@ -85,6 +85,56 @@ describe("example Worker (Hono + D1) on workerd", () => {
     expect(list.map((a) => a.title)).toContain("From the edge");
   });
 
+  it("/api/articles POST: 413 past 4 KiB (with or without Content-Length), 400 on a bad title, nothing stored", async () => {
+    const key = await login("alice", "alice-pw");
+    const huge = await call("/api/articles", { method: "POST", key, body: { title: "x".repeat(1_000_000) } });
+    expect(huge.status).toBe(413);
+    expect(await huge.json()).toEqual({ detail: "Request body exceeds 4096 bytes." });
+    // A streamed body has no Content-Length: it is cut off while it is read.
+    const stream = new ReadableStream({
+      start(controller) {
+        controller.enqueue(new TextEncoder().encode(`{"title": "${"y".repeat(10_000)}"}`));
+        controller.close();
+      },
+    });
+    const streamed = await mf.dispatchFetch("https://example.test/api/articles", {
+      method: "POST",
+      headers: { "CF-Connecting-IP": "203.0.113.250", Authorization: `Token ${key}`, "Content-Type": "application/json" },
+      body: stream,
+      duplex: "half",
+    } as RequestInit);
+    expect(streamed.status).toBe(413);
+    for (const title of ["", "   ", 42, "t".repeat(201), "evil\u202Etxt", "bell\u0007"]) {
+      const bad = await call("/api/articles", { method: "POST", key, body: { title } });
+      expect([title, bad.status]).toEqual([title, 400]);
+      expect(Object.keys((await bad.json()) as object)).toEqual(["title"]);
+    }
+    expect((await call("/api/articles", { method: "POST", key, body: { title: "t".repeat(200) } })).status).toBe(201);
+    const list = (await (await call("/api/articles")).json()) as { title: string }[];
+    expect(list.every((a) => a.title.length <= 200)).toBe(true);
+  });
+
+  it("keeps at most 100 articles, so anonymous GET /api/articles stays bounded", async () => {
+    const key = await login("alice", "alice-pw");
+    for (let i = 0; i < 105; i++) {
+      expect((await call("/api/articles", { method: "POST", key, body: { title: `bulk ${i}` } })).status).toBe(201);
+    }
+    const list = (await (await call("/api/articles")).json()) as { title: string }[];
+    expect(list).toHaveLength(100);
+    expect(list.at(-1)?.title).toBe("bulk 104");
+  });
+
+  it("the token endpoint caps live tokens at 10 per user: the 11th login answers 403, a logout frees a slot", async () => {
+    await store.createUser({ username: "carol", passwordHash: await hashPassword("carol-pw", { iterations: 1000 }) });
+    const keys: string[] = [];
+    for (let i = 0; i < 10; i++) keys.push(await login("carol", "carol-pw"));
+    const eleventh = await call("/api-token-auth/", { method: "POST", body: { username: "carol", password: "carol-pw" } });
+    expect(eleventh.status).toBe(403);
+    expect(await eleventh.json()).toEqual({ detail: "Maximum amount of tokens allowed per user exceeded." });
+    expect((await call("/api/logout/", { method: "POST", key: keys[0] })).status).toBe(204);
+    expect(await login("carol", "carol-pw")).toMatch(/^[0-9a-f]{40}$/);
+  });
+
   it("/api/admin: 403 for a non-staff user, 200 for staff", async () => {
     const denied = await call("/api/admin", { key: await login("alice", "alice-pw") });
     expect(denied.status).toBe(403);

@@ -12,7 +12,8 @@ interface RuntimeEnv {
 
 /**
  * Workers: `CF-Connecting-IP` (Cloudflare sets it; clients cannot). Node (`@hono/node-server`), Deno and Bun:
- * the socket's address from `c.env`. Otherwise `undefined` (throttles then count the request as `unknown`).
+ * the socket's address from `c.env`. Otherwise `undefined`: core's per-IP counts then skip the request (they never
+ * put address-less requests in one shared bucket), so pass `clientIp` on such runtimes.
  */
 export function runtimeClientIp(c: Context): string | undefined {
   const env = (c.env ?? {}) as RuntimeEnv;

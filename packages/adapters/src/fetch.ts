@@ -11,7 +11,11 @@ import { decideWithObjects } from "./_decide.js";
 
 /** Options of the fetch adapter. */
 export interface FetchAuthOptions<Args extends unknown[]> {
-  /** The client IP for this request, from the host (never from `X-Forwarded-For` unless you trust a proxy). */
+  /**
+   * The client IP for this request, from the host (never from `X-Forwarded-For` unless you trust a proxy). Without
+   * it (or when it answers something that is not an IP address) core knows no address: per-IP counts (anonymous
+   * throttles, brute-force protection's per-IP count) skip the request rather than share one bucket.
+   */
   readonly clientIp?: (request: Request, ...args: Args) => string | null | undefined;
   /** Keeps background work alive after the response, where the host supports it. */
   readonly waitUntil?: (promise: Promise<unknown>) => void;

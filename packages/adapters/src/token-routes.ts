@@ -19,7 +19,8 @@ export interface TokenEndpointsOptions {
    */
   readonly counters?: Pick<CounterStore, "hit" | "releaseHit">;
   readonly ttlMs?: number;
-  readonly maxTokensPerUser?: number;
+  /** Live tokens per user before a login answers 403. Default 100 (core's); `null` for no cap. */
+  readonly maxTokensPerUser?: number | null;
   /** Brute-force protection of the login endpoint (core's defaults: 5 failures/min per username, 20 per IP). */
   readonly bruteForce?: BruteForceOptions | false;
   /** The `Authorization` keyword the logout endpoints accept. Default `"Token"`; `"Bearer"` for Bearer tokens. */

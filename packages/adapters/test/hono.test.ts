@@ -148,7 +148,9 @@ describe("auth() fails closed", () => {
     const throttles = [anonRateThrottle("9/min", { store })];
     app.get("/me", auth({ schemes: [tokenAuth({ store })] }), (c) => (handled++, c.text("ok")));
     app.get("/basic", auth({ schemes: [basicAuth({ users: store })] }), (c) => (handled++, c.text("ok")));
-    app.get("/open", auth({ schemes: [], permissions: [allowAny], throttles }), (c) => (handled++, c.text("ok")));
+    // A known client address, so that the anonymous throttle has someone to count (and must reach the store).
+    const clientIp = () => "192.0.2.1";
+    app.get("/open", auth({ schemes: [], permissions: [allowAny], throttles }, { clientIp }), (c) => (handled++, c.text("ok")));
     const cases: [string, Record<string, string>][] = [
       ["/me", token("0123456789abcdef0123456789abcdef01234567")],
       ["/basic", basic("alice", ALICE_PASSWORD)],

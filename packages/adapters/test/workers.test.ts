@@ -72,8 +72,10 @@ describe("withAuth on workerd with D1", () => {
     expect(anonymous.status).toBe(401);
     expect(anonymous.headers.get("WWW-Authenticate")).toBe("Token");
     expect(await anonymous.json()).toEqual({ detail: "Authentication credentials were not provided." });
+    expect(anonymous.headers.get("Cache-Control")).toBe("no-store");
     const bad = await call("/", { key: "0123456789abcdef0123456789abcdef01234567" });
     expect(bad.status).toBe(401);
+    expect(bad.headers.get("Cache-Control")).toBe("no-store");
     expect(await bad.json()).toEqual({ detail: "Invalid token." });
   });
 
@@ -112,6 +114,7 @@ describe("withAuth on workerd with D1", () => {
     for (const init of attempts) {
       const res = await unmigrated.fetch(`${URL_BASE}/`, init);
       expect(res.status).toBe(503);
+      expect(res.headers.get("Cache-Control")).toBe("no-store");
       expect(await res.json()).toEqual({ detail: "Authentication service unavailable." });
     }
   });

@@ -141,6 +141,33 @@ describe("portcullis (built CLI, local D1 of the project)", { timeout: 90_000 },
     expect(await withDb(async (store) => (await store.listTokens((await store.getUserByUsername("alice"))!.user.id)).length)).toBe(2);
   });
 
+  it("escapes control and bidi characters in every field it prints; refuses them in a new token's name", async () => {
+    const hostile = "pwn\u009b2J\u202Etxt.exe\u001b[31m";
+    const id = "c0ffee".padEnd(24, "0");
+    await withDb(async (store) => {
+      const user = (await store.getUserByUsername("alice"))!.user;
+      const row = { id, userId: user.id, name: hostile, createdAt: Date.now(), expiresAt: null, digest: "ab".repeat(32) };
+      await store.createToken(row, { now: Date.now() });
+    });
+    const unsafe = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202a-\u202e\u2066-\u2069]/u;
+    const table = cli(["list-tokens", "alice"]);
+    expect(table.stdout).not.toMatch(unsafe);
+    expect(table.stdout).toContain("pwn\\u009b2J\\u202etxt.exe\\u001b[31m");
+    const json = cli(["list-tokens", "alice", "--json"]).stdout;
+    expect(json).not.toMatch(unsafe);
+    expect((JSON.parse(json) as { name: string }[]).map((token) => token.name)).toContain(hostile);
+    const unknown = cli(["list-tokens", "nobody\u202E\u009b"]);
+    expect(unknown).toEqual({ code: 1, stdout: "", stderr: "Cannot list the tokens: user nobody\\u202e\\u009b does not exist\n" });
+    const refused = cli(["create-token", "alice", "--name", "phone\u202E"]);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toMatch(/^Invalid name: must not contain control, bidi/);
+    await withDb(async (store) => {
+      const user = (await store.getUserByUsername("alice"))!.user;
+      expect((await store.listTokens(user.id)).length).toBe(3);
+      await store.deleteToken(id);
+    });
+  });
+
   it("revoke-tokens revokes one token by --id, or all of them", async () => {
     const [first] = JSON.parse(cli(["list-tokens", "alice", "--json"]).stdout) as { id: string }[];
     expect(cli(["revoke-tokens", "alice", "--id", first!.id])).toMatchObject({ code: 0, stdout: `Revoked token ${first!.id} of user alice\n` });

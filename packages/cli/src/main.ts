@@ -14,6 +14,7 @@ import { createTokenCommand, listTokensCommand, revokeTokensCommand } from "./co
 import { describeError, exitCodeOf } from "./describe-error.js";
 import { helpText } from "./help.js";
 import { processIo, type CliIo } from "./io.js";
+import { terminalLine } from "./terminal-text.js";
 
 const COMMANDS: Readonly<Record<CommandName, Command>> = {
   migrate: migrateCommand,
@@ -30,15 +31,29 @@ function version(): string {
   return manifest.version;
 }
 
+/** `io` whose output lines go through `terminalLine`. */
+function terminalIo(io: CliIo): CliIo {
+  return {
+    cwd: io.cwd,
+    isTerminal: io.isTerminal,
+    out: (line) => io.out(terminalLine(line)),
+    err: (line) => io.err(terminalLine(line)),
+    readStdin: () => io.readStdin(),
+    promptSecret: (prompt) => io.promptSecret(terminalLine(prompt)),
+  };
+}
+
 /**
  * Runs the CLI on `argv` (the arguments after `portcullis`) and answers the exit code: 0 on success, 1 on a
- * failure, 2 on a usage mistake. Results go to stdout, errors (one message, never a secret) to stderr.
+ * failure, 2 on a usage mistake. Results go to stdout, errors (one message, never a secret) to stderr; every line
+ * has its control, bidi and invisible format characters escaped (they may come from token names or usernames).
  * @example
  * ```ts
  * process.exitCode = await main(process.argv.slice(2));
  * ```
  */
-export async function main(argv: readonly string[], io: CliIo = processIo()): Promise<number> {
+export async function main(argv: readonly string[], rawIo: CliIo = processIo()): Promise<number> {
+  const io = terminalIo(rawIo);
   try {
     const { command, args, options } = parseCommandLine(argv);
     if (options.help) {

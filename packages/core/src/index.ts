@@ -70,3 +70,8 @@ export { MAX_BODY_BYTES } from "./endpoints/body.js";
 export type { BruteForceOptions } from "./login/login-throttle.js";
 export { MAX_DATE_MS, isWithinDateRange } from "./tokens/tokens.js";
 export type { SessionRecord, SessionStore, StoredSession } from "./store/types.js";
+export type { ClientIdentityOptions } from "./client-identity.js";
+export { DEFAULT_IPV6_PREFIX_LENGTH, canonicalIp, clientIdentity } from "./client-identity.js";
+export { NO_STORE_HEADERS } from "./response.js";
+export { MAX_TOKEN_NAME_LENGTH } from "./tokens/tokens.js";
+export { DEFAULT_MAX_TOKENS_PER_USER } from "./endpoints/obtain-token.js";

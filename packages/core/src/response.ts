@@ -6,11 +6,25 @@ import type { AuthError } from "./auth-error.js";
 import { serviceUnavailable } from "./auth-error.js";
 import { reportFailure } from "./events.js";
 
-/** A JSON response with DRF's content type. */
+/**
+ * What every response Portcullis builds says to caches: store nothing (RFC 9111 `no-store`; `Pragma: no-cache` for
+ * HTTP/1.0 caches, as RFC 6749 §5.1 asks of a response carrying a token). Errors, tokens and 204s alike: none of
+ * them may be replayed to another client.
+ */
+export const NO_STORE_HEADERS: Readonly<Record<string, string>> = Object.freeze({
+  "Cache-Control": "no-store",
+  Pragma: "no-cache",
+});
+
+/**
+ * A JSON response with DRF's content type and {@link NO_STORE_HEADERS} (`headers` may override them).
+ * @example
+ * return jsonResponse({ detail: "Not found." }, 404);
+ */
 export function jsonResponse(body: unknown, status: number, headers: Record<string, string> = {}): Response {
   return new Response(JSON.stringify(body), {
     status,
-    headers: { "Content-Type": "application/json", ...headers },
+    headers: { "Content-Type": "application/json", ...NO_STORE_HEADERS, ...headers },
   });
 }
 

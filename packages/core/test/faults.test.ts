@@ -179,7 +179,10 @@ const SCENARIOS: readonly Scenario[] = [
   {
     name: "basicAuth, releasing the reservation after a good login (releaseHit)",
     faults: (mode) => ({ releaseHit: { mode, when: (key: unknown) => String(key).startsWith("login:ip:") } }),
-    run: (store) => guard({ schemes: [basicAuth({ users: store })] })(withAuthorization(`Basic ${b64("alice:s3cret")}`)),
+    run: (store) =>
+      guard({ schemes: [basicAuth({ users: store })] })(withAuthorization(`Basic ${b64("alice:s3cret")}`), {
+        clientIp: "192.0.2.1", // a known address, so that the per-IP counter (the faulty one) is used
+      }),
     healthy: { allowed: true },
   },
   {

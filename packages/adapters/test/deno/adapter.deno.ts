@@ -49,6 +49,8 @@ Deno.test("example app: token from /api-token-auth/, then /api/me with Token, wi
       body: JSON.stringify({ username: "demo", password: "demo-password" }),
     });
     assert.equal(obtained.status, 200);
+    assert.equal(obtained.headers.get("cache-control"), "no-store");
+    assert.equal(obtained.headers.get("pragma"), "no-cache");
     const { token } = (await obtained.json()) as { token: string };
     assert.match(token, /^[0-9a-f]{40}$/);
 
@@ -65,6 +67,7 @@ Deno.test("example app: token from /api-token-auth/, then /api/me with Token, wi
     const anonymous = await fetch(`${base}/api/me`);
     assert.equal(anonymous.status, 401);
     assert.equal(anonymous.headers.get("WWW-Authenticate"), "Token");
+    assert.equal(anonymous.headers.get("Cache-Control"), "no-store");
     assert.deepEqual(await anonymous.json(), { detail: "Authentication credentials were not provided." });
   });
 });

@@ -5,6 +5,7 @@
 import { isWithinDateRange, issueToken, listTokens, revokeAllTokens, revokeToken, type TokenRecord } from "@portcullis/core";
 import { withBackend } from "../backend.js";
 import { CliError } from "../errors.js";
+import { escapeForTerminal } from "../terminal-text.js";
 import { parseTtl } from "../ttl.js";
 import { requireUser, stringOption, type Command } from "./command.js";
 
@@ -26,8 +27,8 @@ export const createTokenCommand: Command = async ({ args, options, io }) => {
 /** An ISO time without milliseconds (a stored time no Date can hold is shown as its number, never a crash). */
 const iso = (ms: number) => (isWithinDateRange(ms) ? new Date(ms).toISOString().replace(/\.\d{3}Z$/, "Z") : `${ms} (out of range)`);
 
-/** A token name for a table cell: `-` for none, control characters escaped. */
-const cell = (name: string | null) => (name === null ? "-" : JSON.stringify(name).slice(1, -1));
+/** A token name for a table cell: `-` for none, control, bidi and format characters escaped. */
+const cell = (name: string | null) => (name === null ? "-" : escapeForTerminal(name));
 
 /** The rows of the `list-tokens` table, columns padded. */
 function table(tokens: readonly TokenRecord[], now: number): string[] {

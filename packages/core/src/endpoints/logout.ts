@@ -7,7 +7,7 @@ import { authenticate } from "../authenticate.js";
 import { messages, unauthenticated } from "../auth-error.js";
 import { ConfigError } from "../errors.js";
 import { emit, type EventHook } from "../events.js";
-import { toResponse } from "../response.js";
+import { NO_STORE_HEADERS, toResponse } from "../response.js";
 import { tokenAuth } from "../schemes/token.js";
 import type { TokenStore } from "../store/types.js";
 import type { Handler } from "./obtain-token.js";
@@ -37,7 +37,7 @@ function logout(options: LogoutOptions, revoke: Revoke): Handler {
     }
     const revoked = await revoke(store, result.auth.id, result.user.id);
     emit(ctx, { type: "token.revoked", userId: result.user.id, ...revoked });
-    return new Response(null, { status: 204 });
+    return new Response(null, { status: 204, headers: NO_STORE_HEADERS });
   }, options.onEvent);
 }
 

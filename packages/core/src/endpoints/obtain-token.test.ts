@@ -137,6 +137,28 @@ describe("obtainTokenHandler: tokens", () => {
   });
 });
 
+describe("obtainTokenHandler: the default token cap", () => {
+  it("caps live tokens at 100 per user by default (403 on the 101st), and `null` turns the cap off", async () => {
+    const { store, alice, ctx, obtain } = await setup();
+    for (let i = 0; i < 100; i++) await issueToken(store, alice.id, { now: T0 });
+    const refused = await obtain(login("alice", PASSWORD), ctx);
+    expect(await answer(refused)).toEqual({ status: 403, body: { detail: "Maximum amount of tokens allowed per user exceeded." } });
+    expect(refused.headers.get("Cache-Control")).toBe("no-store");
+    expect(await store.listTokens(alice.id)).toHaveLength(100);
+    const uncapped = obtainTokenHandler({ store, maxTokensPerUser: null });
+    await keyOf(await uncapped(login("alice", PASSWORD), ctx));
+    expect(await store.listTokens(alice.id)).toHaveLength(101);
+  });
+
+  it("answers a token with Cache-Control: no-store and Pragma: no-cache (RFC 6749 §5.1)", async () => {
+    const { ctx, obtain } = await setup();
+    const response = await obtain(login("alice", PASSWORD), ctx);
+    expect(response.status).toBe(200);
+    expect(response.headers.get("Cache-Control")).toBe("no-store");
+    expect(response.headers.get("Pragma")).toBe("no-cache");
+  });
+});
+
 describe("obtainTokenHandler: password upgrades", () => {
   it("stores a default-strength hash after a successful login with an outdated one", async () => {
     const { store, hash, obtain } = await setup();

@@ -31,8 +31,12 @@ export interface ObtainTokenOptions {
   readonly counters?: Pick<CounterStore, "hit" | "releaseHit">;
   /** Lifetime of issued tokens in ms; omitted for tokens that never expire (DRF). */
   readonly ttlMs?: number;
-  /** Refuse a login (403) when the user already holds this many unexpired tokens. */
-  readonly maxTokensPerUser?: number;
+  /**
+   * Refuse a login (403) when the user already holds this many unexpired tokens. Default
+   * {@link DEFAULT_MAX_TOKENS_PER_USER} (100): every login mints a stored token, so without a cap one account
+   * could grow the token table without end; 100 is far above what one person's devices need. `null` for no cap.
+   */
+  readonly maxTokensPerUser?: number | null;
   /**
    * Brute-force protection: failed logins per username (default 5/min) and per client IP (default 20/min),
    * counted in `counters`; past the limit, 429 with `Retry-After`. `false` turns it off.
@@ -67,17 +71,23 @@ export type Handler = (request: Request, ctx?: AuthContext) => Promise<Response>
 
 const BAD_CREDENTIALS = { non_field_errors: ["Unable to log in with provided credentials."] };
 
+/** The default `maxTokensPerUser` of the token endpoint. */
+export const DEFAULT_MAX_TOKENS_PER_USER = 100;
+
 /**
  * The token endpoint. 200 `{"token": key, "expiry": iso | null}`; 400 with DRF's field errors or
  * `Unable to log in with provided credentials.` (same work for an unknown user, a wrong password and an inactive
- * user); 403 at `maxTokensPerUser`; 405, 413, 415 for the wrong method, size or media type; 503 if the store fails.
+ * user); 403 at `maxTokensPerUser` (100 live tokens by default); 405, 413, 415 for the wrong method, size or
+ * media type; 503 if the store fails. Every answer carries `Cache-Control: no-store` and `Pragma: no-cache`.
  * Unlike DRF's get-or-create, every login issues a new token: keys are stored hashed and cannot be shown again.
  * @example
  * const obtain = obtainTokenHandler({ store, ttlMs: 30 * 86_400_000 });
  * app.post("/api-token-auth/", (c) => obtain(c.req.raw));
  */
 export function obtainTokenHandler(options: ObtainTokenOptions): Handler {
-  const { store, ttlMs, maxTokensPerUser } = options ?? ({} as ObtainTokenOptions);
+  const { store, ttlMs } = options ?? ({} as ObtainTokenOptions);
+  const cap = options?.maxTokensPerUser === undefined ? DEFAULT_MAX_TOKENS_PER_USER : options.maxTokensPerUser;
+  const maxTokensPerUser = cap === null ? undefined : cap;
   if (typeof store?.getUserByUsername !== "function") throw new ConfigError("store", "must be a Portcullis store");
   if (ttlMs !== undefined && !(Number.isSafeInteger(ttlMs) && ttlMs > 0)) throw new ConfigError("ttlMs", "must be a positive integer");
   // Checked against today's clock: a lifetime whose expiry no Date can hold would fail every login (503).
@@ -109,7 +119,7 @@ export function obtainTokenHandler(options: ObtainTokenOptions): Handler {
       const { key, token } = await issueToken(store, user.id, { ttlMs: ttlMs ?? null, maxTokensPerUser, now });
       emit(ctx, { type: "token.issued", userId: user.id, tokenId: token.id, expiresAt: token.expiresAt });
       const expiry = token.expiresAt === null ? null : new Date(token.expiresAt).toISOString();
-      return jsonResponse({ token: key, expiry }, 200);
+      return jsonResponse({ token: key, expiry }, 200); // no-store, no-cache: RFC 6749 §5.1
     } catch (error) {
       if (error instanceof TokenLimitError) return jsonResponse({ detail: error.message }, 403);
       throw error;

@@ -10,11 +10,15 @@
  * login being checked holds a slot: at most `limit` logins per username (and per IP) are checked at once, and
  * more concurrent ones, even with the right password, answer 429 until a slot is free.
  * Per-username counters are keyed by the SHA-256 of the username (`login:user:<hex>`), so that a password typed
- * into the username field never lands in the counters table; per-IP counters are `login:ip:<ip>`.
+ * into the username field never lands in the counters table; per-IP counters are `login:ip:<identity>`, the
+ * client identity of `clientIdentity` (IPv4, or the IPv6 /64). A login whose client address is unknown skips the
+ * per-IP count and keeps the per-username one: one bucket shared by every address-less login would let anyone
+ * lock everyone out.
  * @module
  */
 import type { AuthContext } from "../context.js";
 import { nowOf } from "../context.js";
+import { clientIdentity, ipv6PrefixLengthOf } from "../client-identity.js";
 import { ConfigError } from "../errors.js";
 import type { CounterStore } from "../store/types.js";
 import type { Rate, RateInput } from "../throttles/rate.js";
@@ -36,6 +40,8 @@ export interface BruteForceOptions {
   readonly perUsername?: RateInput | null;
   /** Failed logins allowed per client IP (for any username). Default `"20/min"`; `null` turns this count off. */
   readonly perIp?: RateInput | null;
+  /** How many leading bits identify an IPv6 client in the per-IP count. Default 64. */
+  readonly ipv6PrefixLength?: number;
 }
 
 /** What `LoginThrottle.reserve` answers: the wait of a blocked login, or the slots it holds while it is checked. */
@@ -56,8 +62,32 @@ export interface LoginThrottle {
 }
 
 interface Counter {
-  readonly key: (username: string, ctx: AuthContext) => string;
+  /** The counter's key for this login, or `null` when it does not apply (no known client address). */
+  readonly key: (username: string, ctx: AuthContext) => string | null;
   readonly rate: Rate;
+}
+
+/** The counters of `options`, per-IP first (see `loginThrottle`); validates the options. */
+function countersOf(options: BruteForceOptions | undefined): Counter[] {
+  const steps: Counter[] = [];
+  const perUsername = options?.perUsername === undefined ? "5/min" : options.perUsername;
+  const perIp = options?.perIp === undefined ? "20/min" : options.perIp;
+  // The per-IP counter goes first: a flood from one IP that it refuses then never holds (even briefly) slots in
+  // the per-username counters of the users it targets.
+  const ipv6PrefixLength = ipv6PrefixLengthOf(options?.ipv6PrefixLength, "bruteForce.ipv6PrefixLength");
+  if (perIp !== null) {
+    const rate = parseRate(perIp, "bruteForce.perIp");
+    const key = (_u: string, ctx: AuthContext) => {
+      const ident = clientIdentity(ctx.clientIp, { ipv6PrefixLength });
+      return ident === null ? null : `login:ip:${ident}`;
+    };
+    steps.push({ key, rate });
+  }
+  if (perUsername !== null) {
+    const rate = parseRate(perUsername, "bruteForce.perUsername");
+    steps.push({ key: (username) => `login:user:${sha256Hex(username)}`, rate });
+  }
+  return steps;
 }
 
 /**
@@ -75,18 +105,7 @@ export function loginThrottle(
   }
   if (!hasLoginCounters(counters)) throw new ConfigError("counters", "must be a Portcullis counter store (hit, releaseHit)");
 
-  const steps: Counter[] = [];
-  const perUsername = options?.perUsername === undefined ? "5/min" : options.perUsername;
-  const perIp = options?.perIp === undefined ? "20/min" : options.perIp;
-  // The per-IP counter goes first: a flood from one IP that it refuses then never holds (even briefly) slots in
-  // the per-username counters of the users it targets.
-  if (perIp !== null) {
-    steps.push({ key: (_u, ctx) => `login:ip:${ctx.clientIp || "unknown"}`, rate: parseRate(perIp, "bruteForce.perIp") });
-  }
-  if (perUsername !== null) {
-    const rate = parseRate(perUsername, "bruteForce.perUsername");
-    steps.push({ key: (username) => `login:user:${sha256Hex(username)}`, rate });
-  }
+  const steps = countersOf(options);
   if (steps.length === 0) return null;
 
   const store: LoginCounterStore = counters;
@@ -105,6 +124,7 @@ export function loginThrottle(
       try {
         for (const { key: keyOf, rate } of steps) {
           const key = keyOf(username, ctx);
+          if (key === null) continue;
           // Once one counter refused, the others are only looked at (for the wait), never reserved.
           const result = await store.hit(key, { ...rate, now, dryRun: wait > 0 });
           if (!result.allowed) wait = Math.max(wait, waitMs(rate, result, now), 1);

@@ -15,8 +15,8 @@ import { encodePbkdf2, PBKDF2_DEFAULT_ITERATIONS, PBKDF2_MAX_ITERATIONS } from "
  */
 export interface HashPasswordOptions {
   /**
-   * PBKDF2 iterations, an integer from 1 to 10,000,000. Default 1,000,000 (Django 5.2). Fewer than the default
-   * makes `verifyPassword` ask for a rehash on every successful check.
+   * PBKDF2 iterations, an integer from 1 to 10,000,000. Default 1,000,000 (Django 5.2). Any other count makes
+   * `verifyPassword` ask for a rehash (to the default) on every successful check, as Django's `must_update` does.
    */
   readonly iterations?: number;
 }

@@ -90,11 +90,12 @@ export async function verifyPbkdf2(password: string, encoded: string): Promise<V
 }
 
 /**
- * Whether a row is what `hashPassword` makes today: `pbkdf2_sha256`, at least the default iterations (Django
- * rehashes on any difference; Portcullis never lowers a stronger count) and a salt of at least 128 bits.
+ * Whether a row is what `hashPassword` makes today: `pbkdf2_sha256`, exactly the default iterations and a salt of
+ * at least 128 bits. Like Django's `must_update`, a count above the default is updated too (down to it): a
+ * wrong password for such a row costs more than an unknown user's dummy check, which would tell them apart.
  */
 export function isPbkdf2Current(encoded: string): boolean {
   const row = parsePbkdf2(encoded);
   if (row === null || row.algorithm !== "pbkdf2_sha256") return false;
-  return row.iterations >= PBKDF2_DEFAULT_ITERATIONS && !isSaltTooShort(row.salt);
+  return row.iterations === PBKDF2_DEFAULT_ITERATIONS && !isSaltTooShort(row.salt);
 }

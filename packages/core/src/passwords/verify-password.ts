@@ -37,8 +37,8 @@ const VERIFIERS: ReadonlyMap<string, Verifier> = new Map([
 /** Longer rows are malformed: Django's `password` column holds 128 characters; this leaves room for custom ones. */
 const MAX_ENCODED_LENGTH = 4096;
 
-/** Algorithms whose check costs next to nothing: a failed one also spends the dummy work. */
-const INSTANT = new Set(["md5", "sha1", "unsalted_md5", "unsalted_sha1"]);
+/** The algorithms that pad a failed check to the default work themselves (Django's `harden_runtime`). */
+const SELF_PADDED = new Set(["pbkdf2_sha256", "pbkdf2_sha1"]);
 
 /** A well-formed default row whose password nobody knows: verifying it costs what a real default row costs. */
 const DUMMY_HASH = `pbkdf2_sha256$${PBKDF2_DEFAULT_ITERATIONS}$portcullisDummySalt000$${"A".repeat(43)}=`;
@@ -55,9 +55,13 @@ async function check(password: unknown, encoded: unknown): Promise<Verdict> {
   const algorithm = identify(encoded);
   const verify = VERIFIERS.get(algorithm);
   if (verify === undefined) return null;
-  const verdict = await verify(password, encoded);
-  if (verdict === false && INSTANT.has(algorithm)) await verifyDummyHash(password);
-  return verdict;
+  if (SELF_PADDED.has(algorithm)) return verify(password, encoded);
+  // Every other family runs the dummy alongside, so that no check of it (a failed one above all) takes less than
+  // an unknown user's: WebCrypto derives off the main thread, so the time is about the dearer of the two (a
+  // Django-default scrypt row, a legacy md5 row) rather than their sum. A row that cannot be checked has then
+  // already cost a default check: it answers invalid (`false`), not `null`, so the dummy is not spent twice.
+  const [verdict] = await Promise.all([verify(password, encoded), verifyDummyHash(password)]);
+  return verdict ?? false;
 }
 
 /**
@@ -65,8 +69,11 @@ async function check(password: unknown, encoded: unknown): Promise<Verdict> {
  * `bcrypt_sha256`, `bcrypt` (with the optional `bcryptjs`), and the legacy `md5`, `unsalted_md5`, `sha1` and
  * `unsalted_sha1`. Never throws. A missing (`null`, `""`), unusable (`!…`), unknown, malformed or over-limit hash
  * is invalid after the same work as a default check ({@link verifyDummyHash}), never the row's own work factor.
- * `needsRehash` is `true` after a successful check of anything but `pbkdf2_sha256` with at least 1,000,000
- * iterations and a 22-character salt.
+ * A failed check costs at least a default check whatever the row (PBKDF2 pads the missing iterations as Django's
+ * `harden_runtime`; other algorithms run the dummy alongside); a row dearer than the default (bcrypt at cost 12,
+ * Django's default argon2) costs its own work. `needsRehash` is `true` after a successful check of anything but
+ * `pbkdf2_sha256` with exactly 1,000,000 iterations and a 22-character salt (Django's `must_update`: a higher
+ * count is brought down to the default too).
  * @example
  * const { valid, needsRehash } = await verifyPassword(password, user.passwordHash);
  * if (valid && needsRehash) await store.setPasswordHash(user.id, await hashPassword(password));

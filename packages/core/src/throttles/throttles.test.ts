@@ -196,13 +196,45 @@ describe("identity", () => {
     await expectThrottled(await c.request({ ip: "192.0.2.1" }), 60);
   });
 
-  it("requests without a client IP share the identity `unknown`", async () => {
+  it("requests without a known client address are not counted: no bucket shared by every such client", async () => {
     const store = slidingLog();
     const protect = guard({ schemes: [], permissions: [allowAny], throttles: [anonRateThrottle("1/min", { store })] });
-    const ctx = { now: () => T0 };
-    expect((await protect(new Request("https://api.test/"), ctx)).allowed).toBe(true);
-    expect((await protect(new Request("https://api.test/"), ctx)).allowed).toBe(false);
-    expect([...store.keys]).toEqual(["throttle:anon:1/60000:ip:unknown"]);
+    for (const clientIp of [undefined, "", "unknown", "not-an-address"]) {
+      const ctx = { now: () => T0, clientIp };
+      expect((await protect(new Request("https://api.test/"), ctx)).allowed).toBe(true);
+      expect((await protect(new Request("https://api.test/"), ctx)).allowed).toBe(true);
+    }
+    expect([...store.keys]).toEqual([]);
+    // ...while a known address is still limited.
+    expect((await protect(new Request("https://api.test/"), { now: () => T0, clientIp: "192.0.2.1" })).allowed).toBe(true);
+    expect((await protect(new Request("https://api.test/"), { now: () => T0, clientIp: "192.0.2.1" })).allowed).toBe(false);
+  });
+
+  it("counts IPv6 clients by /64: rotating within one /64 does not get past the limit", async () => {
+    const store = slidingLog();
+    const c = client([anonRateThrottle("1/min", { store })]);
+    expect(await c.request({ ip: "2001:db8:1234:5678::1" })).toBeNull();
+    await expectThrottled(await c.request({ ip: "2001:db8:1234:5678::2" }), 60);
+    await expectThrottled(await c.request({ ip: "2001:DB8:1234:5678:abcd:0:0:9" }), 60);
+    expect(await c.request({ ip: "2001:db8:1234:5679::1" })).toBeNull();
+    expect([...store.keys]).toEqual([
+      "throttle:anon:1/60000:ip:2001:db8:1234:5678::/64",
+      "throttle:anon:1/60000:ip:2001:db8:1234:5679::/64",
+    ]);
+  });
+
+  it("takes a configurable IPv6 prefix length", async () => {
+    const c = client([anonRateThrottle("1/min", { store: slidingLog(), ipv6PrefixLength: 128 })]);
+    expect(await c.request({ ip: "2001:db8::1" })).toBeNull();
+    expect(await c.request({ ip: "2001:db8::2" })).toBeNull();
+    await expectThrottled(await c.request({ ip: "2001:db8:0:0::2" }), 60);
+    expect(() => anonRateThrottle("1/min", { store: slidingLog(), ipv6PrefixLength: 0 })).toThrow(/^ipv6PrefixLength: /);
+  });
+
+  it("counts an IPv4-mapped IPv6 address as its IPv4 address", async () => {
+    const c = client([anonRateThrottle("1/min", { store: slidingLog() })]);
+    expect(await c.request({ ip: "::ffff:192.0.2.44" })).toBeNull();
+    await expectThrottled(await c.request({ ip: "192.0.2.44" }), 60);
   });
 
   it("ignores X-Forwarded-For by default: spoofed addresses share the runtime's IP", async () => {
@@ -223,12 +255,18 @@ describe("identity", () => {
     await zero.request({ xff: "198.51.100.1", ip: "192.0.2.7" });
     const none = client([anonRateThrottle("5/min", { store, numProxies: 1, scope: "none" })]);
     await none.request({ ip: "192.0.2.8" });
+    const junk = client([anonRateThrottle("5/min", { store, numProxies: 1, scope: "junk" })]);
+    await junk.request({ xff: "unknown", ip: "192.0.2.9" });
+    const v6 = client([anonRateThrottle("5/min", { store, numProxies: 1, scope: "v6" })]);
+    await v6.request({ xff: "198.51.100.1, [2001:DB8::7]" });
     expect([...store.keys]).toEqual([
-      "throttle:one:ip:203.0.113.5",
-      "throttle:two:ip:198.51.100.1",
-      "throttle:many:ip:198.51.100.1",
-      "throttle:zero:ip:192.0.2.7",
-      "throttle:none:ip:192.0.2.8",
+      "throttle:one:5/60000:ip:203.0.113.5",
+      "throttle:two:5/60000:ip:198.51.100.1",
+      "throttle:many:5/60000:ip:198.51.100.1",
+      "throttle:zero:5/60000:ip:192.0.2.7",
+      "throttle:none:5/60000:ip:192.0.2.8",
+      "throttle:junk:5/60000:ip:192.0.2.9",
+      "throttle:v6:5/60000:ip:2001:db8::/64",
     ]);
   });
 });
@@ -261,10 +299,24 @@ describe("scopes", () => {
     await expectThrottled(await shared.request({ user: "u1" }), 60);
   });
 
+  it("throttles sharing an explicit scope with different rates each keep their limit (2/sec and 3/day)", async () => {
+    const store = slidingLog();
+    const c = client([userRateThrottle("2/sec", { store, scope: "api" }), userRateThrottle("3/day", { store, scope: "api" })]);
+    for (const s of [0, 10, 20]) {
+      c.at(s);
+      expect(await c.request({ user: "u1" })).toBeNull();
+    }
+    c.at(30);
+    await expectThrottled(await c.request({ user: "u1" }), 86_370);
+    expect([...store.keys]).toEqual(["throttle:api:2/1000:user:u1", "throttle:api:3/86400000:user:u1"]);
+  });
+
   it("a throttle sees the clock of ctx.now, not Date.now", async () => {
     const store = slidingLog();
     const protect = guard({ schemes: [], permissions: [allowAny], throttles: [anonRateThrottle("1/day", { store })] });
-    expect((await protect(new Request("https://api.test/"), { now: () => 0 })).allowed).toBe(true);
-    expect((await protect(new Request("https://api.test/"), { now: () => 86_400_000 })).allowed).toBe(true);
+    const at = (now: number) => ({ now: () => now, clientIp: "192.0.2.1" });
+    expect((await protect(new Request("https://api.test/"), at(0))).allowed).toBe(true);
+    expect((await protect(new Request("https://api.test/"), at(86_399_999))).allowed).toBe(false);
+    expect((await protect(new Request("https://api.test/"), at(86_400_000))).allowed).toBe(true);
   });
 });

@@ -1,10 +1,13 @@
 /**
  * DRF's rate throttles: `anonRateThrottle`, `userRateThrottle`, `scopedRateThrottle`. Each counts under its own
- * scope with an atomic sliding log in the store (`CounterStore.hit`).
+ * scope with an atomic sliding log in the store (`CounterStore.hit`). The key holds the scope, the rate and the
+ * identity (`throttle:<scope>:<limit>/<windowMs>:<ident>`): throttles sharing a scope with different rates keep
+ * separate logs, so a short window never trims the history a longer one needs, on any store.
  * @module
  */
 import type { AuthContext } from "../context.js";
 import { nowOf } from "../context.js";
+import { ipv6PrefixLengthOf } from "../client-identity.js";
 import { ConfigError } from "../errors.js";
 import type { PermissionCheck } from "../permissions/types.js";
 import type { CounterStore } from "../store/types.js";
@@ -17,13 +20,19 @@ import type { Throttle, ThrottleResult } from "./types.js";
 export interface RateThrottleOptions {
   /** Where the counters live (its `hit` is atomic). */
   readonly store: Pick<CounterStore, "hit">;
-  /** The counter namespace; throttles with the same scope share counts. Default: kind and rate (`user:3/1000`). */
+  /**
+   * The counter namespace; throttles with the same scope and the same rate share counts. Default: the kind
+   * (`anon`, `user`, or the scope of `scopedRateThrottle`). The rate is always part of the key, so two throttles
+   * of one scope with different rates each keep their own limit.
+   */
   readonly scope?: string;
   /**
    * How many trusted reverse proxies append to `X-Forwarded-For` (DRF's `NUM_PROXIES`). Default: none, and the
    * header is ignored; the client IP is `ctx.clientIp`, which adapters take from the runtime.
    */
   readonly numProxies?: number;
+  /** How many leading bits identify an IPv6 client (one network hands each client a /64). Default 64. */
+  readonly ipv6PrefixLength?: number;
 }
 
 const ALLOWED: ThrottleResult = Object.freeze({ allowed: true, waitMs: 0 });
@@ -36,26 +45,31 @@ function rateThrottle(kind: string, rateInput: RateInput, options: RateThrottleO
   if (numProxies !== undefined && !(Number.isSafeInteger(numProxies) && numProxies >= 0)) {
     throw new ConfigError("numProxies", "must be a non-negative integer");
   }
-  const scope = options.scope ?? `${kind}:${rate.limit}/${rate.windowMs}`;
+  const prefix = ipv6PrefixLengthOf(options.ipv6PrefixLength, "ipv6PrefixLength");
+  const scope = options.scope ?? kind;
   if (typeof scope !== "string" || scope === "") throw new ConfigError("scope", "must be a non-empty string");
+  const keyPrefix = `throttle:${scope}:${rate.limit}/${rate.windowMs}:`;
   return {
     scope,
     async allow(check: Check, ctx: AuthContext): Promise<ThrottleResult> {
       if (skipUsers && check.authenticated) return ALLOWED;
-      const ident = identOf(check, ctx, numProxies);
+      const ident = identOf(check, ctx, numProxies, prefix);
+      // No known client address: not counted, rather than counted in one bucket that every such client shares.
+      if (ident === null) return ALLOWED;
       const now = nowOf(ctx);
-      const log = await store.hit(`throttle:${scope}:${ident}`, { ...rate, now });
+      const log = await store.hit(keyPrefix + ident, { ...rate, now });
       return log.allowed ? ALLOWED : { allowed: false, waitMs: waitMs(rate, log, now) };
     },
   };
 }
 
-function identOf(check: Check, ctx: AuthContext, numProxies: number | undefined): string {
+function identOf(check: Check, ctx: AuthContext, numProxies: number | undefined, prefix: number): string | null {
   const user = check.user as { id?: unknown } | null;
   if (check.authenticated && user !== null && (typeof user.id === "string" || typeof user.id === "number")) {
     return `user:${String(user.id)}`;
   }
-  return `ip:${clientIdent(check.request, ctx, numProxies)}`;
+  const ip = clientIdent(check.request, ctx, numProxies, prefix);
+  return ip === null ? null : `ip:${ip}`;
 }
 
 /**
@@ -84,5 +98,5 @@ export function userRateThrottle(rate: RateInput, options: RateThrottleOptions):
  */
 export function scopedRateThrottle(scope: string, rate: RateInput, options: RateThrottleOptions): Throttle {
   if (typeof scope !== "string" || scope === "") throw new ConfigError("scope", "must be a non-empty string");
-  return rateThrottle("scoped", rate, { ...options, scope: options?.scope ?? scope }, false);
+  return rateThrottle(scope, rate, { ...options, scope: options?.scope ?? scope }, false);
 }

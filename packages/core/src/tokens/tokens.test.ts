@@ -200,3 +200,30 @@ describe("listTokens, revokeToken, revokeAllTokens", () => {
     expect(await toResponse(revoked.error).text()).toBe(await toResponse(never.error).text());
   });
 });
+
+describe("issueToken: token names", () => {
+  it.each([
+    ["a C1 control (U+009B, CSI)", "phone\u009b2J"],
+    ["a right-to-left override (U+202E)", "laptop\u202Etxt.exe"],
+    ["a bidi isolate (U+2066)", "a\u2066b"],
+    ["an escape (U+001B)", "\u001b[31mred"],
+    ["a newline", "line\nbreak"],
+    ["a line separator (U+2028)", "a\u2028b"],
+    ["a zero-width space (U+200B)", "a\u200Bb"],
+    ["a lone surrogate", "a\uD800b"],
+    ["an empty string", ""],
+    ["101 characters", "x".repeat(101)],
+  ])("refuses %s with a ConfigError naming `name`, and stores nothing", async (_, name) => {
+    const { store, alice } = await setup();
+    await expect(issueToken(store, alice.id, { name })).rejects.toThrow(/^name: /);
+    await expect(issueToken(store, alice.id, { name })).rejects.toBeInstanceOf(ConfigError);
+    expect(await listTokens(store, alice.id)).toEqual([]);
+  });
+
+  it("accepts 100 characters (code points), accents, CJK and emoji joined with ZWJ", async () => {
+    const { store, alice } = await setup();
+    for (const name of ["é".repeat(100), "😀".repeat(100), "Zoë's iPad", "手机", "👩‍💻 workstation"]) {
+      expect((await issueToken(store, alice.id, { name })).token.name).toBe(name);
+    }
+  });
+});

@@ -12,7 +12,12 @@ import type { TokenRecord, TokenStore } from "../store/types.js";
 export interface IssueTokenOptions {
   /** Lifetime in milliseconds; omitted or `null` for a token that never expires. */
   readonly ttlMs?: number | null;
-  /** A label shown by `listTokens` (e.g. the device). */
+  /**
+   * A label shown by `listTokens` (e.g. the device): 1–100 characters, none of them a control character, a bidi
+   * or other invisible format character (zero-width joiners aside), a line separator or a lone surrogate. Names
+   * often come from clients (a device name), and are printed by admin tools; anything else is a `ConfigError`
+   * naming `name`, and nothing is stored.
+   */
   readonly name?: string | null;
   /** Prepended to the key (e.g. `"pc_"`), 1–32 characters of `[A-Za-z0-9_-]`; none by default. */
   readonly prefix?: string;
@@ -31,6 +36,22 @@ export class TokenLimitError extends PortcullisError {
 }
 
 const PREFIX = /^[A-Za-z0-9_-]{1,32}$/;
+
+/** The longest token name, in characters (code points). */
+export const MAX_TOKEN_NAME_LENGTH = 100;
+
+/** Characters a name may not hold: controls, format characters but ZWNJ/ZWJ (bidi overrides among them), U+2028/9, lone surrogates. */
+const UNSAFE_NAME_CHARACTER = /[\p{Cc}\p{Zl}\p{Zp}\uD800-\uDFFF]|(?![\u200C\u200D])\p{Cf}/u;
+
+function checkName(name: unknown): void {
+  if (name === null) return;
+  if (typeof name !== "string" || name === "" || [...name].length > MAX_TOKEN_NAME_LENGTH) {
+    throw new ConfigError("name", `must be null or a string of 1-${MAX_TOKEN_NAME_LENGTH} characters`);
+  }
+  if (UNSAFE_NAME_CHARACTER.test(name)) {
+    throw new ConfigError("name", "must not contain control, bidi or other invisible format characters");
+  }
+}
 
 /** The digest under which a key is stored and looked up (SHA-256, lowercase hex). */
 export function tokenDigest(key: string): string {
@@ -66,6 +87,7 @@ export async function issueToken(
   if (ttlMs !== null && !(Number.isSafeInteger(ttlMs) && ttlMs > 0)) {
     throw new ConfigError("ttlMs", "must be a positive integer number of milliseconds or null");
   }
+  checkName(name);
   if (prefix !== "" && !PREFIX.test(prefix)) throw new ConfigError("prefix", "must be 1-32 characters of [A-Za-z0-9_-]");
   if (maxTokensPerUser !== undefined && !(Number.isSafeInteger(maxTokensPerUser) && maxTokensPerUser > 0)) {
     throw new ConfigError("maxTokensPerUser", "must be a positive integer");
