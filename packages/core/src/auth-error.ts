@@ -1,11 +1,11 @@
 /**
- * `AuthError`: the value that describes a denied request (DRF's `NotAuthenticated`, `AuthenticationFailed`,
+ * `AuthDenial`: the value that describes a denied request (DRF's `NotAuthenticated`, `AuthenticationFailed`,
  * `PermissionDenied`, `Throttled`), and the messages DRF answers with, word for word.
  * @module
  */
 
 /** A denied request: its HTTP status, a machine code, the human detail and the headers to send. */
-export interface AuthError {
+export interface AuthDenial {
   readonly status: 401 | 403 | 429 | 503;
   readonly code: string;
   readonly detail: string;
@@ -32,7 +32,7 @@ export function unauthenticated(
   detail: string,
   challenge: string | undefined,
   body?: Readonly<Record<string, unknown>>,
-): AuthError {
+): AuthDenial {
   const extra = body === undefined ? {} : { body };
   if (challenge === undefined) return { status: 403, code, detail, headers: {}, ...extra };
   return { status: 401, code, detail, headers: { "WWW-Authenticate": challenge }, ...extra };
@@ -43,7 +43,7 @@ export function unauthenticated(
  * @example
  * permissionDenied(); // { status: 403, detail: "You do not have permission to perform this action." }
  */
-export function permissionDenied(detail: string = messages.permissionDenied, code = "permission_denied"): AuthError {
+export function permissionDenied(detail: string = messages.permissionDenied, code = "permission_denied"): AuthDenial {
   return { status: 403, code, detail, headers: {} };
 }
 
@@ -52,7 +52,7 @@ export function permissionDenied(detail: string = messages.permissionDenied, cod
  * @example
  * throttled(0.2).detail; // "Request was throttled. Expected available in 1 second."
  */
-export function throttled(waitSeconds: number): AuthError {
+export function throttled(waitSeconds: number): AuthDenial {
   const wait = Math.max(0, Math.ceil(waitSeconds));
   const unit = wait === 1 ? "second" : "seconds";
   const headers: Record<string, string> = wait > 0 ? { "Retry-After": String(wait) } : {};
@@ -64,6 +64,6 @@ export function throttled(waitSeconds: number): AuthError {
  * @example
  * serviceUnavailable().status; // 503
  */
-export function serviceUnavailable(): AuthError {
+export function serviceUnavailable(): AuthDenial {
   return { status: 503, code: "service_unavailable", detail: messages.serviceUnavailable, headers: {} };
 }

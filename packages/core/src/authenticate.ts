@@ -4,7 +4,7 @@
  * @module
  */
 import type { AuthContext } from "./context.js";
-import type { AuthError } from "./auth-error.js";
+import type { AuthDenial } from "./auth-error.js";
 import { unauthenticated } from "./auth-error.js";
 import { emit } from "./events.js";
 import type { AnyScheme, AuthOf, UserOf } from "./schemes/types.js";
@@ -13,7 +13,7 @@ import type { AnyScheme, AuthOf, UserOf } from "./schemes/types.js";
 export type AuthResult<U = unknown, A = unknown> =
   | { readonly status: "authenticated"; readonly user: U; readonly auth: A; readonly scheme: string }
   | { readonly status: "anonymous"; readonly user: null; readonly auth: null }
-  | { readonly status: "failed"; readonly error: AuthError };
+  | { readonly status: "failed"; readonly error: AuthDenial };
 
 const ANONYMOUS = Object.freeze({ status: "anonymous", user: null, auth: null } as const);
 const EMPTY_CONTEXT: AuthContext = Object.freeze({});

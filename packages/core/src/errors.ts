@@ -1,6 +1,6 @@
 /**
  * Exceptions of Portcullis. Expected outcomes (no credentials, bad credentials, denied, throttled) are
- * values (`AuthError`), never exceptions; the classes here are for misconfiguration and broken infrastructure.
+ * values (`AuthDenial`), never exceptions; the classes here are for misconfiguration and broken infrastructure.
  * @module
  */
 

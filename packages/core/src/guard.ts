@@ -3,7 +3,7 @@
  * @module
  */
 import type { AuthContext } from "./context.js";
-import type { AuthError } from "./auth-error.js";
+import type { AuthDenial } from "./auth-error.js";
 import { messages, permissionDenied, throttled, unauthenticated } from "./auth-error.js";
 import { authenticate, firstChallenge } from "./authenticate.js";
 import { ConfigError } from "./errors.js";
@@ -44,7 +44,7 @@ export interface AllowedAnonymous {
 /** A denied request. */
 export interface Denied {
   readonly allowed: false;
-  readonly error: AuthError;
+  readonly error: AuthDenial;
 }
 
 /**
@@ -161,7 +161,7 @@ function permissionError(
   schemes: readonly AnyScheme[],
   check: PermissionCheck<unknown, unknown>,
   permission: AnyPermission,
-): AuthError {
+): AuthDenial {
   if (schemes.length > 0 && !check.authenticated) {
     return unauthenticated("not_authenticated", messages.notAuthenticated, firstChallenge(schemes, check.request));
   }
@@ -173,7 +173,7 @@ async function runThrottles(
   throttles: readonly Throttle[],
   check: PermissionCheck<unknown, unknown>,
   ctx: AuthContext,
-): Promise<AuthError | null> {
+): Promise<AuthDenial | null> {
   let denied = false;
   let waitMs = 0;
   for (const throttle of throttles) {

@@ -5,7 +5,7 @@
 export type { AuthContext } from "./context.js";
 export type { AuthEvent, EventHook, LoginFailureReason } from "./events.js";
 export { ConfigError, ConflictError, PortcullisError, StoreError } from "./errors.js";
-export type { AuthError } from "./auth-error.js";
+export type { AuthDenial } from "./auth-error.js";
 export { messages, permissionDenied, serviceUnavailable, throttled, unauthenticated } from "./auth-error.js";
 export { errorToResponse, jsonResponse, toResponse } from "./response.js";
 export type { AuthResult } from "./authenticate.js";

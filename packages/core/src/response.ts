@@ -2,7 +2,7 @@
  * The one place that maps outcomes to HTTP responses.
  * @module
  */
-import type { AuthError } from "./auth-error.js";
+import type { AuthDenial } from "./auth-error.js";
 import { serviceUnavailable } from "./auth-error.js";
 import { reportFailure } from "./events.js";
 
@@ -35,7 +35,7 @@ export function jsonResponse(body: unknown, status: number, headers: Record<stri
  * const decision = await protect(request);
  * if (!decision.allowed) return toResponse(decision.error);
  */
-export function toResponse(error: AuthError): Response {
+export function toResponse(error: AuthDenial): Response {
   return jsonResponse(error.body ?? { detail: error.detail }, error.status, { ...error.headers });
 }
 

@@ -1,7 +1,7 @@
 import { Buffer } from "node:buffer";
 import { describe, expect, it } from "vitest";
 import { memoryStore } from "@portcullis/store-memory";
-import type { AuthError } from "./auth-error.js";
+import type { AuthDenial } from "./auth-error.js";
 import type { AuthContext } from "./context.js";
 import { StoreError } from "./errors.js";
 import { guard } from "./guard.js";
@@ -18,7 +18,7 @@ const PASSWORD = "Tr0ub4dor&3-secret";
 const b64 = (text: string) => Buffer.from(text, "utf8").toString("base64");
 
 /** Everything a client could see of a denial: status line, headers, body, and the error value itself. */
-async function visible(error: AuthError): Promise<string> {
+async function visible(error: AuthDenial): Promise<string> {
   const response = toResponse(error);
   return [response.status, JSON.stringify([...response.headers]), await response.text(), JSON.stringify(error)].join("\n");
 }
@@ -60,7 +60,7 @@ describe("secret hygiene: no denial shows the password, key or digest that was s
       [admin, `Basic ${b64(`alice:${PASSWORD}`)}`],
       [admin, `Token ${live.key}`],
     ];
-    const errors: AuthError[] = [];
+    const errors: AuthDenial[] = [];
     for (const [protect, authorization] of attempts) {
       const decision = await protect(new Request("https://api.test/", { headers: { Authorization: authorization } }), ctx);
       if (decision.allowed) throw new Error(`expected a denial for ${authorization.slice(0, 6)}`);

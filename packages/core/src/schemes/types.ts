@@ -3,7 +3,7 @@
  * @module
  */
 import type { AuthContext } from "../context.js";
-import type { AuthError } from "../auth-error.js";
+import type { AuthDenial } from "../auth-error.js";
 
 /**
  * What a scheme answers: `skip` (not my header: try the next scheme), `success`, or `failure` (my header, bad
@@ -16,7 +16,7 @@ export type SchemeResult<U, A> =
   | {
       readonly type: "failure";
       readonly detail: string;
-      readonly error?: AuthError;
+      readonly error?: AuthDenial;
       /** The error's machine code (default `authentication_failed`) and, when the body is richer than `{detail}`, the body. */
       readonly code?: string;
       readonly body?: Readonly<Record<string, unknown>>;
