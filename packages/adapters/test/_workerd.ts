@@ -26,6 +26,7 @@ export async function bundleWorker(entry: string): Promise<WorkerBundle> {
     platform: "browser",
     target: "es2022",
     conditions: ["workerd", "worker", "browser"],
+    external: ["cloudflare:*"], // the runtime's own modules, as wrangler leaves them
     // Never the `portcullis-source` condition of the root tsconfig: the Worker must run what is published.
     tsconfigRaw: {},
     metafile: true,
