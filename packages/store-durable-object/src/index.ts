@@ -9,3 +9,5 @@ export { PortcullisCounters } from "./counter-object.js";
 export type { DurableObjectCountersOptions } from "./durable-object-counters.js";
 export { durableObjectCounters } from "./durable-object-counters.js";
 export type { CounterNamespace, CounterObjectRpc, DurableObjectStateLike } from "./_platform.js";
+export type { BindingRateThrottleOptions, RateLimitBinding } from "./binding-throttle.js";
+export { bindingRateThrottle } from "./binding-throttle.js";
