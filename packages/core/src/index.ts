@@ -64,3 +64,5 @@ export type { LogoutOptions } from "./endpoints/logout.js";
 export { logoutAllHandler, logoutHandler } from "./endpoints/logout.js";
 export { MAX_BODY_BYTES } from "./endpoints/body.js";
 export type { BruteForceOptions } from "./internal/login-throttle.js";
+export type { CacheableTokenStore, TokenCache, TokenCacheOptions } from "./tokens/token-cache.js";
+export { tokenCache } from "./tokens/token-cache.js";
