@@ -1,6 +1,7 @@
 // End to end: the built CLI (bin/portcullis.js -> dist/cli/main.js) run as a child process in a temporary
 // Worker project, checked by opening the same persisted D1 database with Miniflare, as `wrangler dev` does.
 import { tokenDigest, verifyPassword } from "@portcullis/core";
+import { migrations } from "../migrations.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loginWith, requireBuiltCli, runCli, tempProject, withLocalDb } from "../../test/cli-harness.js";
 
@@ -52,7 +53,8 @@ describe("portcullis (built CLI, local D1 of the project)", { timeout: 90_000 },
 
   it("migrate applies the schema once", () => {
     const where = "the local D1 database portcullis (binding DB) in .wrangler/state/v3/d1";
-    expect(cli(["migrate"])).toEqual({ code: 0, stdout: `Applied 0001_initial.sql to ${where}.\n`, stderr: "" });
+    const applied = migrations.map((migration) => `Applied ${migration.name} to ${where}.\n`).join("");
+    expect(cli(["migrate"])).toEqual({ code: 0, stdout: applied, stderr: "" });
     expect(cli(["migrate"])).toEqual({ code: 0, stdout: `No migrations to apply: ${where} is up to date.\n`, stderr: "" });
   });
 
