@@ -4,5 +4,6 @@
 declare module "cloudflare:workers" {
   export abstract class DurableObject<Env = unknown> {
     constructor(ctx: unknown, env: Env);
+    alarm?(): void | Promise<void>;
   }
 }

@@ -60,7 +60,8 @@ export class PortcullisCounters<Env = unknown> extends DurableObject<Env> {
   readonly #state: DurableObjectStateLike;
 
   constructor(ctx: DurableObjectStateLike, env: Env) {
-    super(ctx, env);
+    // The runtime's DurableObjectState is a superset of DurableObjectStateLike.
+    super(ctx as never, env);
     this.#state = ctx;
     ctx.storage.sql.exec(SCHEMA);
     void ctx.blockConcurrencyWhile(async () => {
@@ -104,7 +105,7 @@ export class PortcullisCounters<Env = unknown> extends DurableObject<Env> {
   }
 
   /** The alarm: deletes the counters whose window has passed on this object's clock, then re-arms. */
-  async alarm(): Promise<void> {
+  override async alarm(): Promise<void> {
     const sql = this.#state.storage.sql;
     sql.exec("DELETE FROM portcullis_counters WHERE touched_at + window_ms <= ?", Date.now());
     const next = sql.exec("SELECT min(touched_at + window_ms) AS due FROM portcullis_counters").toArray()[0]?.due;
