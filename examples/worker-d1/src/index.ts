@@ -106,8 +106,9 @@ app.get("/api/admin", portcullis.route({ permissions: [isAdminUser] }), (c) =>
 );
 
 /**
- * D1 has no background jobs: a Cron Trigger (wrangler.jsonc `triggers.crons`) purges expired tokens and throttle
- * counters whose window has passed, so the tables stay bounded.
+ * D1 has no background jobs: a Cron Trigger (wrangler.jsonc `triggers.crons`) purges expired tokens, and any
+ * counters left in D1 (the example now counts in the Durable Object, whose alarms expire its own), so the tables
+ * stay bounded.
  */
 async function purge(env: Env): Promise<void> {
   const store = d1Store(env.DB);
