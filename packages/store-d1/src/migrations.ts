@@ -70,8 +70,8 @@ CREATE INDEX portcullis_counters_expires_at ON portcullis_counters (expires_at);
 `,
   },
   {
-    name: "0002_replica_clock.sql",
-    sql: `-- Portcullis schema, version 2: the replica clock of d1ReplicaStore. One row (id 1) holding the epoch ms of the
+    name: "0003_replica_clock.sql",
+    sql: `-- Portcullis schema: the replica clock of d1ReplicaStore. One row (id 1) holding the epoch ms of the
 -- latest write made for it on the primary (a heartbeat, and every token revocation). A read replica that shows
 -- \`at\` has applied every primary write committed before it, so \`now - at\` bounds how stale that replica is.
 CREATE TABLE portcullis_replica_clock (

@@ -1,4 +1,4 @@
--- Portcullis schema, version 2: the replica clock of d1ReplicaStore. One row (id 1) holding the epoch ms of the
+-- Portcullis schema: the replica clock of d1ReplicaStore. One row (id 1) holding the epoch ms of the
 -- latest write made for it on the primary (a heartbeat, and every token revocation). A read replica that shows
 -- `at` has applied every primary write committed before it, so `now - at` bounds how stale that replica is.
 CREATE TABLE portcullis_replica_clock (
