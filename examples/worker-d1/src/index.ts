@@ -7,11 +7,12 @@
  *   GET  /api/admin         staff only
  *   GET  /api/ping          authenticated users, the hot path: cached token check, Rate Limiting binding throttle
  *   POST /api/logout/, /api/logoutall/
+ *   POST /api/token/, /api/token/refresh/, /api/token/verify/, /api/token/blacklist/   simplejwt's JWT endpoints
  *
  * Users and tokens live in D1; every counter (the throttles, brute-force protection) lives in the
  * `PortcullisCounters` Durable Object, so an authenticated request makes one D1 read and one object call.
  */
-import { createAuth, mountTokenEndpoints } from "@portcullis/adapters/hono";
+import { mountJwtEndpoints, mountTokenEndpoints, requirePolicies, routePolicies } from "@portcullis/adapters/hono";
 import {
   anonRateThrottle,
   basicAuth,
@@ -21,8 +22,8 @@ import {
   tokenAuth,
   tokenCache,
   userRateThrottle,
-  type Store,
 } from "@portcullis/core";
+import { jwtAuth, jwtSettings } from "@portcullis/core/jwt";
 import { d1Store } from "@portcullis/store-d1";
 import {
   bindingRateThrottle,
@@ -38,6 +39,8 @@ export { PortcullisCounters } from "@portcullis/store-durable-object";
 
 export interface Env {
   DB: D1Database;
+  /** Django's SECRET_KEY (simplejwt's SIGNING_KEY for HS256): `wrangler secret put SECRET_KEY`; `.dev.vars` locally. */
+  SECRET_KEY?: string;
   COUNTERS: DurableObjectNamespace<PortcullisCounters>;
   RL: RateLimitBinding;
 }
@@ -45,34 +48,37 @@ export interface Env {
 type Ctx = { env: Env };
 
 /** Users and tokens in D1; counters in the Durable Object (one capability per backend). */
-const storeOf = (c: Ctx): Store => ({ ...d1Store(c.env.DB), ...durableObjectCounters(c.env.COUNTERS) });
+const storeOf = (c: Ctx) => ({ ...d1Store(c.env.DB), ...durableObjectCounters(c.env.COUNTERS) });
 
 // One per isolate: `/api/ping` answers a token seen in the last 5 s from memory. A logout handled here takes
 // effect at once (the token endpoints go through the same cache); other isolates follow within 5 s.
 const tokens = tokenCache({ maxStalenessMs: 5_000 });
+// Without SECRET_KEY, jwtSettings throws ConfigError and the JWT routes answer 503 (closed), never a default key.
+const jwtOf = (c: Ctx) => jwtSettings({ signingKey: c.env.SECRET_KEY ?? "", rotateRefreshTokens: true, blacklistAfterRotation: true });
 
-const portcullis = createAuth((c: Ctx) => {
+// The defaults (DRF's settings); `policy()` on a route applies them, `policy({ ... })` replaces the keys it names.
+const policy = routePolicies((c: Ctx) => {
   const store = storeOf(c);
   return {
-    schemes: [tokenAuth({ store }), basicAuth({ users: store })],
+    schemes: [tokenAuth({ store }), basicAuth({ users: store }), ...(c.env.SECRET_KEY ? [jwtAuth({ jwt: jwtOf(c), users: store })] : [])],
     permissions: [isAuthenticated],
     throttles: [anonRateThrottle("30/min", { store }), userRateThrottle("300/min", { store })],
   };
 });
 
 const app = new Hono<{ Bindings: Env }>();
+// Every /api route must carry a policy on its own line: a route registered without one is refused (500), not served.
+requirePolicies(app, "/api");
 
 mountTokenEndpoints(app, { store: (c) => tokens.wrap(storeOf(c as Ctx)), ttlMs: 30 * 24 * 3_600_000 });
-
-// App-wide: every /api/* route is closed unless its own `portcullis.route(...)` says otherwise.
-app.use("/api/*", portcullis.defaults);
+mountJwtEndpoints(app, { jwt: jwtOf, store: storeOf, claims: (user) => ({ username: user.username }) });
 
 app.get("/", (c) =>
   c.json({ endpoints: ["POST /api-token-auth/", "GET /api/me", "GET|POST /api/articles", "GET /api/admin"] }),
 );
 
-// `route({})` keeps the defaults and types `c.var` for this handler: `user` is a `User`, never null.
-app.get("/api/me", portcullis.route({}), (c) => {
+// `policy()` applies the defaults and types `c.var` for this handler: `user` is a `User`, never null.
+app.get("/api/me", policy(), (c) => {
   const user = c.var.user;
   return c.json({ id: user.id, username: user.username, isStaff: user.isStaff, scheme: c.var.authScheme });
 });
@@ -81,7 +87,7 @@ app.get("/api/me", portcullis.route({}), (c) => {
 // per-location throttle on the Rate Limiting binding (RL in wrangler.jsonc: 100 per 60 s), with no round trip.
 app.get(
   "/api/ping",
-  portcullis.route((c: Ctx) => ({
+  policy((c: Ctx) => ({
     schemes: [tokenAuth({ store: tokens.wrap(storeOf(c)) })],
     throttles: [bindingRateThrottle(c.env.RL, "100/min")],
   })),
@@ -90,9 +96,9 @@ app.get(
 
 const articles: { id: number; title: string; author: string }[] = [{ id: 1, title: "Hello, edge", author: "portcullis" }];
 
-app.get("/api/articles", portcullis.route({ permissions: [isAuthenticatedOrReadOnly] }), (c) => c.json(articles));
+app.get("/api/articles", policy({ permissions: [isAuthenticatedOrReadOnly] }), (c) => c.json(articles));
 
-app.post("/api/articles", portcullis.route({ permissions: [isAuthenticatedOrReadOnly] }), async (c) => {
+app.post("/api/articles", policy({ permissions: [isAuthenticatedOrReadOnly] }), async (c) => {
   const body = await c.req.json<{ title?: unknown }>().catch(() => ({ title: undefined }));
   if (typeof body.title !== "string" || body.title.trim() === "") return c.json({ title: ["This field is required."] }, 400);
   // isAuthenticatedOrReadOnly admits anonymous GETs, so `c.var.user` is `User | null` here.
@@ -101,20 +107,21 @@ app.post("/api/articles", portcullis.route({ permissions: [isAuthenticatedOrRead
   return c.json(article, 201);
 });
 
-app.get("/api/admin", portcullis.route({ permissions: [isAdminUser] }), (c) =>
+app.get("/api/admin", policy({ permissions: [isAdminUser] }), (c) =>
   c.json({ message: `Welcome to the admin area, ${c.var.user.username}.` }),
 );
 
 /**
- * D1 has no background jobs: a Cron Trigger (wrangler.jsonc `triggers.crons`) purges expired tokens, and any
- * counters left in D1 (the example now counts in the Durable Object, whose alarms expire its own), so the tables
- * stay bounded.
+ * D1 has no background jobs: a Cron Trigger (wrangler.jsonc `triggers.crons`) purges expired tokens and JWTs,
+ * and any counters left in D1 (the example now counts in the Durable Object, whose alarms expire its own), so
+ * the tables stay bounded.
  */
 async function purge(env: Env): Promise<void> {
   const store = d1Store(env.DB);
   const now = Date.now();
   await store.deleteExpiredTokens(now);
   await store.purgeCounters(now);
+  await store.deleteExpiredJwts(now);
 }
 
 export default {

@@ -8,8 +8,8 @@ import { fileURLToPath } from "node:url";
 import { ConflictError, issueToken, listTokens, revokeAllTokens, tokenDigest } from "@portcullis/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { d1Store, migrate, migrations } from "../../../packages/store-d1/src/index.js";
-import { wranglerD1 } from "../../../packages/store-d1/src/cli/wrangler-d1.js";
-import { d1Entry, loginWith, requireBuiltCli, runCli, tempProject, withLocalDb } from "../../../packages/store-d1/test/cli-harness.js";
+import { wranglerD1 } from "../../../packages/cli/src/d1/wrangler-d1.js";
+import { d1Entry, loginWith, requireBuiltCli, runCli, tempProject, withLocalDb } from "../../../packages/cli/test/cli-harness.js";
 
 const EXAMPLE = fileURLToPath(new URL("../", import.meta.url));
 const WRANGLER = join(EXAMPLE, "node_modules", "wrangler", "bin", "wrangler.js");

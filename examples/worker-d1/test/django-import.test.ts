@@ -12,7 +12,7 @@ import type { D1DatabaseLike } from "@portcullis/store-d1";
 import { Miniflare } from "miniflare";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { bundleWorker, eventually } from "../../../packages/adapters/test/_workerd.js";
-import { requireBuiltCli, runCli } from "../../../packages/store-d1/test/cli-harness.js";
+import { requireBuiltCli, runCli } from "../../../packages/cli/test/cli-harness.js";
 import { workerBindings } from "./_wrangler.js";
 
 interface WranglerConfig {

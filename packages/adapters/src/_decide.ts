@@ -11,6 +11,15 @@ import { errorToResponse, toResponse } from "@portcullis/core";
  */
 export type Allowed<U, A, N extends AllowedAnonymous = AllowedAnonymous> = AllowedUser<U, A> | N;
 
+/**
+ * What an adapter hands the handler: the allowed decision plus DRF's object-level check for it.
+ * `checkObjectPermissions(object)` answers `null` when every permission allows the object, else the response to
+ * send (401/403 from core, 503 when a permission's check throws).
+ */
+export type AllowedDecision<U, A, N extends AllowedAnonymous = AllowedAnonymous> = Allowed<U, A, N> & {
+  readonly checkObjectPermissions: (object: unknown) => Promise<Response | null>;
+};
+
 /** Runs the guard: the allowed decision, or the response to send (401/403/429 from core, 503 on `StoreError`). */
 export async function decide<U, A, N extends AllowedAnonymous>(
   check: Guard<U, A, N>,
@@ -23,6 +32,26 @@ export async function decide<U, A, N extends AllowedAnonymous>(
   } catch (error) {
     return { response: errorToResponse(error) };
   }
+}
+
+/** `decide`, with the object-level check attached to the allowed decision (for the fetch-style adapters). */
+export async function decideWithObjects<U, A, N extends AllowedAnonymous>(
+  check: Guard<U, A, N>,
+  request: Request,
+  ctx: AuthContext,
+): Promise<{ decision: AllowedDecision<U, A, N> } | { response: Response }> {
+  const outcome = await decide(check, request, ctx);
+  if ("response" in outcome) return outcome;
+  const allowed = outcome.decision;
+  const checkObjectPermissions = async (object: unknown): Promise<Response | null> => {
+    try {
+      const onObject = await check.checkObjectPermissions(allowed, request, object);
+      return onObject.allowed ? null : toResponse(onObject.error);
+    } catch (error) {
+      return errorToResponse(error);
+    }
+  };
+  return { decision: { ...allowed, checkObjectPermissions } };
 }
 
 const NO_ENV = {};

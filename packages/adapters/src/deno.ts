@@ -4,8 +4,9 @@
  */
 import type { AllowedAnonymous, AnonymousOf, AnyPermission, AnyScheme, AuthOf, Policy, UserOf } from "@portcullis/core";
 import { guard } from "@portcullis/core";
-import type { Allowed } from "./_decide.js";
-import { decide } from "./_decide.js";
+import type { AllowedDecision } from "./_decide.js";
+export type { AllowedDecision } from "./_decide.js";
+import { decideWithObjects } from "./_decide.js";
 
 /** The part of Deno's `ServeHandlerInfo` the adapter reads. */
 export interface DenoServeInfo {
@@ -16,7 +17,7 @@ export interface DenoServeInfo {
 export type DenoAuthHandler<Info, U, A, N extends AllowedAnonymous = AllowedAnonymous> = (
   request: Request,
   info: Info,
-  decision: Allowed<U, A, N>,
+  decision: AllowedDecision<U, A, N>,
 ) => Response | Promise<Response>;
 
 /**
@@ -34,7 +35,7 @@ export function withAuth<
 ): (request: Request, info: Info) => Promise<Response> {
   const check = guard(policy);
   return async (request, info) => {
-    const outcome = await decide(check, request, { clientIp: info?.remoteAddr?.hostname });
+    const outcome = await decideWithObjects(check, request, { clientIp: info?.remoteAddr?.hostname });
     return "response" in outcome ? outcome.response : handler(request, info, outcome.decision);
   };
 }

@@ -5,8 +5,9 @@
  */
 import type { AllowedAnonymous, AnonymousOf, AnyPermission, AnyScheme, AuthContext, AuthOf, Policy, UserOf } from "@portcullis/core";
 import { guard } from "@portcullis/core";
-import type { Allowed } from "./_decide.js";
-import { decide } from "./_decide.js";
+import type { AllowedDecision } from "./_decide.js";
+export type { AllowedDecision } from "./_decide.js";
+import { decideWithObjects } from "./_decide.js";
 
 /** Options of the fetch adapter. */
 export interface FetchAuthOptions<Args extends unknown[]> {
@@ -19,7 +20,7 @@ export interface FetchAuthOptions<Args extends unknown[]> {
 /** The handler that runs for allowed requests: the host's arguments, then the decision. */
 export type FetchAuthHandler<Args extends unknown[], U, A, N extends AllowedAnonymous = AllowedAnonymous> = (
   request: Request,
-  decision: Allowed<U, A, N>,
+  decision: AllowedDecision<U, A, N>,
   ...args: Args
 ) => Response | Promise<Response>;
 
@@ -48,7 +49,7 @@ export function withAuth<
       clientIp: options.clientIp?.(request, ...(args as unknown[] as IpArgs)) ?? undefined,
       waitUntil: options.waitUntil,
     };
-    const outcome = await decide(check, request, ctx);
+    const outcome = await decideWithObjects(check, request, ctx);
     return "response" in outcome ? outcome.response : handler(request, outcome.decision, ...(args as unknown[] as Args));
   };
 }

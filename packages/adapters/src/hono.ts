@@ -1,41 +1,40 @@
 /**
- * `@portcullis/adapters/hono`: Portcullis as Hono middleware. `c.var.user` and `c.var.auth` are typed from the
- * policy's schemes. A denial is thrown as an `HTTPException` carrying core's DRF response, so Hono's default
- * handler sends it as it is and an `app.onError` sees it; a store failure is a 503 `HTTPException`.
+ * `@portcullis/adapters/hono`: Portcullis as Hono middleware, one policy per route, fixed where the route is
+ * registered. `routePolicies(defaults)` holds the app's defaults (DRF's settings); `policy()` on a route uses them,
+ * `policy({ permissions })` replaces the keys it names (DRF's view decorators). `requirePolicies(app, "/api")`
+ * refuses an app where a route under `/api` was registered without a policy. `c.var.user` and `c.var.auth` are
+ * typed per route. A denial is thrown as an `HTTPException` carrying core's DRF response.
  * @module
  */
-import type {
-  AllowedAnonymous,
-  AnonymousOf,
-  AnyPermission,
-  AnyScheme,
-  AuthContext,
-  AuthOf,
-  Guard,
-  Policy,
-  UserOf,
-} from "@portcullis/core";
-import { guard } from "@portcullis/core";
+import type { AllowedAnonymous, AnonymousOf, AnyScheme, AuthOf, Policy, UserOf } from "@portcullis/core";
+import { ConfigError, guard } from "@portcullis/core";
 import type { Context, MiddlewareHandler } from "hono";
 import { HTTPException } from "hono/http-exception";
-import { matchedRoutes } from "hono/route";
-import { decide, perEnv } from "./_decide.js";
-import { runtimeClientIp, runtimeWaitUntil } from "./_hono-conn.js";
+import type { HonoAuthOptions, Permissions, PolicyInput } from "./_hono-policy.js";
+import { markExempt, policyMiddleware } from "./_hono-policy.js";
+import type { RouteTable, UnprotectedRoute } from "./_hono-routes.js";
+import { describeUnprotected, findUnprotected } from "./_hono-routes.js";
 
-type Permissions = readonly AnyPermission[] | undefined;
+export type { HonoAuthOptions, PolicyInput } from "./_hono-policy.js";
+export type { RouteTable, UnprotectedRoute } from "./_hono-routes.js";
 
 /** `null` when anonymous requests can pass (`N` is `AllowedAnonymous`), `never` when the policy requires a user. */
 export type NullIfAnonymous<N extends AllowedAnonymous> = [N] extends [never] ? never : null;
 
 /**
- * The variables the middleware sets. `user` is the user type of the policy's schemes; it is `| null` only when
- * the policy's permissions let anonymous requests through (e.g. `allowAny`, `isAuthenticatedOrReadOnly`).
+ * The variables a policy sets. `user` is the user type of the policy's schemes; it is `| null` only when the
+ * policy's permissions let anonymous requests through (e.g. `allowAny`, `isAuthenticatedOrReadOnly`).
  */
 export interface AuthVariables<U, A, N extends AllowedAnonymous = never> {
   user: U | NullIfAnonymous<N>;
   auth: A | NullIfAnonymous<N>;
   /** The name of the scheme that authenticated the request (`null` for an anonymous one). */
   authScheme: string | NullIfAnonymous<N>;
+  /**
+   * DRF's `check_object_permissions` for this request and this route's policy: resolves when every permission
+   * allows the object, else throws core's denial (403, or `NotAuthenticated`) as an `HTTPException`.
+   */
+  checkObjectPermissions: (object: unknown) => Promise<void>;
 }
 
 /** The Hono env of a route behind a policy with schemes `S` and permissions `P`. */
@@ -43,69 +42,68 @@ export type AuthEnv<S extends readonly AnyScheme[], P extends Permissions = unde
   Variables: AuthVariables<UserOf<S>, AuthOf<S>, AnonymousOf<P>>;
 };
 
-/** A policy, or a function of the context that builds one (built once per `c.env` and cached). */
-export type PolicyInput<S extends readonly AnyScheme[], P extends Permissions = Permissions> =
-  | Policy<S, P>
-  | ((c: Context) => Policy<S, P>);
-
-/** Options of the Hono middleware. */
-export interface HonoAuthOptions {
-  /** The client IP. Default: the runtime's address (Workers `CF-Connecting-IP`, Node, Deno, Bun), never XFF. */
-  readonly clientIp?: (c: Context) => string | undefined;
+/** Per-route changes to the defaults: each key given replaces the default's; an `undefined` key keeps it. */
+export interface PolicyOverride<S extends readonly AnyScheme[], P extends Permissions> {
+  readonly schemes?: S;
+  readonly permissions?: P;
+  readonly throttles?: Policy["throttles"];
 }
 
-const overrides = new WeakSet<MiddlewareHandler>();
+/** The permissions in force: the override's, or the defaults' when the override leaves them `undefined`. */
+export type EffectivePermissions<P2, P> = P2 extends undefined ? P : P2;
 
-function middleware<S extends readonly AnyScheme[], P extends Permissions>(
-  input: PolicyInput<S, P>,
-  options: HonoAuthOptions,
-  deferToOverrides: boolean,
-): MiddlewareHandler<AuthEnv<S, P>> {
-  const checkFor = policyGuard(input);
-  const clientIp = options.clientIp ?? runtimeClientIp;
-  const self: MiddlewareHandler<AuthEnv<S, P>> = async (c, next) => {
-    if (deferToOverrides && overrideComesNext(c, self as MiddlewareHandler)) return next();
-    const outcome = await decide(checkFor(c), c.req.raw, contextOf(c, clientIp));
-    if ("response" in outcome) throw new HTTPException(outcome.response.status as 401, { res: outcome.response });
-    const { user, auth: authValue, scheme } = outcome.decision;
-    c.set("user", user as UserOf<S> | NullIfAnonymous<AnonymousOf<P>>);
-    c.set("auth", authValue as AuthOf<S> | NullIfAnonymous<AnonymousOf<P>>);
-    c.set("authScheme", scheme as string | NullIfAnonymous<AnonymousOf<P>>);
-    await next();
-  };
-  return self;
+/** What `routePolicies` returns: call it on each route, with or without an override. */
+export interface RoutePolicies<S extends readonly AnyScheme[], P extends Permissions> {
+  <const S2 extends readonly AnyScheme[] = S, const P2 extends Permissions = P>(
+    override?: PolicyOverride<S2, P2> | ((c: Context) => PolicyOverride<S2, P2>),
+  ): MiddlewareHandler<AuthEnv<S2, EffectivePermissions<P2, P>>>;
 }
 
-/**
- * Whether the handler Hono runs right after these defaults is a route override, i.e. the route about to answer
- * replaces the defaults. Only the very next matched handler counts: an override on another route that also matches
- * (`/api/:slug` when `/api/admin` answers) or one behind other middleware never switches the defaults off; then
- * both run and both must pass (fail closed).
- */
-function overrideComesNext(c: Context, defaults: MiddlewareHandler): boolean {
-  const routes = matchedRoutes(c);
-  const index = routes.findIndex((route) => route.handler === defaults);
-  const following = index < 0 ? undefined : routes[index + 1];
-  return following !== undefined && overrides.has(following.handler as MiddlewareHandler);
-}
+const OVERRIDE_KEYS = new Set(["schemes", "permissions", "throttles"]);
 
-function policyGuard<S extends readonly AnyScheme[], P extends Permissions>(
-  input: PolicyInput<S, P>,
-): (c: Context) => Guard<UserOf<S>, AuthOf<S>> {
-  if (typeof input !== "function") {
-    const fixed = guard(input);
-    return () => fixed;
+/** The defaults with the override's defined keys on top; an unknown key (a typo) is a `ConfigError`. */
+function merge(defaults: Policy, override: unknown): Policy {
+  if (override === undefined) return defaults;
+  if (typeof override !== "object" || override === null) throw new ConfigError("override", "must be an object");
+  const merged: Record<string, unknown> = { ...defaults };
+  for (const [key, value] of Object.entries(override)) {
+    if (!OVERRIDE_KEYS.has(key)) throw new ConfigError(key, "is not a policy key (schemes, permissions, throttles)");
+    if (value !== undefined) merged[key] = value;
   }
-  const cache = perEnv<Guard<UserOf<S>, AuthOf<S>>>();
-  return (c) => cache(c.env, () => guard(input(c)));
+  return merged as unknown as Policy;
 }
 
-function contextOf(c: Context, clientIp: (c: Context) => string | undefined): AuthContext {
-  return { clientIp: clientIp(c), waitUntil: runtimeWaitUntil(c), env: c.env };
+type Resolvable<T> = T | ((c: Context) => T);
+const resolve = <T>(input: Resolvable<T>, c: Context): T =>
+  typeof input === "function" ? (input as (c: Context) => T)(c) : input;
+
+/**
+ * The app's default policy (DRF's settings), applied route by route: `policy()` on a route enforces the
+ * defaults, `policy({ permissions: [allowAny] })` replaces only the keys it names. Each call builds that route's
+ * own middleware; it never depends on what other routes or middleware are registered. The defaults and an
+ * override may be functions of the context (to read `c.env`), built once per `c.env`.
+ * @example
+ * const policy = routePolicies({ schemes: [tokenAuth({ store })], permissions: [isAuthenticated] });
+ * app.get("/api/me", policy(), (c) => c.json({ username: c.var.user.username }));
+ * app.get("/api/articles", policy({ permissions: [isAuthenticatedOrReadOnly] }), list);
+ */
+export function routePolicies<const S extends readonly AnyScheme[], const P extends Permissions = undefined>(
+  defaults: PolicyInput<S, P>,
+  options: HonoAuthOptions = {},
+): RoutePolicies<S, P> {
+  if (typeof defaults !== "function") guard(defaults); // a ConfigError now, not at the first request
+  const forRoute = (override?: Resolvable<unknown>) => {
+    const input: PolicyInput<readonly AnyScheme[]> =
+      typeof defaults === "function" || typeof override === "function"
+        ? (c: Context) => merge(resolve(defaults as Resolvable<Policy>, c), resolve(override, c))
+        : merge(defaults as Policy, override);
+    return policyMiddleware(input, options);
+  };
+  return forRoute as unknown as RoutePolicies<S, P>;
 }
 
 /**
- * Middleware that authenticates, checks permissions and throttles, then sets `c.var.user` / `c.var.auth`.
+ * One route's complete policy, without app-wide defaults.
  * @example
  * app.get("/api/me", auth({ schemes: [tokenAuth({ store })] }), (c) => c.json({ username: c.var.user.username }));
  */
@@ -113,57 +111,64 @@ export function auth<const S extends readonly AnyScheme[], const P extends Permi
   policy: PolicyInput<S, P>,
   options: HonoAuthOptions = {},
 ): MiddlewareHandler<AuthEnv<S, P>> {
-  return middleware(policy, options, false);
-}
-
-/** Per-route changes to the app-wide policy: each key given replaces the default's (DRF's view decorators). */
-export interface PolicyOverride<S extends readonly AnyScheme[], P extends Permissions> {
-  readonly schemes?: S;
-  readonly permissions?: P;
-  readonly throttles?: Policy["throttles"];
+  return policyMiddleware(policy, options);
 }
 
 /**
- * App-wide defaults with per-route overrides that replace them (DRF's settings plus `@permission_classes`).
- * `defaults` is middleware for `app.use(...)`; `route(override)` is middleware for one route, and when it is
- * present the app-wide middleware steps aside for that route, so the two never stack. Both the defaults and an
- * override may be functions of the context (to read `c.env`).
+ * Marks middleware that may run under a protected prefix without a policy because it never answers with
+ * protected data (`cors()`, `logger()`, `secureHeaders()`). It does not make a route public: use
+ * `policy({ permissions: [allowAny] })` for that.
  * @example
- * const portcullis = createAuth({ schemes: [tokenAuth({ store })] });
- * app.use("/api/*", portcullis.defaults);
- * app.get("/api/articles", portcullis.route({ permissions: [isAuthenticatedOrReadOnly] }), list);
+ * app.use("/api/*", exempt(cors()));
  */
-export function createAuth<const S extends readonly AnyScheme[], const P extends Permissions = undefined>(
-  defaults: PolicyInput<S, P>,
-  options: HonoAuthOptions = {},
-) {
-  const resolve = <T>(input: T | ((c: Context) => T), c: Context): T =>
-    typeof input === "function" ? (input as (c: Context) => T)(c) : input;
-  return {
-    defaults: middleware(defaults, options, true),
-    route<const S2 extends readonly AnyScheme[] = S, const P2 extends Permissions = P>(
-      override: PolicyOverride<S2, P2> | ((c: Context) => PolicyOverride<S2, P2>),
-    ): MiddlewareHandler<AuthEnv<S2, P2>> {
-      const merged =
-        typeof defaults === "function" || typeof override === "function"
-          ? (c: Context) => ({ ...resolve(defaults, c), ...resolve(override, c) }) as unknown as Policy<S2, P2>
-          : ({ ...defaults, ...override } as unknown as Policy<S2, P2>);
-      const handler = middleware(merged, options, false);
-      overrides.add(handler as MiddlewareHandler);
-      return handler;
-    },
+export function exempt<H extends MiddlewareHandler>(middleware: H): H {
+  return markExempt(middleware);
+}
+
+/**
+ * The routes registered under the prefixes without a policy in their own registration (the check to run in a
+ * test or at startup). Reads `app.routes`, which includes sub-apps added with `app.route()`, `basePath()` apps and
+ * `app.mount()`s. A policy inside a combinator (`every`, `some`, `except`) does not count.
+ * @example
+ * expect(unprotectedRoutes(app, "/api")).toEqual([]);
+ */
+export function unprotectedRoutes(app: RouteTable, prefixes: string | readonly string[]): UnprotectedRoute[] {
+  return findUnprotected(app, typeof prefixes === "string" ? [prefixes] : prefixes);
+}
+
+/**
+ * Refuses an app with a route under the prefixes that has no policy. Throws `ConfigError` now for the routes
+ * already registered, and registers first-in-line middleware that answers every later request with 500 (the
+ * `ConfigError` as the `HTTPException`'s `cause`) while a route registered afterwards lacks one: a forgotten
+ * policy is never served. Call it right after `new Hono()`, or after registering every route, or both.
+ * @example
+ * const app = new Hono();
+ * requirePolicies(app, "/api");
+ */
+export function requirePolicies(
+  app: RouteTable & { use(path: string, handler: MiddlewareHandler): unknown },
+  prefixes: string | readonly string[],
+): void {
+  const list = typeof prefixes === "string" ? [prefixes] : prefixes;
+  const now = findUnprotected(app, list);
+  if (now.length > 0) throw new ConfigError("routes", describeUnprotected(now));
+  let checkedLength = -1;
+  let problem: ConfigError | null = null;
+  const refuseUnprotected: MiddlewareHandler = async (_c, next) => {
+    if (app.routes.length !== checkedLength) {
+      const missing = findUnprotected(app, list);
+      problem = missing.length > 0 ? new ConfigError("routes", describeUnprotected(missing)) : null;
+      checkedLength = app.routes.length;
+    }
+    if (problem !== null) {
+      const res = Response.json({ detail: "Server misconfigured." }, { status: 500 });
+      throw new HTTPException(500, { res, cause: problem });
+    }
+    await next();
   };
+  app.use("*", exempt(refuseUnprotected));
 }
 
 export type { TokenEndpointsOptions } from "./token-routes.js";
 export { mountTokenEndpoints } from "./token-routes.js";
-
-/**
- * The Hono env that a `createAuth(...)` result's `defaults` set, for typing an app whose routes all use the
- * defaults. Hono intersects an app's env with a route's, so on such an app a route override that changes the
- * schemes or admits anonymous requests would be typed wrongly: give those routes `portcullis.route(...)` on an
- * app that is not typed with this (it types `c.var` per route, exactly).
- * @example
- * const app = new Hono<{ Bindings: Env } & AuthEnvOf<typeof portcullis>>();
- */
-export type AuthEnvOf<T> = T extends { defaults: MiddlewareHandler<infer E> } ? E : never;
+export { mountJwtEndpoints, type JwtEndpointsOptions, type JwtStore } from "./jwt-routes.js";

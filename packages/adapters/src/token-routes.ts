@@ -2,11 +2,12 @@
  * Mounting the token endpoints on a Hono app.
  * @module
  */
-import type { AuthContext, BruteForceOptions, Store } from "@portcullis/core";
+import type { AuthContext, BruteForceOptions, EventHook, Store } from "@portcullis/core";
 import { logoutAllHandler, logoutHandler, obtainTokenHandler } from "@portcullis/core";
 import type { Context, Env, Hono } from "hono";
 import { perEnv } from "./_decide.js";
 import { runtimeClientIp, runtimeWaitUntil } from "./_hono-conn.js";
+import { markPolicy } from "./_hono-policy.js";
 
 /** Options of `mountTokenEndpoints`. */
 export interface TokenEndpointsOptions {
@@ -20,6 +21,8 @@ export interface TokenEndpointsOptions {
   readonly keyword?: string;
   /** The client IP (counted by brute-force protection). Default: the runtime's address, never `X-Forwarded-For`. */
   readonly clientIp?: (c: Context) => string | undefined;
+  /** Receives the endpoints' auth events (logins, issued and revoked tokens, store failures). */
+  readonly onEvent?: EventHook;
   /** Paths; defaults `/api-token-auth/`, `/api/logout/`, `/api/logoutall/`. */
   readonly paths?: { readonly obtain?: string; readonly logout?: string; readonly logoutAll?: string };
 }
@@ -27,11 +30,11 @@ export interface TokenEndpointsOptions {
 type Handlers = ReturnType<typeof buildHandlers>;
 
 function buildHandlers(store: Store, options: TokenEndpointsOptions) {
-  const { ttlMs, maxTokensPerUser, bruteForce, keyword } = options;
+  const { ttlMs, maxTokensPerUser, bruteForce, keyword, onEvent } = options;
   return {
-    obtain: obtainTokenHandler({ store, ttlMs, maxTokensPerUser, bruteForce }),
-    logout: logoutHandler({ store, keyword }),
-    logoutAll: logoutAllHandler({ store, keyword }),
+    obtain: obtainTokenHandler({ store, ttlMs, maxTokensPerUser, bruteForce, onEvent }),
+    logout: logoutHandler({ store, keyword, onEvent }),
+    logoutAll: logoutAllHandler({ store, keyword, onEvent }),
   };
 }
 
@@ -50,8 +53,9 @@ export function mountTokenEndpoints<E extends Env>(app: Hono<E>, options: TokenE
   const clientIp = options.clientIp ?? runtimeClientIp;
   const ctx = (c: Context): AuthContext => ({ clientIp: clientIp(c), waitUntil: runtimeWaitUntil(c), env: c.env });
   const paths = { obtain: "/api-token-auth/", logout: "/api/logout/", logoutAll: "/api/logoutall/", ...options.paths };
-  app.all(paths.obtain, (c) => handlersFor(c).obtain(c.req.raw, ctx(c)));
-  app.all(paths.logout, (c) => handlersFor(c).logout(c.req.raw, ctx(c)));
-  app.all(paths.logoutAll, (c) => handlersFor(c).logoutAll(c.req.raw, ctx(c)));
+  // Each endpoint decides access itself (the login is public; logout authenticates its own token): a policy.
+  app.all(paths.obtain, markPolicy((c: Context) => handlersFor(c).obtain(c.req.raw, ctx(c))));
+  app.all(paths.logout, markPolicy((c: Context) => handlersFor(c).logout(c.req.raw, ctx(c))));
+  app.all(paths.logoutAll, markPolicy((c: Context) => handlersFor(c).logoutAll(c.req.raw, ctx(c))));
   return app;
 }

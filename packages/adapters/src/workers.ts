@@ -6,8 +6,9 @@
  */
 import type { AllowedAnonymous, AnonymousOf, AnyPermission, AnyScheme, AuthOf, Policy, UserOf } from "@portcullis/core";
 import { guard } from "@portcullis/core";
-import type { Allowed } from "./_decide.js";
-import { decide, perEnv } from "./_decide.js";
+import type { AllowedDecision } from "./_decide.js";
+export type { AllowedDecision } from "./_decide.js";
+import { decideWithObjects, perEnv } from "./_decide.js";
 
 /** The parts of a Workers `ExecutionContext` the adapter uses. */
 export interface WorkersExecutionContext {
@@ -25,7 +26,7 @@ export type WorkersAuthHandler<Env, U, A, N extends AllowedAnonymous = AllowedAn
   request: Request,
   env: Env,
   ctx: WorkersExecutionContext,
-  decision: Allowed<U, A, N>,
+  decision: AllowedDecision<U, A, N>,
 ) => Response | Promise<Response>;
 
 /**
@@ -49,7 +50,7 @@ export function withAuth<
   const guardFor = (env: Env) => fixed ?? cache(env, () => guard((policy as (env: Env) => Policy<S, P>)(env)));
   return {
     async fetch(request, env, ctx) {
-      const outcome = await decide(guardFor(env), request, {
+      const outcome = await decideWithObjects(guardFor(env), request, {
         clientIp: request.headers.get("cf-connecting-ip") ?? undefined,
         waitUntil: (promise) => ctx.waitUntil(promise),
         env,

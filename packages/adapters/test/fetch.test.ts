@@ -3,8 +3,8 @@
  * (`test/bun/fetch.bun.ts` runs the same adapter on a real `Bun.serve`.)
  */
 import { withAuth } from "@portcullis/adapters/fetch";
-import type { TokenRecord, User } from "@portcullis/core";
-import { allowAny, anonRateThrottle, issueToken, listTokens, tokenAuth } from "@portcullis/core";
+import type { Permission, TokenRecord, User } from "@portcullis/core";
+import { StoreError, allowAny, anonRateThrottle, isAuthenticated, issueToken, listTokens, tokenAuth } from "@portcullis/core";
 import { beforeEach, describe, expect, expectTypeOf, it } from "vitest";
 import type { Seeded } from "./_fixtures.js";
 import { seed, token } from "./_fixtures.js";
@@ -77,5 +77,31 @@ describe("withAuth (fetch)", () => {
     expect(pending).toHaveLength(1);
     await Promise.all(pending);
     expect(await listTokens(s.store, s.alice.id)).toEqual([]);
+  });
+});
+
+describe("object-level checks from the fetch-style adapters", () => {
+  const owner: Permission<User> = {
+    hasPermission: () => true,
+    hasObjectPermission: ({ user }, article) => (article as { ownerId: string }).ownerId === user?.id,
+    message: "Not your article.",
+  };
+  const failing: Permission<User> = {
+    hasPermission: () => true,
+    hasObjectPermission: () => Promise.reject(new StoreError("down")),
+  };
+
+  it("decision.checkObjectPermissions answers null when allowed, else core's response (503 when a check throws)", async () => {
+    const article = { ownerId: s.alice.id };
+    const handler = async (_request: Request, decision: { checkObjectPermissions: (o: unknown) => Promise<Response | null> }) =>
+      (await decision.checkObjectPermissions(article)) ?? new Response("yours");
+    const fetch = withAuth({ schemes: [tokenAuth({ store: s.store })], permissions: [isAuthenticated, owner] }, handler);
+    const asAlice = new Request("http://local/", { headers: token(await s.tokenFor(s.alice)) });
+    expect(await (await fetch(asAlice)).text()).toBe("yours");
+    const denied = await fetch(new Request("http://local/", { headers: token(await s.tokenFor(s.admin)) }));
+    expect(denied.status).toBe(403);
+    expect(await denied.json()).toEqual({ detail: "Not your article." });
+    const broken = withAuth({ schemes: [tokenAuth({ store: s.store })], permissions: [failing] }, handler);
+    expect((await broken(new Request("http://local/", { headers: token(await s.tokenFor(s.alice)) }))).status).toBe(503);
   });
 });

@@ -10,6 +10,8 @@ export interface AuthError {
   readonly code: string;
   readonly detail: string;
   readonly headers: Readonly<Record<string, string>>;
+  /** The JSON body when it is richer than `{"detail": ...}` (simplejwt's `{"detail", "code", "messages"}`). */
+  readonly body?: Readonly<Record<string, unknown>>;
 }
 
 /** DRF's messages, exact. */
@@ -25,9 +27,15 @@ export const messages = {
  * @example
  * unauthenticated("not_authenticated", messages.notAuthenticated, 'Basic realm="api"'); // status 401
  */
-export function unauthenticated(code: string, detail: string, challenge: string | undefined): AuthError {
-  if (challenge === undefined) return { status: 403, code, detail, headers: {} };
-  return { status: 401, code, detail, headers: { "WWW-Authenticate": challenge } };
+export function unauthenticated(
+  code: string,
+  detail: string,
+  challenge: string | undefined,
+  body?: Readonly<Record<string, unknown>>,
+): AuthError {
+  const extra = body === undefined ? {} : { body };
+  if (challenge === undefined) return { status: 403, code, detail, headers: {}, ...extra };
+  return { status: 401, code, detail, headers: { "WWW-Authenticate": challenge }, ...extra };
 }
 
 /**

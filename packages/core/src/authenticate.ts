@@ -6,6 +6,7 @@
 import type { AuthContext } from "./context.js";
 import type { AuthError } from "./auth-error.js";
 import { unauthenticated } from "./auth-error.js";
+import { emit } from "./events.js";
 import type { AnyScheme, AuthOf, UserOf } from "./schemes/types.js";
 
 /** The outcome of `authenticate()`. */
@@ -46,7 +47,9 @@ export async function authenticate<S extends readonly AnyScheme[]>(
       // The scheme is one of S, so its user and auth are among UserOf<S> and AuthOf<S>.
       return { status: "authenticated", user: result.user as UserOf<S>, auth: result.auth as AuthOf<S>, scheme: scheme.name };
     }
-    const error = result.error ?? unauthenticated("authentication_failed", result.detail, firstChallenge(schemes, request));
+    const error =
+      result.error ?? unauthenticated(result.code ?? "authentication_failed", result.detail, firstChallenge(schemes, request), result.body);
+    emit(ctx, { type: "authentication.failed", scheme: scheme.name, code: error.code, status: error.status, clientIp: ctx.clientIp });
     return { status: "failed", error };
   }
   return ANONYMOUS;

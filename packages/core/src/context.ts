@@ -2,6 +2,7 @@
  * The per-request context that adapters fill from their runtime. Every field is optional.
  * @module
  */
+import type { EventHook } from "./events.js";
 
 /** What the runtime knows about a request beyond the `Request` itself. */
 export interface AuthContext {
@@ -13,6 +14,8 @@ export interface AuthContext {
   readonly waitUntil?: (promise: Promise<unknown>) => void;
   /** The runtime's bindings (Workers `env`, Hono's `c.env`). */
   readonly env?: unknown;
+  /** Where auth events go (set from a policy's or an endpoint's `onEvent`; schemes emit through it). */
+  readonly onEvent?: EventHook;
 }
 
 /** The clock of a context: `ctx.now()` or `Date.now()`. */

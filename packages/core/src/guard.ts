@@ -7,6 +7,7 @@ import type { AuthError } from "./auth-error.js";
 import { messages, permissionDenied, throttled, unauthenticated } from "./auth-error.js";
 import { authenticate, firstChallenge } from "./authenticate.js";
 import { ConfigError } from "./errors.js";
+import { emit, reportFailure, withHook, type EventHook } from "./events.js";
 import { isAuthenticated } from "./permissions/builtin.js";
 import type { AnyPermission, PermissionCheck, RequiresUser } from "./permissions/types.js";
 import type { AnyScheme, AuthOf, UserOf } from "./schemes/types.js";
@@ -20,6 +21,8 @@ export interface Policy<
   readonly schemes: S;
   readonly permissions?: P;
   readonly throttles?: readonly Throttle[];
+  /** Receives the auth events of this policy's requests (see `AuthEvent`); a store failure is one of them. */
+  readonly onEvent?: EventHook;
 }
 
 /** An allowed request with the user a scheme authenticated. */
@@ -56,29 +59,60 @@ export type Decision<U = unknown, A = unknown, N extends AllowedAnonymous = Allo
 /** `never` when permissions `P` guarantee a user, else `AllowedAnonymous`. */
 export type AnonymousOf<P> = RequiresUser<P> extends true ? never : AllowedAnonymous;
 
-/** The function `guard` returns. */
-export type Guard<U, A, N extends AllowedAnonymous = AllowedAnonymous> = (
-  request: Request,
-  ctx?: AuthContext,
-) => Promise<Decision<U, A, N>>;
+/**
+ * The function `guard` returns, with the policy's object-level check (DRF's `check_object_permissions`) as a
+ * method, so the policy is validated once and every adapter can reach it.
+ */
+export interface Guard<U, A, N extends AllowedAnonymous = AllowedAnonymous> {
+  (request: Request, ctx?: AuthContext): Promise<Decision<U, A, N>>;
+  /**
+   * Runs the object-level checks of the policy's permissions for a decision this guard answered; answers the
+   * decision unchanged when every permission allows the object (and a denied decision untouched).
+   */
+  checkObjectPermissions(decision: Decision<U, A, N>, request: Request, object: unknown): Promise<Decision<U, A, N>>;
+}
 
 const EMPTY_CONTEXT: AuthContext = Object.freeze({});
 const DEFAULT_PERMISSIONS: readonly AnyPermission[] = Object.freeze([isAuthenticated]);
 
 /**
  * Builds the check for a policy, validating it once. Expected outcomes come back as a `Decision`; a store
- * failure throws `StoreError` (answer 503 through `errorToResponse`).
+ * failure is reported (a `store.failed` event, or one `console.error` without a hook) and thrown as it is
+ * (answer 503 through `errorToResponse`, which does not report it again).
  * @example
  * const protect = guard({ schemes: [tokenAuth({ store })], permissions: [isAuthenticated] });
  * const decision = await protect(request, { clientIp: "203.0.113.7" });
  * if (!decision.allowed) return toResponse(decision.error);
+ * const onObject = await protect.checkObjectPermissions(decision, request, article); // DRF's object-level check
  */
 export function guard<
   const S extends readonly AnyScheme[],
   const P extends readonly AnyPermission[] | undefined = undefined,
 >(policy: Policy<S, P>): Guard<UserOf<S>, AuthOf<S>, AnonymousOf<P>> {
   const { schemes, permissions, throttles } = validatePolicy(policy);
-  return async (request, ctx = EMPTY_CONTEXT) => {
+  const check = pipeline<S, P>(schemes, permissions, throttles);
+  const run = async (request: Request, ctx: AuthContext = EMPTY_CONTEXT): Promise<Decision<UserOf<S>, AuthOf<S>, AnonymousOf<P>>> => {
+    const hooked = withHook(ctx, policy.onEvent);
+    try {
+      return await check(request, hooked);
+    } catch (error) {
+      reportFailure(hooked, error);
+      throw error;
+    }
+  };
+  return Object.assign(run, {
+    checkObjectPermissions: <D extends Decision<UserOf<S>, AuthOf<S>, AnonymousOf<P>>>(decision: D, request: Request, object: unknown) =>
+      checkObject(schemes, permissions, decision, request, object),
+  });
+}
+
+/** Authenticate, then permissions in order, then every throttle: DRF's `initial()`. */
+function pipeline<S extends readonly AnyScheme[], P extends readonly AnyPermission[] | undefined>(
+  schemes: S,
+  permissions: readonly AnyPermission[],
+  throttles: readonly Throttle[],
+): (request: Request, ctx: AuthContext) => Promise<Decision<UserOf<S>, AuthOf<S>, AnonymousOf<P>>> {
+  return async (request, ctx) => {
     const result = await authenticate(request, schemes, ctx);
     if (result.status === "failed") return { allowed: false, error: result.error };
     const check: PermissionCheck<UserOf<S>, AuthOf<S>> = {
@@ -104,25 +138,19 @@ export function guard<
   };
 }
 
-/**
- * Runs the object-level checks of a policy's permissions for an allowed decision (DRF's
- * `check_object_permissions`); answers the decision unchanged when every permission allows the object.
- * @example
- * const decision = await checkObjectPermissions(policy, allowed, request, article);
- * if (!decision.allowed) return toResponse(decision.error);
- */
-export async function checkObjectPermissions<U, A, N extends AllowedAnonymous>(
-  policy: Policy,
-  decision: Decision<U, A, N>,
+/** DRF's `check_object_permissions` over validated permissions: the first object denial decides. */
+async function checkObject<D extends Decision<unknown, unknown, AllowedAnonymous>>(
+  schemes: readonly AnyScheme[],
+  permissions: readonly AnyPermission[],
+  decision: D,
   request: Request,
   object: unknown,
-): Promise<Decision<U, A, N>> {
+): Promise<D> {
   if (!decision.allowed) return decision;
-  const { schemes, permissions } = validatePolicy(policy);
   const check = { request, user: decision.user, auth: decision.auth, authenticated: decision.scheme !== null };
   for (const permission of permissions) {
     if (permission.hasObjectPermission && !(await permission.hasObjectPermission(check, object))) {
-      return { allowed: false, error: permissionError(schemes, check, permission) };
+      return { allowed: false, error: permissionError(schemes, check, permission) } as D;
     }
   }
   return decision;
@@ -153,6 +181,7 @@ async function runThrottles(
     if (!verdict.allowed) {
       denied = true;
       waitMs = Math.max(waitMs, verdict.waitMs);
+      emit(ctx, { type: "throttled", scope: throttle.scope ?? "custom", waitMs: verdict.waitMs, clientIp: ctx.clientIp });
     }
   }
   return denied ? throttled(waitMs / 1000) : null;

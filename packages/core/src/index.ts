@@ -3,6 +3,7 @@
  * @module
  */
 export type { AuthContext } from "./context.js";
+export type { AuthEvent, EventHook, LoginFailureReason } from "./events.js";
 export { ConfigError, ConflictError, PortcullisError, StoreError } from "./errors.js";
 export type { AuthError } from "./auth-error.js";
 export { messages, permissionDenied, serviceUnavailable, throttled, unauthenticated } from "./auth-error.js";
@@ -10,7 +11,7 @@ export { errorToResponse, jsonResponse, toResponse } from "./response.js";
 export type { AuthResult } from "./authenticate.js";
 export { authenticate, firstChallenge } from "./authenticate.js";
 export type { AllowedAnonymous, AllowedUser, AnonymousOf, Decision, Denied, Guard, Policy } from "./guard.js";
-export { checkObjectPermissions, guard } from "./guard.js";
+export { guard } from "./guard.js";
 
 export type { AnyScheme, AuthOf, Scheme, SchemeResult, UserOf } from "./schemes/types.js";
 export type {
@@ -20,8 +21,7 @@ export type {
   BasicUserStore,
   VerifiedUser,
 } from "./schemes/basic.js";
-export { basicAuth } from "./schemes/basic.js";
-export { basicMessages } from "./internal/basic-credentials.js";
+export { basicAuth, basicMessages } from "./schemes/basic.js";
 export type { TokenAuthOptions } from "./schemes/token.js";
 export { tokenAuth, tokenMessages } from "./schemes/token.js";
 
@@ -41,6 +41,7 @@ export { TokenLimitError, issueToken, listTokens, revokeAllTokens, revokeToken, 
 
 export * from "./passwords/index.js";
 
+export { randomId } from "./store/random-id.js";
 export type { TimeoutStoreOptions } from "./store/timeout-store.js";
 export { timeoutStore } from "./store/timeout-store.js";
 export type {
@@ -48,7 +49,10 @@ export type {
   CreateTokenOptions,
   HitOptions,
   HitResult,
+  JwtBlacklistStore,
+  JwtRotation,
   NewUser,
+  OutstandingJwt,
   Store,
   StoredToken,
   TokenRecord,
@@ -63,6 +67,7 @@ export { obtainTokenHandler } from "./endpoints/obtain-token.js";
 export type { LogoutOptions } from "./endpoints/logout.js";
 export { logoutAllHandler, logoutHandler } from "./endpoints/logout.js";
 export { MAX_BODY_BYTES } from "./endpoints/body.js";
-export type { BruteForceOptions } from "./internal/login-throttle.js";
+export type { BruteForceOptions } from "./login/login-throttle.js";
+export { MAX_DATE_MS, isWithinDateRange } from "./tokens/tokens.js";
 export type { CacheableTokenStore, TokenCache, TokenCacheOptions } from "./tokens/token-cache.js";
 export { tokenCache } from "./tokens/token-cache.js";

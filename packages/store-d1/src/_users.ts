@@ -2,9 +2,9 @@
  * The user methods of `d1Store` (internal), one SQL statement each.
  * @module
  */
-import type { NewUser, User, UserCredentials } from "@portcullis/core";
+import { randomId, type NewUser, type User, type UserCredentials } from "@portcullis/core";
 import type { D1DatabaseLike } from "./d1-types.js";
-import { randomId } from "./_random-id.js";
+
 
 interface UserRow {
   id: string;

@@ -1,6 +1,6 @@
 import type { D1Database, D1DatabaseSession } from "@cloudflare/workers-types/experimental/index.js";
 import { ConfigError, ConflictError, StoreError } from "@portcullis/core";
-import { runStoreConformance } from "@portcullis/core/testing";
+import { runJwtBlacklistStoreConformance, runStoreConformance } from "@portcullis/core/testing";
 import { Miniflare } from "miniflare";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { d1Store, migrate, type D1DatabaseLike } from "./index.js";
@@ -35,6 +35,11 @@ async function dumpTables(database: D1DatabaseLike): Promise<Record<string, stri
 
 runStoreConformance("d1Store", async () => {
   await db.batch(["portcullis_counters", "portcullis_tokens", "portcullis_users"].map((t) => db.prepare(`DELETE FROM ${t}`)));
+  return d1Store(db);
+});
+
+runJwtBlacklistStoreConformance("d1Store", async () => {
+  await db.prepare("DELETE FROM portcullis_jwt_outstanding").run();
   return d1Store(db);
 });
 

@@ -3,10 +3,11 @@
  * counters and `maxPerUser` are atomic because each is a single statement.
  * @module
  */
-import { ConfigError, type Store } from "@portcullis/core";
+import { ConfigError, type JwtBlacklistStore, type Store } from "@portcullis/core";
 import type { D1DatabaseLike } from "./d1-types.js";
 import { attempt } from "./_errors.js";
 import { hit, purgeCounters, releaseHit } from "./_counters.js";
+import { jwtBlacklistMethods } from "./_jwt-blacklist.js";
 import { createToken, deleteWhere, findToken, listTokens } from "./_tokens.js";
 import { createUser, getUserById, getUserByUsername, setPasswordHash } from "./_users.js";
 
@@ -30,7 +31,7 @@ import { createUser, getUserById, getUserByUsername, setPasswordHash } from "./_
  * };
  * ```
  */
-export function d1Store(db: D1DatabaseLike): Store {
+export function d1Store(db: D1DatabaseLike): Store & JwtBlacklistStore {
   if (typeof db?.prepare !== "function" || typeof db.batch !== "function") {
     throw new ConfigError("db", "must be a D1 database binding (such as env.DB)");
   }
@@ -49,5 +50,6 @@ export function d1Store(db: D1DatabaseLike): Store {
     hit: (key, options) => attempt("hit", () => hit(db, key, options)),
     releaseHit: (key, { at }) => attempt("releaseHit", () => releaseHit(db, key, at)),
     purgeCounters: (now) => attempt("purgeCounters", () => purgeCounters(db, now)),
+    ...jwtBlacklistMethods(db, attempt),
   };
 }

@@ -7,7 +7,6 @@ import { migrate, migrations } from "./index.js";
 import { splitSql } from "./_split-sql.js";
 
 const migrationsDir = new URL("../migrations/", import.meta.url);
-/** Every migration's name, in order (the tests hold whatever migrations/ holds). */
 const ALL = migrations.map((migration) => migration.name);
 /** wrangler's own definition of its table (workers-sdk, packages/wrangler/src/d1/migrations/helpers.ts). */
 const WRANGLER_TABLE = `CREATE TABLE IF NOT EXISTS d1_migrations(
@@ -51,7 +50,7 @@ describe("migrate", () => {
     expect(await migrate(db)).toEqual([]);
     expect(await tablesOf(db)).toEqual(expect.arrayContaining(["portcullis_users", "portcullis_tokens", "portcullis_counters"]));
     const { results } = await db.prepare("SELECT * FROM d1_migrations ORDER BY id").all();
-    expect(results).toEqual(ALL.map((name, i) => ({ id: i + 1, name, applied_at: expect.any(String) })));
+    expect(results).toEqual(ALL.map((name, index) => ({ id: index + 1, name, applied_at: expect.any(String) })));
   });
 
   it("is safe to run concurrently", async () => {

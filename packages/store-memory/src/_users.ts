@@ -2,8 +2,8 @@
  * The user table of `memoryStore` (internal).
  * @module
  */
-import { ConflictError, type NewUser, type User, type UserCredentials } from "@portcullis/core";
-import { randomId } from "./_random-id.js";
+import { ConflictError, randomId, type NewUser, type User, type UserCredentials } from "@portcullis/core";
+
 
 /** A stored row: the user's fields and its hash. */
 interface UserRow extends User {

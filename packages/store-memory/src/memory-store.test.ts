@@ -1,4 +1,5 @@
-import { runStoreConformance } from "@portcullis/core/testing";
+import { runJwtBlacklistStoreConformance, runStoreConformance } from "@portcullis/core/testing";
 import { memoryStore } from "./memory-store.js";
 
 runStoreConformance("memoryStore", () => memoryStore());
+runJwtBlacklistStoreConformance("memoryStore", () => memoryStore());

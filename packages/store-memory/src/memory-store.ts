@@ -2,8 +2,9 @@
  * `memoryStore()`: a Portcullis `Store` held in the memory of one process.
  * @module
  */
-import { ConfigError, StoreError, type Store } from "@portcullis/core";
+import { ConfigError, StoreError, type JwtBlacklistStore, type Store } from "@portcullis/core";
 import { Counters } from "./_counters.js";
+import { JwtBlacklist } from "./_jwt-blacklist.js";
 import { Tokens, recordOf } from "./_tokens.js";
 import { Users } from "./_users.js";
 
@@ -45,7 +46,7 @@ function sweepEveryHitsOf(options: MemoryStoreOptions): number {
  * const schemes = [tokenAuth({ store }), basicAuth({ users: store })];
  * ```
  */
-export function memoryStore(options: MemoryStoreOptions = {}): Store {
+export function memoryStore(options: MemoryStoreOptions = {}): Store & JwtBlacklistStore {
   const users = new Users();
   const tokens = new Tokens();
   const counters = new Counters(sweepEveryHitsOf(options));
@@ -71,5 +72,6 @@ export function memoryStore(options: MemoryStoreOptions = {}): Store {
     hit: async (key, hitOptions) => counters.hit(key, hitOptions),
     releaseHit: async (key, { at }) => counters.release(key, at),
     purgeCounters: async (now) => counters.purge(now),
+    ...new JwtBlacklist().methods(),
   };
 }

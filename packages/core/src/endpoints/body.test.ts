@@ -93,10 +93,14 @@ describe("parseBody", () => {
     expect(parsed.ok && (parsed.data as Record<string, unknown>)["username"]).toBeInstanceOf(File);
   });
 
-  it("reads a missing content type, and an empty body of any type, as empty data (DRF)", async () => {
+  it("reads an empty body of any type, or of none, as empty data; a body without a type is 415 (DRF)", async () => {
+    expect(await parseBody(post(bytes(JSON.stringify({ username: "alice" }))))).toEqual({
+      ok: false,
+      status: 415,
+      body: { detail: 'Unsupported media type "" in request.' },
+    });
     for (const request of [
       new Request(URL, { method: "POST" }),
-      post(bytes(JSON.stringify({ username: "alice" }))),
       post(bytes(""), "application/json"),
       post(bytes(""), "application/x-www-form-urlencoded"),
       post(bytes(""), "text/plain"),
@@ -120,10 +124,15 @@ describe("parseBody", () => {
   });
 
   it("answers JSON parse errors without echoing the body", async () => {
-    const bodies = [`{"username":"alice","password":"${SECRET}"`, `{'password': '${SECRET}'}`, `\uFEFF{"password":"${SECRET}"}`];
-    for (const body of bodies) {
+    const bodies: [string, string][] = [
+      [`{"username":"alice","password":"${SECRET}"`, "the body is not valid JSON."],
+      [`{'password': '${SECRET}'}`, "the body is not valid JSON."],
+      [`\uFEFF{"password":"${SECRET}"}`, "Unexpected UTF-8 BOM (decode using utf-8-sig): line 1 column 1 (char 0)"],
+      [" \n  ", "Expecting value: line 2 column 3 (char 4)"],
+    ];
+    for (const [body, message] of bodies) {
       const parsed = await parseBody(post(body, "application/json"));
-      expect(parsed).toEqual({ ok: false, status: 400, body: { detail: "JSON parse error - the body is not valid UTF-8 JSON." } });
+      expect(parsed).toEqual({ ok: false, status: 400, body: { detail: `JSON parse error - ${message}` } });
       expect(JSON.stringify(parsed)).not.toContain(SECRET);
     }
     const latin1 = post(new Uint8Array([0x7b, 0x22, 0x61, 0x22, 0x3a, 0x22, 0xe9, 0x22, 0x7d]), "application/json");

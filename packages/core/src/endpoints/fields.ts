@@ -4,7 +4,7 @@
  */
 import { z } from "zod";
 
-export const fieldMessages = {
+const fieldMessages = {
   required: "This field is required.",
   null: "This field may not be null.",
   invalid: "Not a valid string.",
@@ -60,25 +60,34 @@ export function charField({ trimWhitespace, maxLength }: CharFieldOptions) {
 }
 
 /** DRF's `AuthTokenSerializer` fields: the username is trimmed (at most 150 characters), the password is not. */
-export const credentialsSchema = z.object({
+const credentialsSchema = z.object({
   username: charField({ trimWhitespace: true, maxLength: 150 }),
   password: charField({ trimWhitespace: false }),
 });
 
 /** Validated credentials, or DRF's error body (`{"field": ["message", ...]}`). */
-export type CredentialsResult =
+type CredentialsResult =
   | { readonly ok: true; readonly username: string; readonly password: string }
   | { readonly ok: false; readonly errors: Record<string, string[]> };
 
 /** Validates parsed body data as credentials. */
 export function validateCredentials(data: unknown): CredentialsResult {
+  const result = validateFields(data, credentialsSchema);
+  return result.ok ? { ok: true, ...result.data } : result;
+}
+
+/** Validates parsed body data against a DRF-like serializer schema: the data, or DRF's error body. */
+export function validateFields<T>(
+  data: unknown,
+  schema: z.ZodType<T>,
+): { readonly ok: true; readonly data: T } | { readonly ok: false; readonly errors: Record<string, string[]> } {
   // DRF's `Serializer.errors` edge case: a `null` body is "No data provided", not a type error.
   if (data === null) return { ok: false, errors: { non_field_errors: ["No data provided"] } };
   if (typeof data !== "object" || Array.isArray(data)) {
     return { ok: false, errors: { non_field_errors: [`Invalid data. Expected a dictionary, but got ${pythonTypeName(data)}.`] } };
   }
-  const parsed = credentialsSchema.safeParse(data);
-  if (parsed.success) return { ok: true, ...parsed.data };
+  const parsed = schema.safeParse(data);
+  if (parsed.success) return { ok: true, data: parsed.data };
   const errors: Record<string, string[]> = {};
   for (const issue of parsed.error.issues) {
     const field = String(issue.path[0] ?? "non_field_errors");

@@ -3,6 +3,7 @@
  * @module
  */
 import type { AuthContext } from "../context.js";
+import { reportFailure, withHook, type EventHook } from "../events.js";
 import { errorToResponse, jsonResponse } from "../response.js";
 
 const EMPTY_CONTEXT: AuthContext = Object.freeze({});
@@ -12,14 +13,20 @@ export function methodNotAllowed(method: string): Response {
   return jsonResponse({ detail: `Method "${method}" not allowed.` }, 405, { Allow: "POST" });
 }
 
-/** Wraps a handler: any exception (a `StoreError` or another) answers 503, fail closed; `ctx` defaults to `{}`. */
+/**
+ * Wraps a handler: any exception (a `StoreError` or another) is reported (to `onEvent`, else `console.error`)
+ * and answers 503, fail closed; `ctx` defaults to `{}` and carries `onEvent` to the handler.
+ */
 export function guardedHandler(
   handler: (request: Request, ctx: AuthContext) => Promise<Response>,
+  onEvent?: EventHook,
 ): (request: Request, ctx?: AuthContext) => Promise<Response> {
   return async (request, ctx = EMPTY_CONTEXT) => {
+    const hooked = withHook(ctx, onEvent);
     try {
-      return await handler(request, ctx);
+      return await handler(request, hooked);
     } catch (error) {
+      reportFailure(hooked, error);
       return errorToResponse(error);
     }
   };

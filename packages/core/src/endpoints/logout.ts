@@ -6,6 +6,7 @@
 import { authenticate } from "../authenticate.js";
 import { messages, unauthenticated } from "../auth-error.js";
 import { ConfigError } from "../errors.js";
+import { emit, type EventHook } from "../events.js";
 import { toResponse } from "../response.js";
 import { tokenAuth } from "../schemes/token.js";
 import type { TokenStore } from "../store/types.js";
@@ -17,9 +18,13 @@ export interface LogoutOptions {
   readonly store: TokenStore;
   /** The keyword of the `Authorization` header. Default `"Token"`. */
   readonly keyword?: string;
+  /** Receives `token.revoked`, `authentication.failed` and `store.failed` events (see `AuthEvent`). */
+  readonly onEvent?: EventHook;
 }
 
-function logout(options: LogoutOptions, revoke: (store: TokenStore, tokenId: string, userId: string) => Promise<unknown>): Handler {
+type Revoke = (store: TokenStore, tokenId: string, userId: string) => Promise<{ tokenId?: string; count?: number }>;
+
+function logout(options: LogoutOptions, revoke: Revoke): Handler {
   const { store, keyword = "Token" } = options ?? ({} as LogoutOptions);
   if (typeof store?.deleteToken !== "function") throw new ConfigError("store", "must be a Portcullis store");
   const schemes = [tokenAuth({ store, keyword })];
@@ -30,9 +35,10 @@ function logout(options: LogoutOptions, revoke: (store: TokenStore, tokenId: str
     if (result.status === "anonymous") {
       return toResponse(unauthenticated("not_authenticated", messages.notAuthenticated, keyword));
     }
-    await revoke(store, result.auth.id, result.user.id);
+    const revoked = await revoke(store, result.auth.id, result.user.id);
+    emit(ctx, { type: "token.revoked", userId: result.user.id, ...revoked });
     return new Response(null, { status: 204 });
-  });
+  }, options.onEvent);
 }
 
 /**
@@ -42,7 +48,7 @@ function logout(options: LogoutOptions, revoke: (store: TokenStore, tokenId: str
  * app.post("/auth/logout/", (c) => logoutHandler({ store })(c.req.raw));
  */
 export function logoutHandler(options: LogoutOptions): Handler {
-  return logout(options, (store, tokenId) => store.deleteToken(tokenId));
+  return logout(options, async (store, tokenId) => (await store.deleteToken(tokenId), { tokenId }));
 }
 
 /**
@@ -51,5 +57,5 @@ export function logoutHandler(options: LogoutOptions): Handler {
  * app.post("/auth/logoutall/", (c) => logoutAllHandler({ store })(c.req.raw));
  */
 export function logoutAllHandler(options: LogoutOptions): Handler {
-  return logout(options, (store, _tokenId, userId) => store.deleteUserTokens(userId));
+  return logout(options, async (store, _tokenId, userId) => ({ count: await store.deleteUserTokens(userId) }));
 }

@@ -102,13 +102,13 @@ describe("obtainTokenHandler: methods and media types", () => {
     },
   );
 
-  it("reads a request without a content type as empty data (DRF): 400 with both fields required", async () => {
+  it("answers a body without a content type with DRF's 415, and an empty one with both fields required", async () => {
     const { obtain } = await setup();
     const both = { username: [REQUIRED], password: [REQUIRED] };
     expect(await answer(await obtain(new Request(URL, { method: "POST" })))).toEqual({ status: 400, body: both });
     const untyped = post(new TextEncoder().encode(JSON.stringify({ username: "alice", password: PASSWORD })));
     expect(untyped.headers.get("content-type")).toBeNull();
-    expect(await answer(await obtain(untyped))).toEqual({ status: 400, body: both });
+    expect(await answer(await obtain(untyped))).toEqual({ status: 415, body: { detail: 'Unsupported media type "" in request.' } });
     expect(await answer(await obtain(post("", "application/json")))).toEqual({ status: 400, body: both });
   });
 

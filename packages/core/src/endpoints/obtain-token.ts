@@ -6,14 +6,16 @@
 import type { AuthContext } from "../context.js";
 import { nowOf } from "../context.js";
 import { ConfigError } from "../errors.js";
-import { throttled } from "../auth-error.js";
-import { checkStoreCredentials, throttledLogin } from "../internal/credentials.js";
-import type { BruteForceOptions } from "../internal/login-throttle.js";
-import { hasLoginCounters, loginThrottle } from "../internal/login-throttle.js";
+import { throttled, unauthenticated } from "../auth-error.js";
+import { basicAuth } from "../schemes/basic.js";
+import { checkStoreCredentials, emitLogin, throttledLogin } from "../login/credentials.js";
+import { emit, type EventHook } from "../events.js";
+import type { BruteForceOptions } from "../login/login-throttle.js";
+import { hasLoginCounters, loginThrottle } from "../login/login-throttle.js";
 import { jsonResponse, toResponse } from "../response.js";
 
 import type { CounterStore, TokenStore, UserStore } from "../store/types.js";
-import { TokenLimitError, issueToken } from "../tokens/tokens.js";
+import { TokenLimitError, isWithinDateRange, issueToken } from "../tokens/tokens.js";
 import { parseBody } from "./body.js";
 import { validateCredentials } from "./fields.js";
 import { guardedHandler, methodNotAllowed } from "./http.js";
@@ -36,6 +38,28 @@ export interface ObtainTokenOptions {
    * counted in `counters`; past the limit, 429 with `Retry-After`. `false` turns it off.
    */
   readonly bruteForce?: BruteForceOptions | false;
+  /** Receives `login.*`, `token.issued` and `store.failed` events (see `AuthEvent`). */
+  readonly onEvent?: EventHook;
+  /**
+   * Runs DRF's default authentication before the view, as `obtain_auth_token` does: an `Authorization: Basic`
+   * header that fails (a stale password, a malformed header) answers 403 with Basic's detail, before the method
+   * and the body are looked at. Other headers (`Token ...`) are ignored. Default `true`; `false` ignores the header.
+   */
+  readonly basicHeader?: boolean;
+}
+
+/**
+ * DRF's default `authentication_classes` (`SessionAuthentication`, then `BasicAuthentication`) as the token view
+ * runs them: a failing Basic header answers 403, since the first class has no challenge.
+ */
+function basicHeaderCheck(options: ObtainTokenOptions) {
+  const { store, bruteForce, counters } = options;
+  const scheme = basicAuth({ users: store, ...(bruteForce === undefined ? {} : { bruteForce }), ...(counters ? { counters } : {}) });
+  return async (request: Request, ctx: AuthContext): Promise<Response | null> => {
+    const result = await scheme.authenticate(request, ctx);
+    if (result.type !== "failure") return null;
+    return toResponse(result.error ?? unauthenticated("authentication_failed", result.detail, undefined));
+  };
 }
 
 /** A `(request, ctx?) → Promise<Response>` handler. */
@@ -56,31 +80,39 @@ export function obtainTokenHandler(options: ObtainTokenOptions): Handler {
   const { store, ttlMs, maxTokensPerUser } = options ?? ({} as ObtainTokenOptions);
   if (typeof store?.getUserByUsername !== "function") throw new ConfigError("store", "must be a Portcullis store");
   if (ttlMs !== undefined && !(Number.isSafeInteger(ttlMs) && ttlMs > 0)) throw new ConfigError("ttlMs", "must be a positive integer");
+  // Checked against today's clock: a lifetime whose expiry no Date can hold would fail every login (503).
+  if (ttlMs !== undefined && !isWithinDateRange(Date.now() + ttlMs)) {
+    throw new ConfigError("ttlMs", "puts the expiry past the end of JavaScript's Date range (year 275760)");
+  }
   if (maxTokensPerUser !== undefined && !(Number.isSafeInteger(maxTokensPerUser) && maxTokensPerUser > 0)) {
     throw new ConfigError("maxTokensPerUser", "must be a positive integer");
   }
   const throttle = loginThrottle(options.bruteForce, options.counters ?? (hasLoginCounters(store) ? store : undefined));
+  const staleHeader = options.basicHeader === false ? null : basicHeaderCheck(options);
   return guardedHandler(async (request, ctx) => {
+    const refused = await staleHeader?.(request, ctx);
+    if (refused) return refused;
     if (request.method !== "POST") return methodNotAllowed(request.method);
     const body = await parseBody(request);
     if (!body.ok) return jsonResponse(body.body, body.status);
     const credentials = validateCredentials(body.data);
     if (!credentials.ok) return jsonResponse(credentials.errors, 400);
     const { username, password } = credentials;
-    const { user, blockedForMs } = await throttledLogin(throttle, username, ctx, () =>
-      checkStoreCredentials(store, username, password, ctx),
-    );
+    const outcome = await throttledLogin(throttle, username, ctx, () => checkStoreCredentials(store, username, password, ctx));
+    emitLogin(ctx, "token-endpoint", username, outcome);
+    const { user, blockedForMs } = outcome;
     if (user === null) {
       return blockedForMs ? toResponse(throttled(blockedForMs / 1000)) : jsonResponse(BAD_CREDENTIALS, 400);
     }
     try {
       const now = nowOf(ctx);
       const { key, token } = await issueToken(store, user.id, { ttlMs: ttlMs ?? null, maxTokensPerUser, now });
+      emit(ctx, { type: "token.issued", userId: user.id, tokenId: token.id, expiresAt: token.expiresAt });
       const expiry = token.expiresAt === null ? null : new Date(token.expiresAt).toISOString();
       return jsonResponse({ token: key, expiry }, 200);
     } catch (error) {
       if (error instanceof TokenLimitError) return jsonResponse({ detail: error.message }, 403);
       throw error;
     }
-  });
+  }, options.onEvent);
 }

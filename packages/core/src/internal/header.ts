@@ -25,12 +25,6 @@ function splitAsciiWhitespace(value: string, from: number): string[] | null {
   return parts.length === 0 ? null : parts;
 }
 
-/** The parts of an `Authorization` value, or `null` when there is no header or it is blank. */
-export function splitAuthorization(request: Request): string[] | null {
-  const value = request.headers.get("authorization");
-  return value === null ? null : splitAsciiWhitespace(value, 0);
-}
-
 /** The ASCII whitespace other than the space (0x09-0x0d). */
 const CONTROL_WHITESPACE = /[\t\n\v\f\r]/;
 

@@ -3,9 +3,23 @@ import { describe, expect, it } from "vitest";
 import { decodeBase64Strict, encodeBase64 } from "./base64.js";
 import { parseBasic } from "./basic-credentials.js";
 import { timingSafeEqualBytes, timingSafeEqualString } from "./constant-time.js";
-import { asciiLower, authorizationFor, decodeLatin1, decodeUtf8, latin1Bytes, splitAuthorization } from "./header.js";
+import { sha256 } from "@noble/hashes/sha2.js";
+import { bytesToHex, utf8ToBytes } from "@noble/hashes/utils.js";
+import { asciiLower, authorizationFor, decodeLatin1, decodeUtf8, latin1Bytes } from "./header.js";
 import { randomHex } from "./random.js";
-import { sha256Hex, sha256HexPortable } from "./sha256.js";
+import { sha256Hex } from "./sha256.js";
+
+/** SHA-256 through `@noble/hashes` only: the portable path `sha256Hex` falls back to. */
+const sha256HexPortable = (text: string) => bytesToHex(sha256(utf8ToBytes(text)));
+
+/**
+ * The reference model of DRF's header split: the `Authorization` value split on runs of ASCII whitespace
+ * (Python's `bytes.split()`), `null` without a header or when it is blank.
+ */
+function splitAuthorization(request: Request): string[] | null {
+  const parts = (request.headers.get("authorization") ?? "").split(/[\t\n\v\f\r ]+/).filter((part) => part !== "");
+  return parts.length === 0 ? null : parts;
+}
 
 function withAuthorization(value: string): Request {
   return new Request("https://api.test/", { headers: { Authorization: value } });

@@ -28,8 +28,3 @@ export function sha256Hex(text: string): string {
   if (nativeHash !== null) return nativeHash("sha256", text, "hex");
   return bytesToHex(sha256(utf8ToBytes(text)));
 }
-
-/** SHA-256 through `@noble/hashes` only (for tests and benchmarks of the portable path). */
-export function sha256HexPortable(text: string): string {
-  return bytesToHex(sha256(utf8ToBytes(text)));
-}

@@ -3,6 +3,7 @@
  * @module
  */
 import { ConfigError } from "../errors.js";
+import { randomHex } from "../internal/random.js";
 import { isWellFormed } from "./_encoding.js";
 import { generateSalt } from "./_salt.js";
 import { encodePbkdf2, PBKDF2_DEFAULT_ITERATIONS, PBKDF2_MAX_ITERATIONS } from "./pbkdf2.js";
@@ -46,4 +47,14 @@ export async function hashPassword(password: string, options?: HashPasswordOptio
     throw new TypeError("password must be a string of well-formed Unicode (no lone surrogates)");
   }
   return encodePbkdf2("pbkdf2_sha256", password, generateSalt(), iterations);
+}
+
+/**
+ * An unusable password hash, as Django's `make_password(None)` writes it: `!` and 40 random characters. No
+ * password ever verifies against it; the user can still authenticate by token.
+ * @example
+ * await store.createUser({ username: "robot", passwordHash: unusablePasswordHash() });
+ */
+export function unusablePasswordHash(): string {
+  return `!${randomHex(20)}`;
 }

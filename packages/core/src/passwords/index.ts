@@ -4,6 +4,6 @@
  * scrypt 64 MiB, Argon2 100 MiB, bcrypt cost 16): rows over a cap are invalid, never a hang.
  * @module
  */
-export { hashPassword, type HashPasswordOptions } from "./hash-password.js";
+export { hashPassword, unusablePasswordHash, type HashPasswordOptions } from "./hash-password.js";
 export { verifyPassword, verifyDummyHash, type PasswordCheck } from "./verify-password.js";
 export { isBcryptAvailable } from "./bcrypt.js";

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { messages } from "../auth-error.js";
-import type { Decision, Policy } from "../guard.js";
-import { checkObjectPermissions, guard } from "../guard.js";
+import type { Decision } from "../guard.js";
+import { guard } from "../guard.js";
 import { toResponse } from "../response.js";
 import type { Scheme } from "../schemes/types.js";
 import { allowAny, isAdminUser, isAuthenticated, isAuthenticatedOrReadOnly } from "./builtin.js";
@@ -141,7 +141,7 @@ describe("combinators", () => {
   });
 });
 
-describe("object-level permissions (checkObjectPermissions)", () => {
+describe("object-level permissions (guard(...).checkObjectPermissions)", () => {
   const owner: Permission<TestUser> = {
     hasPermission: () => true,
     hasObjectPermission: ({ user }, object) => (object as { ownerId: string }).ownerId === user?.id,
@@ -151,15 +151,15 @@ describe("object-level permissions (checkObjectPermissions)", () => {
   const article = { ownerId: "u1" };
 
   async function objectDecision(permissions: Permission<TestUser>[], req: Request, object: unknown) {
-    const policy: Policy = { schemes: [headerUser], permissions };
-    return checkObjectPermissions(policy, await guard(policy)(req), req, object);
+    const check = guard({ schemes: [headerUser], permissions });
+    return check.checkObjectPermissions(await check(req), req, object);
   }
 
   it("answers the decision unchanged when every permission allows the object", async () => {
     const req = request("GET", "u1");
-    const policy: Policy = { schemes: [headerUser], permissions: [isAuthenticated, owner] };
-    const decision = await guard(policy)(req);
-    expect(await checkObjectPermissions(policy, decision, req, article)).toBe(decision);
+    const check = guard({ schemes: [headerUser], permissions: [isAuthenticated, owner] });
+    const decision = await check(req);
+    expect(await check.checkObjectPermissions(decision, req, article)).toBe(decision);
   });
 
   it("denies with the object permission's own message and code", async () => {
@@ -170,10 +170,10 @@ describe("object-level permissions (checkObjectPermissions)", () => {
 
   it("passes a denied decision through untouched", async () => {
     const req = request("GET");
-    const policy: Policy = { schemes: [headerUser], permissions: [isAuthenticated, owner] };
-    const denied = await guard(policy)(req);
+    const check = guard({ schemes: [headerUser], permissions: [isAuthenticated, owner] });
+    const denied = await check(req);
     expect(denied.allowed).toBe(false);
-    expect(await checkObjectPermissions(policy, denied, req, article)).toBe(denied);
+    expect(await check.checkObjectPermissions(denied, req, article)).toBe(denied);
   });
 
   it("an anonymous request allowed at request level but denied on the object answers NotAuthenticated", async () => {

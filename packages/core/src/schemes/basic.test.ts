@@ -4,12 +4,11 @@ import { memoryStore } from "@portcullis/store-memory";
 import type { AuthContext } from "../context.js";
 import { ConfigError } from "../errors.js";
 import { guard } from "../guard.js";
-import { basicMessages } from "../internal/basic-credentials.js";
 import { hashPassword, verifyPassword } from "../passwords/index.js";
 import { allowAny } from "../permissions/builtin.js";
 import { toResponse } from "../response.js";
 import type { Store, User } from "../store/types.js";
-import type { BasicUserStore } from "./basic.js";
+import { basicMessages, type BasicUserStore } from "./basic.js";
 import { basicAuth } from "./basic.js";
 
 const b64 = (text: string, encoding: BufferEncoding = "utf8") => Buffer.from(text, encoding).toString("base64");

@@ -4,11 +4,11 @@
  */
 import type { AuthContext } from "../context.js";
 import { ConfigError } from "../errors.js";
-import { basicMessages, parseBasic } from "../internal/basic-credentials.js";
+import { parseBasic } from "../internal/basic-credentials.js";
 import { throttled } from "../auth-error.js";
-import { checkStoreCredentials, throttledLogin } from "../internal/credentials.js";
-import type { BruteForceOptions } from "../internal/login-throttle.js";
-import { hasLoginCounters, loginThrottle } from "../internal/login-throttle.js";
+import { checkStoreCredentials, emitLogin, throttledLogin } from "../login/credentials.js";
+import type { BruteForceOptions } from "../login/login-throttle.js";
+import { hasLoginCounters, loginThrottle } from "../login/login-throttle.js";
 import type { CounterStore, User, UserStore } from "../store/types.js";
 import type { Scheme, SchemeResult } from "./types.js";
 import { SKIP, failure } from "./types.js";
@@ -16,7 +16,10 @@ import { SKIP, failure } from "./types.js";
 /** The user-store methods Basic auth reads users through. */
 export type BasicUserStore = Pick<UserStore, "getUserByUsername" | "setPasswordHash">;
 
-/** A user as a custom `verify` returns it: anything, with an optional `isActive` flag. */
+/**
+ * A user as a custom `verify` returns it: anything, with an optional `isActive` flag. The user is active when the
+ * flag is `true` or absent; any other value (`false`, `0`, `"0"`, `null`) is inactive.
+ */
 export interface VerifiedUser {
   readonly isActive?: boolean;
 }
@@ -53,6 +56,15 @@ export interface BasicAuthVerifyOptions<U extends VerifiedUser> extends CommonOp
 
 export type BasicAuthOptions<U extends VerifiedUser = User> = BasicAuthStoreOptions | BasicAuthVerifyOptions<U>;
 
+/** DRF's words for Basic failures. */
+export const basicMessages = {
+  noCredentials: "Invalid basic header. No credentials provided.",
+  spaces: "Invalid basic header. Credentials string should not contain spaces.",
+  badEncoding: "Invalid basic header. Credentials not correctly base64 encoded.",
+  invalidCredentials: "Invalid username/password.",
+  inactive: "User inactive or deleted.",
+} as const;
+
 const REALM = /^[\x20-\x7e]{1,200}$/;
 
 /**
@@ -76,14 +88,17 @@ export function basicAuth<U extends VerifiedUser>(options: BasicAuthOptions<U>):
   const bruteForce = "verify" in options && counters === undefined && options.bruteForce === undefined ? false : options.bruteForce;
   const throttle = loginThrottle(bruteForce, counters);
   const challenge = `Basic realm="${realm}"`;
+  const name = options.name ?? "basic";
 
   async function authenticate(request: Request, ctx: AuthContext): Promise<SchemeResult<U | User, null>> {
     const parsed = parseBasic(request);
     if (parsed.type === "skip") return SKIP;
-    if (parsed.type === "invalid") return failure(parsed.detail);
+    if (parsed.type === "invalid") return failure(basicMessages[parsed.problem]);
     const { username, password } = parsed;
     const outcome = await throttledLogin<U | User>(throttle, username, ctx, () => verify(username, password, ctx));
     const user = outcome.user;
+    const inactive = user !== null && user.isActive === false;
+    emitLogin(ctx, name, username, inactive ? { user, reason: "inactive" } : outcome);
     if (user === null) {
       if (outcome.blockedForMs) {
         const error = throttled(outcome.blockedForMs / 1000);
@@ -91,11 +106,16 @@ export function basicAuth<U extends VerifiedUser>(options: BasicAuthOptions<U>):
       }
       return failure(basicMessages.invalidCredentials);
     }
-    if (user.isActive === false) return failure(basicMessages.inactive);
+    if (!isActiveFlag(user.isActive)) return failure(basicMessages.inactive);
     return { type: "success", user, auth: null };
   }
 
-  return { name: options.name ?? "basic", authenticate, challenge: () => challenge };
+  return { name, authenticate, challenge: () => challenge };
+}
+
+/** `verify`'s flag: `undefined` means active (the function vouches for the user); only `true` otherwise. */
+function isActiveFlag(flag: unknown): boolean {
+  return flag === undefined || flag === true;
 }
 
 function verifierOf<U extends VerifiedUser>(options: BasicAuthOptions<U>) {

@@ -6,6 +6,7 @@
 import type { AuthContext } from "../context.js";
 import { nowOf } from "../context.js";
 import { ConfigError } from "../errors.js";
+import { emit } from "../events.js";
 import { asciiLower, authorizationFor, decodeUtf8, latin1Bytes } from "../internal/header.js";
 import type { TokenRecord, TokenStore, User } from "../store/types.js";
 import { tokenDigest } from "../tokens/tokens.js";
@@ -56,10 +57,12 @@ export function tokenAuth(options: TokenAuthOptions): Scheme<User, TokenRecord> 
     if (found === null) return failure(tokenMessages.invalidToken);
     const { token, user } = found;
     if (token.expiresAt !== null && token.expiresAt <= nowOf(ctx)) {
+      emit(ctx, { type: "token.expired", userId: user.id, tokenId: token.id });
       ctx.waitUntil?.(store.deleteToken(token.id).catch(() => false));
       return failure(tokenMessages.invalidToken);
     }
-    if (!user.isActive) return failure(tokenMessages.inactive);
+    // Exactly `true`: a raw `0`, `"0"` or `"false"` from a store row is inactive (fail closed).
+    if (user.isActive !== true) return failure(tokenMessages.inactive);
     return { type: "success", user, auth: token };
   }
 

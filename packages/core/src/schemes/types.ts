@@ -13,7 +13,14 @@ import type { AuthError } from "../auth-error.js";
 export type SchemeResult<U, A> =
   | { readonly type: "skip" }
   | { readonly type: "success"; readonly user: U; readonly auth: A }
-  | { readonly type: "failure"; readonly detail: string; readonly error?: AuthError };
+  | {
+      readonly type: "failure";
+      readonly detail: string;
+      readonly error?: AuthError;
+      /** The error's machine code (default `authentication_failed`) and, when the body is richer than `{detail}`, the body. */
+      readonly code?: string;
+      readonly body?: Readonly<Record<string, unknown>>;
+    };
 
 /** An authentication scheme. `U` is the user type it yields, `A` its `auth` value. */
 export interface Scheme<U = unknown, A = unknown> {

@@ -139,3 +139,53 @@ export interface CounterStore {
 
 /** Every capability in one backend: what `memoryStore()` and `d1Store()` answer. */
 export interface Store extends UserStore, TokenStore, CounterStore {}
+
+/**
+ * An outstanding refresh (or sliding) token as the JWT blacklist keeps it: simplejwt's `OutstandingToken` row
+ * without the token itself (only its `jti`). `family` ties the refresh tokens of one login together through their
+ * rotations (the `jti` of the first one). Times are epoch milliseconds.
+ */
+export interface OutstandingJwt {
+  readonly jti: string;
+  /** The user's id; `null` when unknown (simplejwt's `user_id` is nullable). */
+  readonly userId: string | null;
+  readonly family: string;
+  readonly createdAt: number;
+  readonly expiresAt: number;
+}
+
+/** The outcome of `JwtBlacklistStore.rotateJwt`. */
+export type JwtRotation =
+  /** The old token was live and is now spent; the new one is outstanding in the same family. */
+  | "rotated"
+  /** The old token was already spent by an earlier rotation: every token of its family is now blacklisted. */
+  | "reused"
+  /** The old token is blacklisted; nothing changed. */
+  | "blacklisted";
+
+/**
+ * The JWT blacklist capability (simplejwt's `token_blacklist` app): outstanding refresh tokens, blacklisted `jti`s,
+ * and atomic rotation with reuse detection.
+ */
+export interface JwtBlacklistStore {
+  /** Records an outstanding token (a login). Throws `ConflictError` when the `jti` exists. */
+  addOutstandingJwt(token: OutstandingJwt): Promise<void>;
+  /** Whether this `jti` is blacklisted. */
+  isJwtBlacklisted(jti: string): Promise<boolean>;
+  /**
+   * Blacklists a token, recording it as outstanding first when it is unknown (simplejwt's `get_or_create` of both
+   * rows); answers whether it was newly blacklisted.
+   */
+  blacklistJwt(token: OutstandingJwt, now: number): Promise<boolean>;
+  /**
+   * One atomic rotation step. If `old` is live (recorded first when unknown), it is marked spent (and blacklisted
+   * when `blacklistOld`), and `next` becomes outstanding in `old`'s family: `"rotated"`. If `old` was already
+   * spent, the whole family is blacklisted: `"reused"`. If it is blacklisted: `"blacklisted"`. Of any number of
+   * concurrent rotations of one token, exactly one answers `"rotated"`.
+   */
+  rotateJwt(old: OutstandingJwt, next: OutstandingJwt, options: { readonly now: number; readonly blacklistOld: boolean }): Promise<JwtRotation>;
+  /** Blacklists every unexpired outstanding token of a user (logout everywhere); answers how many. */
+  blacklistUserJwts(userId: string, now: number): Promise<number>;
+  /** Deletes outstanding tokens (and their blacklist entries) with `expiresAt <= now`; answers how many. */
+  deleteExpiredJwts(now: number): Promise<number>;
+}

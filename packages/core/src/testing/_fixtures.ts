@@ -27,6 +27,16 @@ export function uniqueName(base: string): string {
   return `${base}-${randomHex(4)}-${sequence}`;
 }
 
+/**
+ * A user id no other test uses, as decimal text below 2^31: a valid id in every store, Django's integer
+ * `auth_user.id` included.
+ */
+export function uniqueUserId(): string {
+  sequence += 1;
+  const random = crypto.getRandomValues(new Uint32Array(1))[0] ?? 0;
+  return String(1_000_000_000 + (random % 1_000_000) * 1000 + (sequence % 1000));
+}
+
 /** Creates a user with a unique username. */
 export function makeUser(store: Pick<UserStore, "createUser">, overrides: Partial<NewUser> = {}): Promise<User> {
   return store.createUser({ username: uniqueName("user"), passwordHash: HASH, ...overrides });

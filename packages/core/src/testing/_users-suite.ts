@@ -5,7 +5,7 @@
 import { describe, expect, it } from "vitest";
 import { ConflictError } from "../errors.js";
 import type { UserStore } from "../store/types.js";
-import { HASH, makeUser, uniqueName, type StoreAccessor } from "./_fixtures.js";
+import { HASH, makeUser, uniqueName, uniqueUserId, type StoreAccessor } from "./_fixtures.js";
 
 /** Registers the user tests. */
 export function userTests(store: StoreAccessor<UserStore>): void {
@@ -24,7 +24,7 @@ function userCreationTests(store: StoreAccessor<UserStore>): void {
     });
 
     it("createUser keeps explicit flags and an explicit id", async () => {
-      const id = uniqueName("42");
+      const id = uniqueUserId();
       const user = await makeUser(store(), { id, isActive: false, isStaff: true });
       expect(user).toMatchObject({ id, isActive: false, isStaff: true });
       expect(await store().getUserById(id)).toEqual(user);

@@ -11,3 +11,4 @@ export {
   type ConformanceOptions,
   type StoreConformanceOptions,
 } from "./conformance.js";
+export { runJwtBlacklistStoreConformance, type JwtBlacklistConformanceOptions } from "./jwt-blacklist-conformance.js";

@@ -39,6 +39,7 @@ function rateThrottle(kind: string, rateInput: RateInput, options: RateThrottleO
   const scope = options.scope ?? `${kind}:${rate.limit}/${rate.windowMs}`;
   if (typeof scope !== "string" || scope === "") throw new ConfigError("scope", "must be a non-empty string");
   return {
+    scope,
     async allow(check: Check, ctx: AuthContext): Promise<ThrottleResult> {
       if (skipUsers && check.authenticated) return ALLOWED;
       const ident = identOf(check, ctx, numProxies);

@@ -13,5 +13,7 @@ export interface ThrottleResult {
 
 /** A throttle: records and judges one request. Only requests it allows are recorded. */
 export interface Throttle {
+  /** The counter namespace, reported in `throttled` events (e.g. `user:3/1000`). */
+  readonly scope?: string;
   allow(check: PermissionCheck<unknown, unknown>, ctx: AuthContext): Promise<ThrottleResult>;
 }

@@ -37,6 +37,20 @@ export function tokenDigest(key: string): string {
   return sha256Hex(key);
 }
 
+/** The last instant a JavaScript `Date` can hold (epoch ms): +275760-09-13. */
+export const MAX_DATE_MS = 8.64e15;
+
+const TTL_PAST_DATE_RANGE = "puts the expiry past the end of JavaScript's Date range (year 275760)";
+
+/**
+ * Whether an expiry (epoch ms) fits a JavaScript `Date`; a token lifetime that does not is refused when configured.
+ * @example
+ * isWithinDateRange(Date.now() + 30 * 86_400_000); // true
+ */
+export function isWithinDateRange(epochMs: number): boolean {
+  return Number.isFinite(epochMs) && Math.abs(epochMs) <= MAX_DATE_MS;
+}
+
 /**
  * Issues a token for a user. The key is returned here once and never stored.
  * @example
@@ -57,6 +71,7 @@ export async function issueToken(
     throw new ConfigError("maxTokensPerUser", "must be a positive integer");
   }
   const now = options.now ?? Date.now();
+  if (ttlMs !== null && !isWithinDateRange(now + ttlMs)) throw new ConfigError("ttlMs", TTL_PAST_DATE_RANGE);
   const key = prefix + randomHex(20);
   const token: TokenRecord = {
     id: randomHex(12),

@@ -1,0 +1,138 @@
+/**
+ * Section: PostgreSQL (`@portcullis/store-postgres` on postgres.js, the real server of PORTCULLIS_PG_URL; two
+ * databases of its own, created and dropped here). (1) A token check (`authenticate()` with `tokenAuth`) against a
+ * bare `SELECT 1` round trip on the same client, interleaved; (2) the token check with 1,000 vs 1,000,000 tokens;
+ * (3) HTTP: Hono on Node, a token-protected route vs the same app running one `SELECT 1` per request (autocannon,
+ * 50 connections, separate load process). Without PORTCULLIS_PG_URL the section reports itself skipped.
+ * Run alone with `node bench/postgres.mjs` after `pnpm build`.
+ * @module
+ */
+import { spawn } from "node:child_process";
+import { createHash } from "node:crypto";
+import { once } from "node:events";
+import { join } from "node:path";
+import { createInterface } from "node:readline";
+import { authenticate, tokenAuth } from "@portcullis/core";
+import { migrate, postgresStore } from "@portcullis/store-postgres";
+import postgres from "postgres";
+import { BENCH_DIR, compare, fmt, median, printResult, progress, ratio, runNode, target, writeResult } from "./_lib.mjs";
+
+const URL_ = process.env.PORTCULLIS_PG_URL ?? "";
+const SIZES = [1_000, 1_000_000];
+const PICKS = 1024;
+const TITLE = "PostgreSQL (store-postgres)";
+
+const keyOf = (i) => createHash("sha256").update(`portcullis-bench-${i}`).digest("hex").slice(0, 40);
+
+async function withDatabase(name, fn) {
+  const admin = postgres(URL_, { max: 1, onnotice: () => undefined });
+  await admin.unsafe(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+  await admin.unsafe(`CREATE DATABASE "${name}"`);
+  const url = new URL(URL_);
+  url.pathname = `/${name}`;
+  try {
+    return await fn(url.toString());
+  } finally {
+    await admin.unsafe(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+    await admin.end();
+  }
+}
+
+/** Migrates and fills a database with 1,000 users and `size` tokens (digests computed in SQL, as tokenDigest does). */
+async function fill(sql, size) {
+  await migrate(sql);
+  await sql.unsafe(`INSERT INTO portcullis_users (id, username, password_hash)
+    SELECT 'u' || g, 'user' || g, '!' FROM generate_series(0, 999) AS g`);
+  await sql.unsafe(`INSERT INTO portcullis_tokens (id, digest, user_id, created_at)
+    SELECT 't' || g, encode(sha256(convert_to(left(encode(sha256(convert_to('portcullis-bench-' || g, 'UTF8')), 'hex'), 40), 'UTF8')), 'hex'),
+      'u' || (g % 1000), 0 FROM generate_series(0, ${size - 1}) AS g`);
+  await sql.unsafe("ANALYZE");
+}
+
+function checker(sql, size) {
+  const schemes = [tokenAuth({ store: postgresStore(sql) })];
+  const requests = Array.from({ length: PICKS }, (_, i) => {
+    const index = Math.floor(((i * 2654435761) % 4294967296) / 4294967296 * size);
+    return new Request("http://bench/", { headers: { Authorization: `Token ${keyOf(index)}` } });
+  });
+  return async (i) => {
+    const result = await authenticate(requests[i & (PICKS - 1)], schemes);
+    if (result.status !== "authenticated") throw new Error("a benchmark token failed");
+  };
+}
+
+async function http(url) {
+  const child = spawn(process.execPath, [join(BENCH_DIR, "postgres-server.mjs"), url], { stdio: ["pipe", "pipe", "inherit"] });
+  const [line] = await once(createInterface({ input: child.stdout }), "line");
+  const { ports } = JSON.parse(line);
+  const load = async (port) => {
+    const options = { url: `http://127.0.0.1:${port}/api/me`, connections: 50, warmupSec: 0.5, durationSec: 2.5, headers: { authorization: `Token ${keyOf(7)}` } };
+    const result = JSON.parse(await runNode(join(BENCH_DIR, "http-load.mjs"), [JSON.stringify(options)], { timeoutMs: 60_000 }));
+    if (result.non2xx > 0 || result.errors > 0) throw new Error(`port ${port}: ${result.non2xx} non-2xx, ${result.errors} errors`);
+    return result.requestsPerSec;
+  };
+  const rounds = [];
+  for (let round = 0; round < 3; round++) rounds.push({ select1: await load(ports.select1), token: await load(ports.token) });
+  child.stdin.end();
+  await once(child, "exit");
+  return { select1: median(rounds.map((r) => r.select1)), token: median(rounds.map((r) => r.token)), ratio: median(rounds.map((r) => r.token / r.select1)) };
+}
+
+async function measure(smallUrl, largeUrl) {
+  const small = postgres(smallUrl, { max: 4, onnotice: () => undefined });
+  const large = postgres(largeUrl, { max: 4, onnotice: () => undefined });
+  progress(`postgres: filling ${fmt(SIZES[0])} and ${fmt(SIZES[1])} tokens`);
+  await fill(small, SIZES[0]);
+  await fill(large, SIZES[1]);
+  const cases = [
+    { name: "select1", fn: () => small.unsafe("SELECT 1", [], { prepare: true }) },
+    { name: "small", fn: checker(small, SIZES[0]) },
+    { name: "large", fn: checker(large, SIZES[1]) },
+  ];
+  const times = await compare(cases, { rounds: 5, roundMs: 400 });
+  progress("postgres: HTTP (Hono on Node, autocannon)");
+  const web = await http(largeUrl);
+  await Promise.all([small.end(), large.end()]);
+  return { times, web };
+}
+
+if (URL_ === "") {
+  const result = { title: TITLE, description: "Skipped: PORTCULLIS_PG_URL is not set (the section needs a real PostgreSQL server).", tables: [], targets: [] };
+  printResult(writeResult("postgres", result));
+} else {
+  const { times, web } = await withDatabase("portcullis_bench_small", (smallUrl) =>
+    withDatabase("portcullis_bench_large", (largeUrl) => measure(smallUrl, largeUrl)),
+  );
+  const checkRatio = times.small.ns / times.select1.ns;
+  const scaleRatio = times.large.ns / times.small.ns;
+  const result = {
+    title: TITLE,
+    description:
+      "postgres.js 3.4 on the local PostgreSQL server (PORTCULLIS_PG_URL), sequential awaited calls, interleaved rounds; " +
+      "a token check is `authenticate()` with `tokenAuth` on `postgresStore` (one SELECT joining token and user). " +
+      "HTTP: Hono on `@hono/node-server`, autocannon with 50 connections in a separate process, median of 3 rounds.",
+    tables: [
+      {
+        columns: ["case", "µs per call", "ratio"],
+        rows: [
+          ["`SELECT 1` round trip", fmt(times.select1.us, 1), "1.00×"],
+          [`token check, ${fmt(SIZES[0])} tokens`, fmt(times.small.us, 1), ratio(checkRatio)],
+          [`token check, ${fmt(SIZES[1])} tokens`, fmt(times.large.us, 1), ratio(times.large.ns / times.select1.ns)],
+        ],
+      },
+      {
+        columns: ["HTTP app", "req/s", "ratio"],
+        rows: [
+          ["one `SELECT 1` per request", fmt(web.select1), "1.00×"],
+          ["token-protected route (postgresStore)", fmt(web.token), ratio(web.ratio)],
+        ],
+      },
+    ],
+    targets: [
+      target("token check ≤ 1.2× a bare `SELECT 1`", ratio(checkRatio), checkRatio <= 1.2),
+      target("token check at 1,000,000 tokens ≤ 1.5× at 1,000", ratio(scaleRatio), scaleRatio <= 1.5),
+      target("Hono token route req/s ≥ 0.8× one `SELECT 1` per request", ratio(web.ratio), web.ratio >= 0.8),
+    ],
+  };
+  printResult(writeResult("postgres", result));
+}

@@ -1,0 +1,102 @@
+/**
+ * The Hono middleware that enforces one route's policy, and the registry that lets the route-table check
+ * recognise it. Nothing here looks at other routes: the policy is fixed when the middleware is built.
+ * @module
+ */
+import type { AllowedAnonymous, AnyPermission, AnyScheme, AuthContext, AuthOf, Guard, Policy, UserOf } from "@portcullis/core";
+import { errorToResponse, guard, toResponse } from "@portcullis/core";
+import type { Context, MiddlewareHandler } from "hono";
+import { HTTPException } from "hono/http-exception";
+import { decide, perEnv } from "./_decide.js";
+import { runtimeClientIp, runtimeWaitUntil } from "./_hono-conn.js";
+
+export type Permissions = readonly AnyPermission[] | undefined;
+
+/** A policy, or a function of the context that builds one (built once per `c.env` and cached). */
+export type PolicyInput<S extends readonly AnyScheme[], P extends Permissions = Permissions> =
+  | Policy<S, P>
+  | ((c: Context) => Policy<S, P>);
+
+/** Options of the Hono middleware. */
+export interface HonoAuthOptions {
+  /** The client IP. Default: the runtime's address (Workers `CF-Connecting-IP`, Node, Deno, Bun), never XFF. */
+  readonly clientIp?: (c: Context) => string | undefined;
+}
+
+/** Handlers that are a Portcullis policy (or decide access themselves, as the token endpoints do). */
+const policies = new WeakSet<object>();
+/** Handlers declared to need no policy under a protected prefix (middleware such as `cors()`). */
+const exempted = new WeakSet<object>();
+
+/** Records a handler as a policy for the route-table check. */
+export function markPolicy<H extends object>(handler: H): H {
+  policies.add(handler);
+  return handler;
+}
+
+/** Records a handler as exempt from the route-table check. */
+export function markExempt<H extends object>(handler: H): H {
+  exempted.add(handler);
+  return handler;
+}
+
+/** Whether a handler (as registered, before any sub-app wrapping) is a policy / exempt. */
+export function isPolicy(handler: unknown): boolean {
+  return typeof handler === "function" && policies.has(handler);
+}
+export function isExempt(handler: unknown): boolean {
+  return typeof handler === "function" && exempted.has(handler);
+}
+
+/** Throws core's denial (or the 503 of a failing store) as an `HTTPException` carrying that exact response. */
+export function deny(response: Response): never {
+  throw new HTTPException(response.status as 401, { res: response });
+}
+
+/**
+ * The middleware for one policy: authenticates, checks permissions and throttles, then sets `c.var.user`,
+ * `c.var.auth`, `c.var.authScheme` and `c.var.checkObjectPermissions`. It always runs its own check: what an
+ * earlier handler of the same request decided is never trusted.
+ */
+export function policyMiddleware<E extends { Variables: object }, S extends readonly AnyScheme[], P extends Permissions>(
+  input: PolicyInput<S, P>,
+  options: HonoAuthOptions,
+): MiddlewareHandler<E> {
+  const checkFor = policyGuard(input);
+  const clientIp = options.clientIp ?? runtimeClientIp;
+  const handler: MiddlewareHandler = async (c, next) => {
+    const check = checkFor(c);
+    const outcome = await decide(check, c.req.raw, contextOf(c, clientIp));
+    if ("response" in outcome) deny(outcome.response);
+    const decision = outcome.decision;
+    c.set("user", decision.user);
+    c.set("auth", decision.auth);
+    c.set("authScheme", decision.scheme);
+    c.set("checkObjectPermissions", async (object: unknown) => {
+      let onObject;
+      try {
+        onObject = await check.checkObjectPermissions(decision, c.req.raw, object);
+      } catch (error) {
+        deny(errorToResponse(error));
+      }
+      if (!onObject.allowed) deny(toResponse(onObject.error));
+    });
+    await next();
+  };
+  return markPolicy(handler) as MiddlewareHandler<E>;
+}
+
+type AnyGuard = Guard<unknown, unknown, AllowedAnonymous>;
+
+function policyGuard<S extends readonly AnyScheme[], P extends Permissions>(input: PolicyInput<S, P>): (c: Context) => AnyGuard {
+  if (typeof input !== "function") {
+    const fixed = guard(input) as unknown as Guard<UserOf<S>, AuthOf<S>> as AnyGuard;
+    return () => fixed;
+  }
+  const cache = perEnv<AnyGuard>();
+  return (c) => cache(c.env, () => guard(input(c)) as unknown as AnyGuard);
+}
+
+function contextOf(c: Context, clientIp: (c: Context) => string | undefined): AuthContext {
+  return { clientIp: clientIp(c), waitUntil: runtimeWaitUntil(c), env: c.env };
+}

@@ -1,0 +1,88 @@
+/**
+ * Help texts of `portcullis` (internal).
+ * @module
+ */
+import type { CommandName } from "./args.js";
+
+const WHERE = `Database options (every command):
+  -c, --config <path>    wrangler.json, wrangler.jsonc or wrangler.toml (default: found as wrangler finds it,
+                         from the current directory upwards)
+  --binding <name>       the d1_databases entry by binding (default: the first entry)
+  --database <name>      the d1_databases entry by database_name
+  -e, --env <name>       use the d1_databases of [env.<name>] in the config
+  --local                the local database of 'wrangler dev' (the default): Miniflare's state in
+                         <config dir>/.wrangler/state/v3/d1
+  --persist-to <dir>     the local state lives in <dir> (as 'wrangler dev --persist-to <dir>')
+  --remote               the production database, through 'wrangler d1 execute --remote' (needs wrangler in the
+                         project and 'wrangler login' or CLOUDFLARE_API_TOKEN)
+  --wrangler <path>      the wrangler to run for --remote (default: node_modules/wrangler of the project)
+  --database-url <url>   a PostgreSQL database instead of D1 (postgres://...; or set PORTCULLIS_DATABASE_URL,
+                         which keeps the password out of the process list); needs @portcullis/store-postgres
+  --django               with --database-url: the Django database's own auth_user and authtoken_token
+  -h, --help             show help`;
+
+const GLOBAL = `Usage: portcullis <command> [arguments] [options]
+
+User and token administration for a Portcullis store (D1: local, or --remote).
+
+Commands:
+  migrate                          apply the Portcullis migrations
+  create-user <username>           create a user (password from a prompt or --password-stdin)
+  create-token <username>          issue a token and print its key (once)
+  list-tokens <username>           list a user's tokens (ids, names, times; never keys)
+  revoke-tokens <username>         revoke a user's tokens (all, or one with --id)
+  import-django <dumpdata.json>    import users and DRF tokens from 'manage.py dumpdata'
+
+Run 'portcullis <command> --help' for a command's options.
+
+${WHERE}
+  -v, --version          print the version
+
+Exit codes: 0 success, 1 failure, 2 usage mistake.`;
+
+const COMMAND_HELP: Readonly<Record<CommandName, string>> = {
+  migrate: `Usage: portcullis migrate [options]
+
+Applies the pending Portcullis migrations and records them in wrangler's d1_migrations table (or the config's
+migrations_table), so 'wrangler d1 migrations apply' and this command can be mixed.`,
+  "create-user": `Usage: portcullis create-user <username> [--staff] [--password-stdin | --no-password] [options]
+
+Creates a user. The password is typed at a prompt (echo off) when standard input is a terminal, or read from
+standard input with --password-stdin (one trailing newline is dropped). It is never taken from an argument.
+It is stored as a Django-format pbkdf2_sha256 hash.
+
+  --staff                the user is staff (passes isAdminUser)
+  --password-stdin       read the password from standard input
+  --no-password          no usable password (token-only user, as Django's set_unusable_password)
+  --iterations <n>       PBKDF2 iterations (default 1000000, Django 5.2's)`,
+  "create-token": `Usage: portcullis create-token <username> [-r | --reset] [--name <name>] [--ttl <ttl>] [options]
+
+Issues a token and prints 'Generated token <key> for user <username>'. The key is shown only now: only its
+SHA-256 digest is stored. Without --reset the user's other tokens stay valid.
+
+  -r, --reset            revoke the user's tokens first
+  --name <name>          a label shown by list-tokens (such as the device)
+  --ttl <ttl>            expire after 45s, 15m, 12h, 30d, ... (default: never)`,
+  "list-tokens": `Usage: portcullis list-tokens <username> [--json] [options]
+
+Lists a user's tokens, oldest first: id, name, created, expiry. Keys cannot be listed (they are not stored).
+
+  --json                 print a JSON array instead of a table`,
+  "revoke-tokens": `Usage: portcullis revoke-tokens <username> [--id <token id>] [options]
+
+Revokes every token of the user, or only the one with --id (an id from list-tokens).
+
+  --id <token id>        revoke only this token`,
+  "import-django": `Usage: portcullis import-django <dumpdata.json> [--user-model <app.model>] [options]
+
+Imports the JSON of 'manage.py dumpdata auth.user authtoken.token': users keep their ids, usernames, password
+hashes, is_active and is_staff; DRF tokens keep working and are stored as digests only. The whole dump is
+checked before anything is written; records already present are skipped, so running it again is safe.
+
+  --user-model <label>   the model of the users (AUTH_USER_MODEL, default auth.user)`,
+};
+
+/** The help of one command, or the global help. */
+export function helpText(command: CommandName | undefined): string {
+  return command === undefined ? GLOBAL : `${COMMAND_HELP[command]}\n\n${WHERE}`;
+}

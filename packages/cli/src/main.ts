@@ -1,0 +1,58 @@
+/**
+ * The `portcullis` CLI: user and token administration on the D1 database of a Worker project, local (the
+ * state of `wrangler dev`) or remote (through `wrangler d1 execute --remote`). `bin/portcullis.js` runs `main`.
+ * @module
+ */
+/// <reference types="node" />
+import { readFileSync } from "node:fs";
+import { parseCommandLine, type CommandName } from "./args.js";
+import type { Command } from "./commands/command.js";
+import { createUserCommand } from "./commands/create-user.js";
+import { importDjangoCommand } from "./commands/import-django.js";
+import { migrateCommand } from "./commands/migrate.js";
+import { createTokenCommand, listTokensCommand, revokeTokensCommand } from "./commands/tokens.js";
+import { describeError, exitCodeOf } from "./describe-error.js";
+import { helpText } from "./help.js";
+import { processIo, type CliIo } from "./io.js";
+
+const COMMANDS: Readonly<Record<CommandName, Command>> = {
+  migrate: migrateCommand,
+  "create-user": createUserCommand,
+  "create-token": createTokenCommand,
+  "list-tokens": listTokensCommand,
+  "revoke-tokens": revokeTokensCommand,
+  "import-django": importDjangoCommand,
+};
+
+/** This package's version, for `--version`. */
+function version(): string {
+  const manifest = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string };
+  return manifest.version;
+}
+
+/**
+ * Runs the CLI on `argv` (the arguments after `portcullis`) and answers the exit code: 0 on success, 1 on a
+ * failure, 2 on a usage mistake. Results go to stdout, errors (one message, never a secret) to stderr.
+ * @example
+ * ```ts
+ * process.exitCode = await main(process.argv.slice(2));
+ * ```
+ */
+export async function main(argv: readonly string[], io: CliIo = processIo()): Promise<number> {
+  try {
+    const { command, args, options } = parseCommandLine(argv);
+    if (options.help) {
+      io.out(helpText(command));
+      return 0;
+    }
+    if (command === undefined) {
+      io.out(version());
+      return 0;
+    }
+    await COMMANDS[command]({ args, options, io });
+    return 0;
+  } catch (error) {
+    io.err(describeError(error));
+    return exitCodeOf(error);
+  }
+}

@@ -1,0 +1,83 @@
+// End to end: the built CLI against a real PostgreSQL server (`--database-url`), in Portcullis's own tables and in
+// Django mode on tables real Django made; every result is checked through the store or through Django itself.
+import { tmpdir } from "node:os";
+import { postgresStore } from "@portcullis/store-postgres";
+import postgres from "postgres";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { CAN_RUN_DJANGO, announceDjango, djangoDatabase, djangoOps } from "../../store-postgres/test/_django.js";
+import { HAS_SERVER, announce, createDatabase, type TestDatabase } from "../../store-postgres/test/_postgres.js";
+import { loginWith, requireBuiltCli, runCli } from "./cli-harness.js";
+
+announce("portcullis --database-url", true);
+announceDjango("portcullis --database-url --django");
+
+const PASSWORD = "correct horse battery staple";
+const cwd = tmpdir();
+
+/** Runs the built CLI with the URL in the environment (never in argv, as the README recommends). */
+function cli(database: TestDatabase, args: string[], input = "") {
+  const run = runCli(cwd, args, input, { ...process.env, PORTCULLIS_DATABASE_URL: database.url });
+  expect(`${run.stdout}${run.stderr}`).not.toContain(`:${new URL(database.url).password}@`);
+  return run;
+}
+
+const keyOf = (stdout: string, username: string) =>
+  new RegExp(`^Generated token ([0-9a-f]{40}) for user ${username}\\n$`).exec(stdout)?.[1] ?? "";
+
+async function withStore<T>(database: TestDatabase, django: boolean, work: (store: ReturnType<typeof postgresStore>) => Promise<T>) {
+  const sql = postgres(database.url, { max: 2, onnotice: () => undefined });
+  try {
+    return await work(postgresStore(sql, { django }));
+  } finally {
+    await sql.end();
+  }
+}
+
+describe.skipIf(!HAS_SERVER)("portcullis --database-url (built CLI, real PostgreSQL)", { timeout: 120_000 }, () => {
+  let database: TestDatabase;
+  beforeAll(async () => {
+    requireBuiltCli();
+    database = await createDatabase("portcullis_cli");
+  });
+  afterAll(() => database?.drop());
+
+  it("migrates, creates a user and a token that authenticates, lists and revokes it", async () => {
+    expect(cli(database, ["migrate"])).toMatchObject({ code: 0, stdout: expect.stringMatching(/^Applied .* to the PostgreSQL database portcullis_cli_\w+ on 127\.0\.0\.1:5432\.\n/) });
+    expect(cli(database, ["migrate"]).stdout).toMatch(/^No migrations to apply/);
+    expect(cli(database, ["create-user", "alice", "--password-stdin"], `${PASSWORD}\n`)).toMatchObject({ code: 0, stderr: "" });
+    const created = cli(database, ["create-token", "alice", "--name", "laptop"]);
+    const key = keyOf(created.stdout, "alice");
+    expect(key).toMatch(/^[0-9a-f]{40}$/);
+    expect(await withStore(database, false, (store) => loginWith(store, key))).toMatchObject({ username: "alice" });
+    expect(cli(database, ["list-tokens", "alice"]).stdout).toContain("laptop");
+    expect(cli(database, ["revoke-tokens", "alice"])).toMatchObject({ code: 0, stdout: "Revoked 1 token of user alice\n" });
+    expect(await withStore(database, false, (store) => loginWith(store, key))).toEqual({ detail: "Invalid token." });
+  });
+
+  it("refuses D1 options beside a database URL, and --django without one, as usage mistakes", () => {
+    expect(cli(database, ["list-tokens", "alice", "--remote"])).toMatchObject({ code: 2, stderr: expect.stringContaining("--remote applies to D1") });
+    const run = runCli(cwd, ["list-tokens", "alice", "--django"], "", { ...process.env, PORTCULLIS_DATABASE_URL: "" });
+    expect(run).toMatchObject({ code: 2, stderr: expect.stringContaining("--django applies to PostgreSQL") });
+  });
+});
+
+describe.skipIf(!CAN_RUN_DJANGO)("portcullis --database-url --django (built CLI, tables real Django made)", { timeout: 180_000 }, () => {
+  let database: TestDatabase;
+  beforeAll(async () => {
+    requireBuiltCli();
+    database = await djangoDatabase();
+  });
+  afterAll(() => database?.drop());
+
+  it("creates a user Django logs in, and revoke-tokens removes the user's DRF token too", async () => {
+    expect(cli(database, ["migrate", "--django"])).toMatchObject({ code: 0, stdout: expect.stringContaining("(Django mode)") });
+    expect(cli(database, ["create-user", "bob", "--password-stdin", "--django"], PASSWORD)).toMatchObject({ code: 0, stdout: expect.stringMatching(/^Created user bob /) });
+    expect(djangoOps(database, [{ op: "authenticate", username: "bob", password: PASSWORD }])[0]).toMatchObject({ ok: true });
+    djangoOps(database, [{ op: "create_token", username: "bob" }]);
+    const key = keyOf(cli(database, ["create-token", "bob", "--django"]).stdout, "bob");
+    expect(await withStore(database, true, (store) => loginWith(store, key))).toMatchObject({ username: "bob" });
+    expect(cli(database, ["list-tokens", "bob", "--django"]).stdout.split("\n").filter((line) => line !== "")).toHaveLength(3);
+    expect(cli(database, ["revoke-tokens", "bob", "--django"])).toMatchObject({ code: 0, stdout: "Revoked 2 tokens of user bob\n" });
+    expect(djangoOps(database, [{ op: "has_token", username: "bob" }])[0]).toEqual({ exists: false });
+  });
+});

@@ -1,0 +1,157 @@
+/**
+ * Reading `manage.py dumpdata auth.user authtoken.token` (internal to `importDjango`): every record is validated (zod) before
+ * anything is written, and every problem is reported with the record's place in the list (`dump[3]`) and its
+ * pk, except a token's pk, which is its key and is never printed.
+ * @module
+ */
+import { z } from "zod";
+import { PortcullisError } from "../errors.js";
+
+/** A user of the dump, as Portcullis stores it. */
+export interface DumpUser {
+  readonly index: number;
+  readonly id: string;
+  readonly username: string;
+  readonly passwordHash: string;
+  readonly isActive: boolean;
+  readonly isStaff: boolean;
+}
+
+/** A DRF token of the dump: its key (kept in memory only), its user (by id or, natural key, username). */
+export interface DumpToken {
+  readonly index: number;
+  readonly key: string;
+  readonly user: { readonly id: string } | { readonly username: string };
+  readonly createdAt: number;
+}
+
+/** A validated dump. `ignored` counts records of other models. */
+export interface Dump {
+  readonly users: readonly DumpUser[];
+  readonly tokens: readonly DumpToken[];
+  readonly ignored: number;
+}
+
+/** The dump cannot be imported; `problems` name the records at fault. Nothing was written. */
+export class DumpError extends PortcullisError {
+  override name = "DumpError";
+  readonly problems: readonly string[];
+  constructor(problems: readonly string[]) {
+    const shown = problems.slice(0, 20).map((problem) => `  ${problem}`);
+    if (problems.length > 20) shown.push(`  ... and ${problems.length - 20} more`);
+    super(["The dump was not imported (nothing was written):", ...shown].join("\n"));
+    this.problems = problems;
+  }
+}
+
+/** Django's datetime text: ISO 8601, `Z` or an offset when USE_TZ is on, naive (taken as UTC) otherwise. */
+const DATETIME = /^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(?::\d{2})?)(\.\d+)?(Z|[+-]\d{2}:\d{2})?$/;
+
+/** Epoch ms of a Django datetime, or NaN. */
+export function djangoTime(text: string): number {
+  const match = DATETIME.exec(text);
+  if (!match) return NaN;
+  const [, main, fraction = "", zone = "Z"] = match;
+  return Date.parse(`${main}${fraction.slice(0, 4)}${zone}`);
+}
+
+const PK = z.union([z.int().min(0), z.string().min(1).max(255)], { error: "must be an integer or a non-empty string" });
+
+const USER = z.object({
+  pk: PK,
+  fields: z.object({
+    username: z.string().min(1).max(150),
+    password: z.string().max(1024),
+    is_active: z.boolean(),
+    is_staff: z.boolean(),
+  }),
+});
+
+const TOKEN = z.object({
+  pk: z.string().regex(/^[\x21-\x7e]{1,40}$/, { error: "must be a token key: 1 to 40 printable ASCII characters" }),
+  fields: z.object({
+    user: z.union([PK, z.tuple([z.string().min(1)])], { error: "must be a user pk or a natural key [username]" }),
+    created: z.string().refine((text) => !Number.isNaN(djangoTime(text)), { error: "must be an ISO 8601 datetime" }),
+  }),
+});
+
+/** The problems of a failed zod parse, one line each, prefixed by the record's label. */
+function problemsOf(label: string, error: z.ZodError): string[] {
+  return error.issues.map((issue) => `${label}: ${issue.path.join(".") || "record"}: ${issue.message}`);
+}
+
+/** `dump[3] (auth.user pk 7)`; a token is labelled by its user, never by its pk (the key). */
+function labelOf(index: number, model: string, record: Record<string, unknown>, isToken: boolean): string {
+  if (!isToken) {
+    const pk = record.pk;
+    return `dump[${index}] (${model} pk ${typeof pk === "number" || typeof pk === "string" ? pk : "?"})`;
+  }
+  const user = (record.fields as Record<string, unknown> | undefined)?.user;
+  const owner = typeof user === "number" || typeof user === "string" ? ` of user ${user}` : Array.isArray(user) ? ` of user ${String(user[0])}` : "";
+  return `dump[${index}] (${model}${owner})`;
+}
+
+/** Validates one record; answers a user, a token, "ignored" or problems. */
+function readRecord(index: number, raw: unknown, userModel: string): DumpUser | DumpToken | "ignored" | string[] {
+  if (typeof raw !== "object" || raw === null || Array.isArray(raw) || typeof (raw as { model?: unknown }).model !== "string") {
+    return [`dump[${index}]: not a dumpdata record (an object with "model", "pk" and "fields")`];
+  }
+  const record = raw as Record<string, unknown>;
+  const model = (record.model as string).toLowerCase();
+  if (model !== userModel && model !== "authtoken.token") return "ignored";
+  const label = labelOf(index, model, record, model === "authtoken.token");
+  if (model === userModel) {
+    if (!("pk" in record)) return [`${label}: no pk (dumped with --natural-primary?): dump again without it, so ids carry over`];
+    const user = USER.safeParse(record);
+    if (!user.success) return problemsOf(label, user.error);
+    const { pk, fields } = user.data;
+    return { index, id: String(pk), username: fields.username, passwordHash: fields.password, isActive: fields.is_active, isStaff: fields.is_staff };
+  }
+  const token = TOKEN.safeParse(record);
+  if (!token.success) return problemsOf(label, token.error);
+  const { user } = token.data.fields;
+  const owner = Array.isArray(user) ? { username: user[0] } : { id: String(user) };
+  return { index, key: token.data.pk, user: owner, createdAt: djangoTime(token.data.fields.created) };
+}
+
+/** Problems between records: a pk, username or key twice. */
+function duplicates(users: readonly DumpUser[], tokens: readonly DumpToken[]): string[] {
+  const problems: string[] = [];
+  const seen = new Map<string, number>();
+  const check = (key: string, index: number, what: string) => {
+    const first = seen.get(key);
+    if (first === undefined) seen.set(key, index);
+    else problems.push(`dump[${index}]: ${what} as dump[${first}]`);
+  };
+  for (const user of users) check(`id:${user.id}`, user.index, `the same pk (${user.id})`);
+  for (const user of users) check(`name:${user.username}`, user.index, `the same username (${user.username})`);
+  for (const token of tokens) check(`key:${token.key}`, token.index, "the same token key");
+  return problems;
+}
+
+/** Parses and validates a whole dump (JSON text, or the parsed list); throws `DumpError` naming every bad record. */
+export function parseDump(dump: string | unknown, userModel = "auth.user"): Dump {
+  let list: unknown = dump;
+  if (typeof dump === "string") {
+    try {
+      list = JSON.parse(dump);
+    } catch {
+      throw new DumpError(["the file is not valid JSON"]);
+    }
+  }
+  if (!Array.isArray(list)) throw new DumpError(["the file is not a JSON list of records (as manage.py dumpdata writes)"]);
+  const users: DumpUser[] = [];
+  const tokens: DumpToken[] = [];
+  const problems: string[] = [];
+  let ignored = 0;
+  list.forEach((raw, index) => {
+    const read = readRecord(index, raw, userModel.toLowerCase());
+    if (read === "ignored") ignored++;
+    else if (Array.isArray(read)) problems.push(...read);
+    else if ("key" in read) tokens.push(read);
+    else users.push(read);
+  });
+  problems.push(...duplicates(users, tokens));
+  if (problems.length > 0) throw new DumpError(problems);
+  return { users, tokens, ignored };
+}

@@ -1,0 +1,79 @@
+import { memoryStore } from "@portcullis/store-memory";
+import { describe, expect, it } from "vitest";
+import { authenticate, basicAuth, hashPassword, tokenAuth, tokenDigest, type Store } from "../index.js";
+import { DumpError, ImportInterruptedError, importDjango, importedTokenId } from "./index.js";
+
+const KEY = "9944b09199c62bcf9418ad846dd0e4bbdfc6ee4b";
+const OTHER_KEY = "c0ffee00c0ffee00c0ffee00c0ffee00c0ffee00";
+
+async function dump() {
+  const hash = await hashPassword("old-django-pw", { iterations: 1000 });
+  return [
+    { model: "auth.user", pk: 7, fields: { username: "dj_alice", password: hash, is_active: true, is_staff: true, email: "a@x" } },
+    { model: "auth.user", pk: 8, fields: { username: "dj_bob", password: "!unusable", is_active: false, is_staff: false } },
+    { model: "authtoken.token", pk: KEY, fields: { user: 7, created: "2024-05-01T12:34:56.789Z" } },
+    { model: "authtoken.token", pk: OTHER_KEY, fields: { user: ["dj_bob"], created: "2024-05-02T00:00:00" } },
+    { model: "admin.logentry", pk: 1, fields: {} },
+  ];
+}
+
+const withToken = (key: string) => new Request("https://api.test/", { headers: { authorization: `Token ${key}` } });
+const withBasic = (user: string, pw: string) => new Request("https://api.test/", { headers: { authorization: `Basic ${btoa(`${user}:${pw}`)}` } });
+
+describe("importDjango", () => {
+  it("imports users with their ids, hashes and flags, and DRF tokens as digests that keep authenticating", async () => {
+    const store = memoryStore();
+    const result = await importDjango(store, JSON.stringify(await dump()), { now: 1_700_000_000_000 });
+    expect(result).toEqual({ users: 2, tokens: 2, presentUsers: 0, presentTokens: 0, warnings: [], ignored: 1 });
+    expect(await store.getUserById("7")).toEqual({ id: "7", username: "dj_alice", isActive: true, isStaff: true });
+    const viaToken = await authenticate(withToken(KEY), [tokenAuth({ store })]);
+    expect(viaToken.status === "authenticated" && viaToken.user.id).toBe("7");
+    expect(viaToken.status === "authenticated" && viaToken.auth).toMatchObject({ id: importedTokenId(tokenDigest(KEY)), name: "django", expiresAt: null });
+    const viaPassword = await authenticate(withBasic("dj_alice", "old-django-pw"), [basicAuth({ users: store })]);
+    expect(viaPassword.status).toBe("authenticated");
+    const inactive = await authenticate(withToken(OTHER_KEY), [tokenAuth({ store })]);
+    expect(inactive.status === "failed" && inactive.error.detail).toBe("User inactive or deleted.");
+  });
+
+  it("is idempotent: a second run imports nothing and reports what is present", async () => {
+    const store = memoryStore();
+    const records = await dump();
+    await importDjango(store, records);
+    expect(await importDjango(store, records)).toEqual({ users: 0, tokens: 0, presentUsers: 2, presentTokens: 2, warnings: [], ignored: 1 });
+    expect(await store.listTokens("7")).toHaveLength(1);
+  });
+
+  it("refuses a bad dump naming every problem, never a key, and writes nothing", async () => {
+    const store = memoryStore();
+    const records = await dump();
+    const bad = [...records, { model: "authtoken.token", pk: "f".repeat(40), fields: { user: 99, created: "2024-01-01T00:00:00Z" } }];
+    (bad[1] as { fields: Record<string, unknown> }).fields = { ...(bad[1] as { fields: object }).fields, is_staff: "no" };
+    const error = await importDjango(store, bad).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(DumpError);
+    expect((error as DumpError).problems).toEqual([expect.stringContaining("dump[1] (auth.user pk 8): fields.is_staff")]);
+    const orphan = await importDjango(store, [records[0], { ...records[2], fields: { user: 99, created: "2024-01-01T00:00:00Z" } }]).catch((e: unknown) => e);
+    expect((orphan as DumpError).problems).toEqual(["dump[1] (authtoken.token of user 99): user 99 is neither in the dump nor in the database"]);
+    for (const e of [error, orphan]) expect(String((e as Error).message)).not.toContain(KEY);
+    expect(await store.getUserById("7")).toBeNull();
+    await expect(importDjango(store, "[{")).rejects.toThrow(/not valid JSON/);
+  });
+
+  it("stops on a store failure midway, says how far it got, and a second run completes it", async () => {
+    const store = memoryStore();
+    let failNext = true;
+    const flaky: Store = {
+      ...store,
+      createToken: (token, options) => {
+        if (failNext) {
+          failNext = false;
+          return Promise.reject(new Error("connection reset"));
+        }
+        return store.createToken(token, options);
+      },
+    };
+    const error = await importDjango(flaky, await dump()).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(ImportInterruptedError);
+    expect(error).toMatchObject({ users: 2, tokens: 0, message: expect.stringContaining("stopped after 2 users and 0 tokens") });
+    expect(await importDjango(flaky, await dump())).toMatchObject({ users: 0, tokens: 2, presentUsers: 2 });
+  });
+});

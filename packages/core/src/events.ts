@@ -1,0 +1,75 @@
+/**
+ * Auth events: the audit trail (DRF has Django's `user_logged_in` / `user_login_failed` signals; better-auth has
+ * hooks). Give a policy or an endpoint an `onEvent` function and it is called, synchronously, for every event.
+ * No event ever carries a password, token key, digest, session id or `Authorization` value.
+ * @module
+ */
+import type { AuthContext } from "./context.js";
+
+/** Why a password login failed. */
+export type LoginFailureReason = "invalid_credentials" | "inactive" | "throttled";
+
+/** Every event Portcullis reports. `clientIp` is the client address of the request, when known. */
+export type AuthEvent =
+  /** A password login succeeded (`basicAuth`, `obtainTokenHandler`, and other password endpoints). */
+  | { readonly type: "login.succeeded"; readonly via: string; readonly userId: string; readonly username: string; readonly clientIp?: string }
+  /**
+   * A password login failed. `username` is what was typed (an unknown user and a wrong password are one reason,
+   * `invalid_credentials`, as the response says); `waitMs` is set when brute-force protection refused it.
+   */
+  | {
+      readonly type: "login.failed";
+      readonly via: string;
+      readonly reason: LoginFailureReason;
+      readonly username: string;
+      readonly waitMs?: number;
+      readonly clientIp?: string;
+    }
+  /** A token was issued (never its key). */
+  | { readonly type: "token.issued"; readonly userId: string; readonly tokenId: string; readonly expiresAt: number | null }
+  /** Tokens were revoked: one (`tokenId`) by a logout, or all of a user's (`count`) by a logout-all. */
+  | { readonly type: "token.revoked"; readonly userId: string; readonly tokenId?: string; readonly count?: number }
+  /** An expired token was presented (it answered `Invalid token.` and is being removed). */
+  | { readonly type: "token.expired"; readonly userId: string; readonly tokenId: string }
+  /** A scheme refused the credentials of a request: its name, DRF's code and the HTTP status. */
+  | { readonly type: "authentication.failed"; readonly scheme: string; readonly code: string; readonly status: number; readonly clientIp?: string }
+  /** A throttle refused a request: its scope and the wait it asked for. */
+  | { readonly type: "throttled"; readonly scope: string; readonly waitMs: number; readonly clientIp?: string }
+  /** A store (or anything else during a check) failed; the request was answered 503. `error` keeps its `cause`. */
+  | { readonly type: "store.failed"; readonly error: unknown };
+
+/** The hook: called once per event. An exception it throws is reported with `console.error` and ignored. */
+export type EventHook = (event: AuthEvent) => void;
+
+/** Sends an event to the context's hook, if any; a throwing hook never changes the outcome of a request. */
+export function emit(ctx: AuthContext | undefined, event: AuthEvent): void {
+  const hook = ctx?.onEvent;
+  if (hook === undefined) return;
+  try {
+    hook(event);
+  } catch (error) {
+    console.error("Portcullis: the onEvent hook threw; the event was dropped.", error);
+  }
+}
+
+/** Errors already reported, so that one failure is reported once however many layers see it. */
+const reported = new WeakSet<object>();
+
+/**
+ * Reports a failure that is being answered with 503: as a `store.failed` event when a hook is configured, else
+ * once through `console.error`, with the error and its `cause` (Django logs such errors to `django.request`).
+ * A failure is reported once, however many layers pass it on.
+ */
+export function reportFailure(ctx: AuthContext | undefined, error: unknown): void {
+  if (typeof error === "object" && error !== null) {
+    if (reported.has(error)) return;
+    reported.add(error);
+  }
+  if (ctx?.onEvent) emit(ctx, { type: "store.failed", error });
+  else console.error("Portcullis: authentication service unavailable, answering 503 (fail closed):", error);
+}
+
+/** The context with `onEvent` as its hook (the same object when there is nothing to change). */
+export function withHook(ctx: AuthContext, onEvent: EventHook | undefined): AuthContext {
+  return onEvent === undefined || ctx.onEvent === onEvent ? ctx : { ...ctx, onEvent };
+}

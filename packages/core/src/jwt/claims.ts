@@ -1,0 +1,69 @@
+/**
+ * Claim checks, in simplejwt 5.2's order and words: first what PyJWT's `decode` checks (`exp`, `nbf`, `iat`,
+ * `aud`, `iss`: any failure is "Token is invalid or expired"), then `Token.verify` (`exp` present, `jti` present,
+ * `token_type` equal to the expected type).
+ * @module
+ */
+import type { JwtSettings } from "./settings.js";
+
+/** simplejwt's `TokenError` messages (5.2, word for word). */
+export const jwtMessages = {
+  invalid: "Token is invalid or expired",
+  noExp: "Token has no 'exp' claim",
+  expired: (claim: string) => `Token '${claim}' claim has expired`,
+  noId: "Token has no id",
+  noType: "Token has no type",
+  wrongType: "Token has wrong type",
+  blacklisted: "Token is blacklisted",
+  notValidForAnyType: "Given token not valid for any token type",
+  noUserId: "Token contained no recognizable user identification",
+  userNotFound: "User not found",
+  userInactive: "User is inactive",
+  passwordChanged: "The user's password has been changed.",
+  badHeader: "Authorization header must contain two space-delimited values",
+  noActiveAccount: "No active account found with the given credentials",
+} as const;
+
+/** The latest instant a `datetime` holds (year 9999); later times make Django fail, so they are refused. */
+const MAX_EPOCH_SECONDS = 253_402_300_799;
+
+/** A JSON number Python's `int()` and `datetime.utcfromtimestamp` would both take. */
+function isTimestamp(value: unknown): value is number {
+  return typeof value === "number" && Number.isFinite(value) && Math.abs(value) <= MAX_EPOCH_SECONDS;
+}
+
+function audienceMatches(claim: unknown, audiences: readonly string[]): boolean {
+  if (typeof claim === "string") return audiences.includes(claim);
+  if (!Array.isArray(claim) || !claim.every((item) => typeof item === "string")) return false;
+  return claim.some((item) => audiences.includes(item));
+}
+
+/**
+ * PyJWT's registered-claim checks at `nowMs` (its clock is whole seconds). Answers `null` when they pass.
+ * Stricter than PyJWT where it would crash or guess: time claims must be JSON numbers, not numeric strings.
+ */
+export function checkRegisteredClaims(payload: Readonly<Record<string, unknown>>, settings: JwtSettings, nowMs: number): string | null {
+  const now = Math.floor(nowMs / 1000);
+  const leeway = settings.leewayMs / 1000;
+  const { exp, nbf, iat } = payload;
+  if (exp !== undefined && (!isTimestamp(exp) || Math.trunc(exp) <= now - leeway)) return jwtMessages.invalid;
+  if (iat !== undefined && !isTimestamp(iat)) return jwtMessages.invalid;
+  if (nbf !== undefined && (!isTimestamp(nbf) || Math.trunc(nbf) > now + leeway)) return jwtMessages.invalid;
+  if (settings.audiences !== null && !audienceMatches(payload.aud, settings.audiences)) return jwtMessages.invalid;
+  if (settings.issuer !== undefined && payload.iss !== settings.issuer) return jwtMessages.invalid;
+  return null;
+}
+
+/** `Token.verify()` after decoding: `exp` present, `jti` present, and the type claim equal to `tokenType`. */
+export function checkTokenClaims(payload: Readonly<Record<string, unknown>>, settings: JwtSettings, tokenType: string | null): string | null {
+  if (!("exp" in payload)) return jwtMessages.noExp;
+  if (!(settings.jtiClaim in payload)) return jwtMessages.noId;
+  if (tokenType === null) return null; // UntypedToken (the verify endpoint)
+  if (!(settings.tokenTypeClaim in payload)) return jwtMessages.noType;
+  return payload[settings.tokenTypeClaim] === tokenType ? null : jwtMessages.wrongType;
+}
+
+/** Whether a timestamp claim (such as `refresh_exp`) has passed at `nowMs`, as `Token.check_exp` decides. */
+export function isClaimExpired(value: unknown, settings: JwtSettings, nowMs: number): boolean {
+  return !isTimestamp(value) || value * 1000 <= nowMs - settings.leewayMs;
+}

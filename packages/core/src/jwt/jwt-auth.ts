@@ -1,0 +1,140 @@
+/**
+ * `jwtAuth`: simplejwt's `JWTAuthentication` (users from the store) and `JWTStatelessUserAuthentication`
+ * (`TokenUser` from the claims, no store round trip), with simplejwt's error bodies and challenge.
+ * @module
+ */
+import type { AuthContext } from "../context.js";
+import { nowOf } from "../context.js";
+import { ConfigError } from "../errors.js";
+import type { Scheme, SchemeResult } from "../schemes/types.js";
+import { SKIP } from "../schemes/types.js";
+import type { JwtBlacklistStore, User, UserStore } from "../store/types.js";
+import { rawTokenOf } from "./_header.js";
+import { jwtMessages } from "./claims.js";
+import { checkRevoke } from "./revoke.js";
+import type { AuthTokenType, JwtSettings } from "./settings.js";
+import { settingsOf } from "./settings.js";
+import type { JwtPayload } from "./verify.js";
+import { decodeToken, verifyClaims } from "./verify.js";
+
+/** simplejwt's `TokenUser`: a user read from the token's claims alone. */
+export interface TokenUser {
+  readonly id: string;
+  readonly username: string;
+  readonly isActive: true;
+  readonly isStaff: boolean;
+  readonly isSuperuser: boolean;
+  readonly claims: JwtPayload;
+}
+
+/** The `auth` of a JWT-authenticated request: the validated token (never the raw token). */
+export interface JwtAuthInfo {
+  readonly tokenType: AuthTokenType;
+  readonly jti: string;
+  /** The `exp` claim as epoch ms. */
+  readonly expiresAt: number;
+  readonly claims: JwtPayload;
+}
+
+interface CommonOptions {
+  /** The settings, from `jwtSettings({...})`. */
+  readonly jwt: JwtSettings;
+  /** Checked for sliding tokens when `authTokenClasses` includes `"sliding"` (access tokens never are, as simplejwt). */
+  readonly blacklist?: Pick<JwtBlacklistStore, "isJwtBlacklisted">;
+  /** Reported as `scheme`. Default `"jwt"`. */
+  readonly name?: string;
+}
+
+/** Users looked up in a store (one round trip; two with `checkRevokeToken`). */
+export interface JwtAuthStoreOptions extends CommonOptions {
+  readonly users: Pick<UserStore, "getUserById" | "getUserByUsername">;
+}
+
+/** Stateless users from the claims (`TokenUser`): no store round trip. */
+export interface JwtAuthStatelessOptions extends CommonOptions {
+  readonly stateless: true;
+}
+
+const TOKEN_CLASS = { access: "AccessToken", sliding: "SlidingToken" } as const;
+
+type Failure = SchemeResult<never, never>;
+
+function failed(detail: string, code: string, extra: Record<string, unknown> = {}): Failure {
+  return { type: "failure", detail, code, body: { detail, code, ...extra } };
+}
+
+function isFailure(value: object): value is Failure {
+  return (value as { type?: unknown }).type === "failure";
+}
+
+/** The `user_id` claim as a string (simplejwt writes an int up to 5.4, a string since 5.5), or `null`. */
+export function userIdOf(payload: JwtPayload, settings: JwtSettings): string | null {
+  const id = payload[settings.userIdClaim];
+  if (typeof id === "string" && id !== "") return id;
+  return typeof id === "number" && Number.isFinite(id) ? String(id) : null;
+}
+
+/** simplejwt's `TokenUser` of a validated payload. */
+export function tokenUserOf(payload: JwtPayload, id: string): TokenUser {
+  const username = typeof payload.username === "string" ? payload.username : "";
+  return { id, username, isActive: true, isStaff: payload.is_staff === true, isSuperuser: payload.is_superuser === true, claims: payload };
+}
+
+/**
+ * JWT authentication compatible with djangorestframework-simplejwt. Exactly one algorithm (the settings') is
+ * accepted; `exp`, `jti` and `token_type` are required; a refresh token is never an access token.
+ * @example
+ * const jwt = jwtSettings({ signingKey: env.DJANGO_SECRET_KEY });
+ * const schemes = [jwtAuth({ jwt, users: store })];          // or jwtAuth({ jwt, stateless: true })
+ */
+export function jwtAuth(options: JwtAuthStoreOptions): Scheme<User, JwtAuthInfo>;
+export function jwtAuth(options: JwtAuthStatelessOptions): Scheme<TokenUser, JwtAuthInfo>;
+export function jwtAuth(options: JwtAuthStoreOptions | JwtAuthStatelessOptions): Scheme<User | TokenUser, JwtAuthInfo> {
+  const settings = settingsOf(options?.jwt);
+  const users = "users" in options ? options.users : null;
+  if (users === null && !("stateless" in options && options.stateless === true)) {
+    throw new ConfigError("users", "pass `users` (a store) or `stateless: true`");
+  }
+  if (users !== null && typeof users?.getUserById !== "function") throw new ConfigError("users", "must be a Portcullis user store");
+  const blacklist = options.blacklist;
+  const types = settings.authTokenClasses;
+
+  async function validate(raw: string, now: number): Promise<{ payload: JwtPayload; tokenType: AuthTokenType } | Failure> {
+    const decoded = await decodeToken(raw, settings, now);
+    const messages: Record<string, string>[] = [];
+    for (const type of types) {
+      const message = decoded.ok ? await verifyClaims(decoded.payload, settings, type, blacklist) : decoded.message;
+      if (message === null && decoded.ok) return { payload: decoded.payload, tokenType: type };
+      messages.push({ token_class: TOKEN_CLASS[type], token_type: type, message: message as string });
+    }
+    return failed(jwtMessages.notValidForAnyType, "token_not_valid", { messages });
+  }
+
+  async function resolveUser(payload: JwtPayload, id: string): Promise<User | TokenUser | Failure> {
+    if (users === null) return tokenUserOf(payload, id);
+    const user = settings.userIdField === "id" ? await users.getUserById(id) : ((await users.getUserByUsername(id))?.user ?? null);
+    if (user === null) return failed(jwtMessages.userNotFound, "user_not_found");
+    if (settings.checkUserIsActive && !user.isActive) return failed(jwtMessages.userInactive, "user_inactive");
+    if (settings.checkRevokeToken && !(await checkRevoke(users, user, payload, settings))) {
+      return failed(jwtMessages.passwordChanged, "password_changed");
+    }
+    return user;
+  }
+
+  async function authenticate(request: Request, ctx: AuthContext): Promise<SchemeResult<User | TokenUser, JwtAuthInfo>> {
+    const raw = rawTokenOf(request.headers.get("authorization"), settings.authHeaderTypes);
+    if (raw === null) return SKIP;
+    if (raw === false) return failed(jwtMessages.badHeader, "bad_authorization_header");
+    const valid = await validate(raw, nowOf(ctx));
+    if (isFailure(valid)) return valid;
+    const { payload, tokenType } = valid;
+    const id = userIdOf(payload, settings);
+    if (id === null) return failed(jwtMessages.noUserId, "token_not_valid");
+    const user = await resolveUser(payload, id);
+    if (isFailure(user)) return user;
+    const auth: JwtAuthInfo = { tokenType, jti: String(payload[settings.jtiClaim]), expiresAt: (payload.exp as number) * 1000, claims: payload };
+    return { type: "success", user, auth };
+  }
+
+  return { name: options.name ?? "jwt", authenticate, challenge: () => settings.challenge };
+}

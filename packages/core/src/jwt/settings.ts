@@ -1,0 +1,153 @@
+/**
+ * `jwtSettings()`: simplejwt's `SIMPLE_JWT` settings, in TypeScript naming, validated once. The result is shared by
+ * `jwtAuth`, the JWT endpoints and `mintTokens`, so verifying and minting can never disagree.
+ * @module
+ */
+import type { JWK } from "jose";
+import { z } from "zod";
+import { ConfigError } from "../errors.js";
+import type { JwtKeys } from "./keys.js";
+import { buildKeys } from "./keys.js";
+
+/** The algorithms simplejwt accepts that WebCrypto can run (ES256K is not in WebCrypto). */
+export const JWT_ALGORITHMS = [
+  "HS256", "HS384", "HS512", "RS256", "RS384", "RS512", "PS256", "PS384", "PS512", "ES256", "ES384", "ES512", "EdDSA",
+] as const;
+
+/** One of `JWT_ALGORITHMS`. */
+export type JwtAlgorithm = (typeof JWT_ALGORITHMS)[number];
+
+/** A token type that authenticates requests (simplejwt's `AUTH_TOKEN_CLASSES`: `AccessToken`, `SlidingToken`). */
+export type AuthTokenType = "access" | "sliding";
+
+/** A key: text (an HMAC secret, or a PEM), raw bytes (HMAC), a JWK or a `CryptoKey`. */
+export type JwtKeyInput = string | Uint8Array | JWK | CryptoKey;
+
+/** simplejwt's settings in TypeScript naming; durations in milliseconds. Every field is optional. */
+export interface JwtSettingsOptions {
+  /** `ALGORITHM`. Exactly this one is accepted on verify. Default `"HS256"`. */
+  readonly algorithm?: JwtAlgorithm;
+  /** `SIGNING_KEY`: Django's `SECRET_KEY` for HS*; a PKCS#8 PEM or private JWK for the others (only to mint). */
+  readonly signingKey?: JwtKeyInput;
+  /** `VERIFYING_KEY`: an SPKI or X.509 PEM, a public JWK or a `CryptoKey`, for asymmetric algorithms. */
+  readonly verifyingKey?: JwtKeyInput;
+  /** `JWK_URL`: a JWKS fetched (and cached) to verify asymmetric tokens by their `kid`. */
+  readonly jwkUrl?: string;
+  /** `JWKS cache`: how long fetched keys are kept, ms. Default 10 minutes. */
+  readonly jwkCacheMs?: number;
+  /** `AUDIENCE`: added on mint, required and checked on verify. */
+  readonly audience?: string | readonly string[];
+  /** `ISSUER`: added on mint, required and checked on verify. */
+  readonly issuer?: string;
+  /** `LEEWAY` in ms. Default 0. */
+  readonly leewayMs?: number;
+  /** `AUTH_HEADER_TYPES`, matched case-sensitively; the first is the challenge's. Default `["Bearer"]`. */
+  readonly authHeaderTypes?: readonly string[];
+  /** `USER_ID_FIELD`: `"id"` (default) looks users up by id, `"username"` by username. */
+  readonly userIdField?: "id" | "username";
+  /** `USER_ID_CLAIM`. Default `"user_id"`. */
+  readonly userIdClaim?: string;
+  /** How minted tokens write the user id: `"string"` (simplejwt >= 5.5, default) or `"number"` (<= 5.4, ids that are integers). */
+  readonly userIdType?: "string" | "number";
+  /** `TOKEN_TYPE_CLAIM`. Default `"token_type"`. */
+  readonly tokenTypeClaim?: string;
+  /** `JTI_CLAIM`. Default `"jti"`. */
+  readonly jtiClaim?: string;
+  /** `AUTH_TOKEN_CLASSES`. Default `["access"]`; add `"sliding"` for sliding tokens. */
+  readonly authTokenClasses?: readonly AuthTokenType[];
+  /** `CHECK_USER_IS_ACTIVE`. Default `true`. */
+  readonly checkUserIsActive?: boolean;
+  /** `CHECK_REVOKE_TOKEN`: tokens carry `hash_password`; a changed password invalidates them. Default `false`. */
+  readonly checkRevokeToken?: boolean;
+  /** `REVOKE_TOKEN_CLAIM`. Default `"hash_password"`. */
+  readonly revokeTokenClaim?: string;
+  /** `ACCESS_TOKEN_LIFETIME`, ms. Default 5 minutes. */
+  readonly accessTokenLifetimeMs?: number;
+  /** `REFRESH_TOKEN_LIFETIME`, ms. Default 1 day. */
+  readonly refreshTokenLifetimeMs?: number;
+  /** `SLIDING_TOKEN_LIFETIME`, ms. Default 5 minutes. */
+  readonly slidingTokenLifetimeMs?: number;
+  /** `SLIDING_TOKEN_REFRESH_LIFETIME`, ms. Default 1 day. */
+  readonly slidingTokenRefreshLifetimeMs?: number;
+  /** `SLIDING_TOKEN_REFRESH_EXP_CLAIM`. Default `"refresh_exp"`. */
+  readonly slidingTokenRefreshExpClaim?: string;
+  /** `ROTATE_REFRESH_TOKENS`: refresh also answers a new refresh token (atomically; needs a blacklist store). */
+  readonly rotateRefreshTokens?: boolean;
+  /** `BLACKLIST_AFTER_ROTATION`: the rotated refresh token is also blacklisted. Default `false`. */
+  readonly blacklistAfterRotation?: boolean;
+}
+
+const claimName = z.string().min(1).max(100);
+const positiveMs = z.number().int().positive().max(100 * 365 * 86_400_000);
+const headerType = z.string().regex(/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/);
+
+const schema = z.object({
+  algorithm: z.enum(JWT_ALGORITHMS).default("HS256"),
+  jwkUrl: z.url({ protocol: /^https?$/ }).optional(),
+  jwkCacheMs: positiveMs.default(600_000),
+  audience: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]).optional(),
+  issuer: z.string().min(1).optional(),
+  leewayMs: z.number().int().min(0).max(86_400_000).default(0),
+  authHeaderTypes: z.array(headerType).min(1).default(["Bearer"]),
+  userIdField: z.enum(["id", "username"]).default("id"),
+  userIdClaim: claimName.default("user_id"),
+  userIdType: z.enum(["string", "number"]).default("string"),
+  tokenTypeClaim: claimName.default("token_type"),
+  jtiClaim: claimName.default("jti"),
+  authTokenClasses: z.array(z.enum(["access", "sliding"])).min(1).default(["access"]),
+  checkUserIsActive: z.boolean().default(true),
+  checkRevokeToken: z.boolean().default(false),
+  revokeTokenClaim: claimName.default("hash_password"),
+  accessTokenLifetimeMs: positiveMs.default(300_000),
+  refreshTokenLifetimeMs: positiveMs.default(86_400_000),
+  slidingTokenLifetimeMs: positiveMs.default(300_000),
+  slidingTokenRefreshLifetimeMs: positiveMs.default(86_400_000),
+  slidingTokenRefreshExpClaim: claimName.default("refresh_exp"),
+  rotateRefreshTokens: z.boolean().default(false),
+  blacklistAfterRotation: z.boolean().default(false),
+});
+
+/** Validated settings: every default filled in, keys prepared. Frozen; build it with `jwtSettings`. */
+export type JwtSettings = Readonly<z.infer<typeof schema>> & {
+  readonly audiences: readonly string[] | null;
+  readonly keys: JwtKeys;
+  /** The `WWW-Authenticate` challenge: `<first header type> realm="api"`. */
+  readonly challenge: string;
+  readonly [SETTINGS]: true;
+};
+
+const SETTINGS = Symbol("portcullis.jwtSettings");
+
+/**
+ * Validates simplejwt's settings once (zod) and prepares the keys. Throws `ConfigError` naming the option.
+ * @example
+ * const jwt = jwtSettings({ signingKey: env.DJANGO_SECRET_KEY, accessTokenLifetimeMs: 5 * 60_000 });
+ */
+export function jwtSettings(options: JwtSettingsOptions = {}): JwtSettings {
+  const { signingKey, verifyingKey, ...rest } = options ?? {};
+  const parsed = schema.safeParse(rest);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new ConfigError(String(issue?.path[0] ?? "options"), issue?.message ?? "is invalid");
+  }
+  const settings = parsed.data;
+  if (settings.blacklistAfterRotation && !settings.rotateRefreshTokens) {
+    throw new ConfigError("blacklistAfterRotation", "needs rotateRefreshTokens: true");
+  }
+  const keys = buildKeys(settings.algorithm, { signingKey, verifyingKey, jwkUrl: settings.jwkUrl, jwkCacheMs: settings.jwkCacheMs });
+  const audience = settings.audience;
+  const audiences = audience === undefined ? null : typeof audience === "string" ? [audience] : [...audience];
+  const challenge = `${settings.authHeaderTypes[0]} realm="api"`;
+  return Object.freeze({ ...settings, audiences, keys, challenge, [SETTINGS]: true as const });
+}
+
+/** Whether `value` was built by `jwtSettings`. */
+export function isJwtSettings(value: unknown): value is JwtSettings {
+  return typeof value === "object" && value !== null && (value as Record<symbol, unknown>)[SETTINGS] === true;
+}
+
+/** The settings an option holds, or `ConfigError` naming it. */
+export function settingsOf(value: unknown, option = "jwt"): JwtSettings {
+  if (!isJwtSettings(value)) throw new ConfigError(option, "must be built by jwtSettings({...})");
+  return value;
+}

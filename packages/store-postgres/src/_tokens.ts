@@ -1,0 +1,61 @@
+/**
+ * The token methods of `postgresStore` in its own tables (internal), one SQL statement each. A token check
+ * (`findToken`) is a single `SELECT ... JOIN` of the token with its user, by the unique digest index.
+ * @module
+ */
+import type { CreateTokenOptions, StoredToken, TokenRecord, User } from "@portcullis/core";
+import type { SqlClient, SqlParam, SqlRow } from "./client.js";
+import { toUser } from "./_users.js";
+
+export const TOKEN_COLUMNS = "t.id, t.user_id, t.name, t.created_at, t.expires_at";
+
+const FIND_TOKEN = `SELECT ${TOKEN_COLUMNS}, u.username, u.is_active, u.is_staff
+FROM portcullis_tokens AS t JOIN portcullis_users AS u ON u.id = t.user_id
+WHERE t.digest = $1`;
+
+/** A token record from its row (never the digest, which is not even selected). */
+export function toRecord(row: SqlRow): TokenRecord {
+  return {
+    id: String(row.id),
+    userId: String(row.user_id),
+    name: row.name === null ? null : String(row.name),
+    createdAt: Number(row.created_at),
+    expiresAt: row.expires_at === null ? null : Number(row.expires_at),
+  };
+}
+
+/** The parameters of the create-token functions, in their order. */
+export function createTokenParams(token: StoredToken, options: CreateTokenOptions): SqlParam[] {
+  const { id, digest, userId, name, createdAt, expiresAt } = token;
+  return [id, digest, userId, name, createdAt, expiresAt, options.maxPerUser ?? null, options.now];
+}
+
+/** Stores a token in one atomic statement (see `portcullis_create_token`); `false` when the cap was reached. */
+export async function createToken(db: SqlClient, token: StoredToken, options: CreateTokenOptions): Promise<boolean> {
+  const { rows } = await db.query(
+    "SELECT portcullis_create_token($1, $2, $3, $4, $5::bigint, $6::bigint, $7::bigint, $8::float8) AS created",
+    createTokenParams(token, options),
+  );
+  return rows[0]?.created === true;
+}
+
+/** The token with this digest and its user, in one round trip. */
+export async function findToken(db: SqlClient, digest: string): Promise<{ token: TokenRecord; user: User } | null> {
+  const { rows } = await db.query(FIND_TOKEN, [digest]);
+  const row = rows[0];
+  return row ? { token: toRecord(row), user: toUser({ ...row, id: row.user_id }) } : null;
+}
+
+/** A user's tokens, oldest first (ties in insertion order). */
+export async function listTokens(db: SqlClient, userId: string): Promise<TokenRecord[]> {
+  const { rows } = await db.query(
+    `SELECT ${TOKEN_COLUMNS} FROM portcullis_tokens AS t WHERE t.user_id = $1 ORDER BY t.created_at, t.position`,
+    [userId],
+  );
+  return rows.map(toRecord);
+}
+
+/** Runs a DELETE on the tokens and answers how many rows it deleted. */
+export async function deleteWhere(db: SqlClient, where: string, value: SqlParam): Promise<number> {
+  return (await db.query(`DELETE FROM portcullis_tokens WHERE ${where}`, [value])).rowCount;
+}

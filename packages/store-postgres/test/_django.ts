@@ -1,0 +1,63 @@
+/**
+ * Real Django for the Django-mode tests (shared helper): whether Django, DRF and psycopg2 import under
+ * /usr/bin/python3, a fresh database migrated by the fixture project's `manage.py migrate`, and Django operations
+ * run through its ORM (`django/ops.py`). Without Django (or without a real PostgreSQL server) the tests skip
+ * locally with a line naming what to install; with `CI=true` that is a failure.
+ * @module
+ */
+import { execFileSync, spawnSync } from "node:child_process";
+import { fileURLToPath } from "node:url";
+import { HAS_SERVER, INSTALL_HINT, IS_CI, createDatabase, type TestDatabase } from "./_postgres.js";
+
+const PYTHON = "/usr/bin/python3";
+const DJANGO_DIR = fileURLToPath(new URL("./django/", import.meta.url));
+const DJANGO_HINT = "install Django, DRF and psycopg2 (apt-get install python3-django python3-djangorestframework python3-psycopg2)";
+
+function djangoImports(): boolean {
+  const probe = spawnSync(PYTHON, ["-c", "import django, rest_framework, psycopg2"], { stdio: "ignore" });
+  return probe.status === 0;
+}
+
+export const HAS_DJANGO = djangoImports();
+/** Whether the Django round trips can run here: real Django and a real PostgreSQL server. */
+export const CAN_RUN_DJANGO = HAS_DJANGO && HAS_SERVER;
+
+if (IS_CI && !HAS_DJANGO) throw new Error(`store-postgres: CI=true but Django is missing: ${DJANGO_HINT}`);
+
+/** Warns which component a skipped Django test file misses. */
+export function announceDjango(what: string): void {
+  if (CAN_RUN_DJANGO) console.warn(`[store-postgres] ${what}: real Django ${djangoVersion()} on a real PostgreSQL server`);
+  else console.warn(`[store-postgres] skipping ${what}: ${HAS_DJANGO ? INSTALL_HINT : DJANGO_HINT}`);
+}
+
+function djangoVersion(): string {
+  return execFileSync(PYTHON, ["-c", "import django; print(django.get_version())"], { encoding: "utf8" }).trim();
+}
+
+/** A fresh database with the fixture project's tables, made by Django's own `manage.py migrate`. */
+export async function djangoDatabase(): Promise<TestDatabase> {
+  const database = await createDatabase("portcullis_dj");
+  execFileSync(PYTHON, ["manage.py", "migrate", "--noinput", "-v", "0"], {
+    cwd: DJANGO_DIR,
+    env: { ...process.env, PORTCULLIS_DJANGO_DB_URL: database.url },
+    stdio: ["ignore", "ignore", "pipe"],
+  });
+  return database;
+}
+
+/** An operation of `django/ops.py`. */
+export type DjangoOp =
+  | { op: "create_user"; username: string; password: string; is_staff?: boolean; is_active?: boolean }
+  | { op: "create_token" | "user" | "has_token"; username: string }
+  | { op: "authenticate"; username: string; password: string };
+
+/** Runs operations through Django's ORM and auth (secrets go through stdin, never argv); answers their results. */
+export function djangoOps(database: TestDatabase, ops: readonly DjangoOp[]): Array<Record<string, unknown> | null> {
+  const out = execFileSync(PYTHON, ["ops.py"], {
+    cwd: DJANGO_DIR,
+    env: { ...process.env, PORTCULLIS_DJANGO_DB_URL: database.url },
+    input: JSON.stringify(ops),
+    encoding: "utf8",
+  });
+  return JSON.parse(out) as Array<Record<string, unknown> | null>;
+}

@@ -1,0 +1,32 @@
+"""Settings of the fixture Django project, all in code. The database is PORTCULLIS_DJANGO_DB_URL
+(postgres://user:password@host:port/name). To test another Django app against Portcullis (sessions, simplejwt's
+token blacklist), append it to INSTALLED_APPS; `manage.py migrate` then creates its tables too."""
+import os
+from urllib.parse import unquote, urlsplit
+
+_url = urlsplit(os.environ["PORTCULLIS_DJANGO_DB_URL"])
+
+SECRET_KEY = "portcullis-test-fixture-not-secret"
+DEBUG = False
+USE_TZ = True
+TIME_ZONE = "UTC"
+ALLOWED_HOSTS = ["127.0.0.1", "localhost"]
+DEFAULT_AUTO_FIELD = "django.db.models.AutoField"
+
+INSTALLED_APPS = [
+    "django.contrib.contenttypes",
+    "django.contrib.auth",
+    "rest_framework",
+    "rest_framework.authtoken",
+]
+
+DATABASES = {
+    "default": {
+        "ENGINE": "django.db.backends.postgresql",
+        "NAME": _url.path.lstrip("/"),
+        "USER": unquote(_url.username or ""),
+        "PASSWORD": unquote(_url.password or ""),
+        "HOST": _url.hostname or "127.0.0.1",
+        "PORT": str(_url.port or 5432),
+    }
+}
