@@ -92,7 +92,7 @@ CREATE INDEX portcullis_jwt_outstanding_expires_at ON portcullis_jwt_outstanding
 `,
   },
   {
-    name: "0003_replica_clock.sql",
+    name: "0004_replica_clock.sql",
     sql: `-- Portcullis schema: the replica clock of d1ReplicaStore. One row (id 1) holding the epoch ms of the
 -- latest write made for it on the primary (a heartbeat, and every token revocation). A read replica that shows
 -- \`at\` has applied every primary write committed before it, so \`now - at\` bounds how stale that replica is.

@@ -78,7 +78,7 @@ function checkOptions(db: D1SessionsDatabaseLike, options: D1ReplicaStoreOptions
  * revocations (`deleteToken`, `deleteUserTokens`) also tick the replica clock on the primary, in the same batch.
  * A fresh replica answers a valid token in one replica read; a stale one, or an unknown token (which may be new),
  * costs a second read on the primary, which then ticks the clock if it is older than half the bound (at most
- * one write per isolate per quarter of the bound). Needs migration `0003_replica_clock.sql`.
+ * one write per isolate per quarter of the bound). Needs migration `0004_replica_clock.sql`.
  * @example
  * ```ts
  * const store = d1ReplicaStore(env.DB, { maxReplicaLagMs: 10_000 });
