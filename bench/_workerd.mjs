@@ -24,6 +24,7 @@ export async function bundleWorker(input) {
     format: "esm",
     platform: "browser",
     conditions: ["workerd", "worker", "browser"],
+    external: ["cloudflare:*"], // the runtime's own modules, as wrangler leaves them
     target: "es2022",
     write: false,
     logLevel: "silent",

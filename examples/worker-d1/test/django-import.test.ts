@@ -13,6 +13,7 @@ import { Miniflare } from "miniflare";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { bundleWorker, eventually } from "../../../packages/adapters/test/_workerd.js";
 import { requireBuiltCli, runCli } from "../../../packages/cli/test/cli-harness.js";
+import { workerBindings } from "./_wrangler.js";
 
 interface WranglerConfig {
   main: string;
@@ -120,6 +121,7 @@ describe("Django → Portcullis: dumpdata, import-django, the example Worker in 
       compatibilityDate: config.compatibility_date,
       d1Databases: { [d1.binding]: d1.database_id },
       d1Persist: join(dir, ".wrangler", "state", "v3", "d1"), // where the CLI (and wrangler dev) keep it
+      ...workerBindings(), // the counters' Durable Object and the Rate Limiting binding
     });
     db = (await mf.getD1Database(d1.binding)) as unknown as D1DatabaseLike;
     expect(await passwordHashOf("ada")).toBe(ada.encoded); // verbatim

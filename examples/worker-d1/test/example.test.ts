@@ -11,6 +11,7 @@ import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { bundleWorker, eventually, startWorkers } from "../../../packages/adapters/test/_workerd.js";
+import { workerBindings } from "./_wrangler.js";
 
 interface WranglerConfig {
   main: string;
@@ -30,7 +31,9 @@ let alice: User;
 
 beforeAll(async () => {
   const { code } = await bundleWorker(fileURLToPath(new URL(config.main, here)));
-  mf = startWorkers({ example: { code, compatibilityDate: config.compatibility_date, d1Databases: { [d1.binding]: d1.database_id } } });
+  mf = startWorkers({
+    example: { code, compatibilityDate: config.compatibility_date, d1Databases: { [d1.binding]: d1.database_id }, ...workerBindings() },
+  });
   db = (await mf.getD1Database(d1.binding)) as unknown as D1DatabaseLike;
   await migrate(db);
   store = d1Store(db);

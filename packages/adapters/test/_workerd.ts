@@ -26,6 +26,7 @@ export async function bundleWorker(entry: string): Promise<WorkerBundle> {
     platform: "browser",
     target: "es2022",
     conditions: ["workerd", "worker", "browser"],
+    external: ["cloudflare:*"], // the runtime's own modules, as wrangler leaves them
     // Never the `portcullis-source` condition of the root tsconfig: the Worker must run what is published.
     tsconfigRaw: {},
     metafile: true,
@@ -51,6 +52,10 @@ export interface WorkerOptions {
   /** Binding name → database id. */
   readonly d1Databases: Record<string, string>;
   readonly compatibilityDate: string;
+  /** Durable Object bindings (Miniflare's `durableObjects`), e.g. `{ COUNTERS: { className, useSQLite: true } }`. */
+  readonly durableObjects?: Record<string, { className: string; useSQLite?: boolean }>;
+  /** Rate Limiting bindings (Miniflare's `ratelimits`). */
+  readonly ratelimits?: Record<string, { simple: { limit: number; period?: 10 | 60 } }>;
 }
 
 /** Starts workerd with one Worker per entry (the first one answers `mf.dispatchFetch`). */
@@ -62,6 +67,8 @@ export function startWorkers(workers: Record<string, WorkerOptions>): Miniflare 
       script: w.code,
       compatibilityDate: w.compatibilityDate,
       d1Databases: w.d1Databases,
+      ...(w.durableObjects ? { durableObjects: w.durableObjects } : {}),
+      ...(w.ratelimits ? { ratelimits: w.ratelimits } : {}),
     })),
   });
 }

@@ -1,8 +1,8 @@
 // End to end: the built CLI (bin/portcullis.js -> dist/cli/main.js) run as a child process in a temporary
 // Worker project, checked by opening the same persisted D1 database with Miniflare, as `wrangler dev` does.
 import { tokenDigest, verifyPassword } from "@portcullis/core";
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { migrations } from "@portcullis/store-d1";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { loginWith, requireBuiltCli, runCli, tempProject, withLocalDb } from "../test/cli-harness.js";
 
 const DATABASE_ID = "00000000-0000-4000-8000-0000000000e2";

@@ -75,3 +75,5 @@ export { DEFAULT_IPV6_PREFIX_LENGTH, canonicalIp, clientIdentity } from "./clien
 export { NO_STORE_HEADERS } from "./response.js";
 export { MAX_TOKEN_NAME_LENGTH } from "./tokens/tokens.js";
 export { DEFAULT_MAX_TOKENS_PER_USER } from "./endpoints/obtain-token.js";
+export type { CacheableTokenStore, TokenCache, TokenCacheOptions } from "./tokens/token-cache.js";
+export { tokenCache } from "./tokens/token-cache.js";
