@@ -2,7 +2,7 @@
  * Mounting simplejwt's endpoints on a Hono app.
  * @module
  */
-import type { AuthContext, BruteForceOptions, JwtBlacklistStore, Store, User } from "@portcullis/core";
+import type { AuthContext, BruteForceOptions, EventHook, JwtBlacklistStore, Store, User } from "@portcullis/core";
 import type { JwtSettings } from "@portcullis/core/jwt";
 import {
   blacklistJwtHandler,
@@ -33,19 +33,21 @@ export interface JwtEndpointsOptions {
   readonly sliding?: boolean;
   /** The client IP (counted by brute-force protection). Default: the runtime's address, never `X-Forwarded-For`. */
   readonly clientIp?: (c: Context) => string | undefined;
+  /** Receives every endpoint's auth events: logins (`via: "jwt-obtain"`), tokens issued and revoked, store failures. */
+  readonly onEvent?: EventHook;
   /** Paths; simplejwt's documented defaults `/api/token/`, `/api/token/refresh/`, ... */
   readonly paths?: Partial<Record<"obtain" | "refresh" | "verify" | "blacklist" | "obtainSliding" | "refreshSliding", string>>;
 }
 
 function buildHandlers(jwt: JwtSettings, store: JwtStore, options: JwtEndpointsOptions) {
-  const { bruteForce, claims } = options;
+  const { bruteForce, claims, onEvent } = options;
   return {
-    obtain: obtainJwtPairHandler({ jwt, store, blacklist: store, bruteForce, claims }),
-    refresh: refreshJwtHandler({ jwt, users: store, blacklist: store }),
-    verify: verifyJwtHandler({ jwt, blacklist: store }),
-    blacklist: blacklistJwtHandler({ jwt, blacklist: store }),
-    obtainSliding: obtainSlidingJwtHandler({ jwt, store, blacklist: store, bruteForce, claims }),
-    refreshSliding: refreshSlidingJwtHandler({ jwt, users: store, blacklist: store }),
+    obtain: obtainJwtPairHandler({ jwt, store, blacklist: store, bruteForce, claims, onEvent }),
+    refresh: refreshJwtHandler({ jwt, users: store, blacklist: store, onEvent }),
+    verify: verifyJwtHandler({ jwt, blacklist: store, onEvent }),
+    blacklist: blacklistJwtHandler({ jwt, blacklist: store, onEvent }),
+    obtainSliding: obtainSlidingJwtHandler({ jwt, store, blacklist: store, bruteForce, claims, onEvent }),
+    refreshSliding: refreshSlidingJwtHandler({ jwt, users: store, blacklist: store, onEvent }),
   };
 }
 
