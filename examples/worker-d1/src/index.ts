@@ -25,7 +25,10 @@ import { Hono } from "hono";
 
 export interface Env {
   DB: D1Database;
-  /** Django's SECRET_KEY (simplejwt's SIGNING_KEY for HS256): `wrangler secret put SECRET_KEY`; `.dev.vars` locally. */
+  /**
+   * Django's SECRET_KEY (simplejwt's SIGNING_KEY for HS256): `wrangler secret put SECRET_KEY`; locally `.dev.vars`,
+   * which `pnpm start` fills with a random key on its first run.
+   */
   SECRET_KEY?: string;
 }
 

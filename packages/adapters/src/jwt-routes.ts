@@ -3,6 +3,7 @@
  * @module
  */
 import type { AuthContext, BruteForceOptions, EventHook, JwtBlacklistStore, Store, User } from "@portcullis/core";
+import { errorToResponse } from "@portcullis/core";
 import type { JwtSettings } from "@portcullis/core/jwt";
 import {
   blacklistJwtHandler,
@@ -80,6 +81,17 @@ export function mountJwtEndpoints<E extends Env>(app: Hono<E>, options: JwtEndpo
   const ctx = (c: Context): AuthContext => ({ clientIp: clientIp(c), waitUntil: runtimeWaitUntil(c), env: c.env });
   const paths = { ...DEFAULT_PATHS, ...options.paths };
   const names = options.sliding ? (Object.keys(DEFAULT_PATHS) as (keyof Handlers)[]) : (["obtain", "refresh", "verify", "blacklist"] as const);
-  for (const name of names) app.all(paths[name], (c) => handlersFor(c)[name](c.req.raw, ctx(c)));
+  for (const name of names) {
+    app.all(paths[name], (c) => {
+      let handlers: Handlers;
+      try {
+        handlers = handlersFor(c);
+      } catch (error) {
+        // Settings or store that cannot be built from this `c.env` (e.g. no SECRET_KEY): closed, 503, logged once.
+        return errorToResponse(error);
+      }
+      return handlers[name](c.req.raw, ctx(c));
+    });
+  }
   return app;
 }

@@ -51,6 +51,8 @@ export interface WorkerOptions {
   /** Binding name → database id. */
   readonly d1Databases: Record<string, string>;
   readonly compatibilityDate: string;
+  /** Text bindings (vars and secrets such as `SECRET_KEY`). */
+  readonly bindings?: Record<string, string>;
 }
 
 /** Starts workerd with one Worker per entry (the first one answers `mf.dispatchFetch`). */
@@ -62,6 +64,7 @@ export function startWorkers(workers: Record<string, WorkerOptions>): Miniflare 
       script: w.code,
       compatibilityDate: w.compatibilityDate,
       d1Databases: w.d1Databases,
+      bindings: w.bindings,
     })),
   });
 }
