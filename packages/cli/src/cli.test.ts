@@ -52,7 +52,8 @@ describe("portcullis (built CLI, local D1 of the project)", { timeout: 90_000 },
 
   it("migrate applies the schema once", () => {
     const where = "the local D1 database portcullis (binding DB) in .wrangler/state/v3/d1";
-    expect(cli(["migrate"])).toEqual({ code: 0, stdout: `Applied 0001_initial.sql to ${where}.\n`, stderr: "" });
+    const applied = ["0001_initial.sql", "0002_jwt_blacklist.sql"].map((name) => `Applied ${name} to ${where}.\n`).join("");
+    expect(cli(["migrate"])).toEqual({ code: 0, stdout: applied, stderr: "" });
     expect(cli(["migrate"])).toEqual({ code: 0, stdout: `No migrations to apply: ${where} is up to date.\n`, stderr: "" });
   });
 
