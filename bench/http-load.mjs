@@ -33,7 +33,7 @@ function load(durationSec) {
   });
 }
 
-if (options.warmupSec > 0) await load(options.warmupSec);
+const warmup = options.warmupSec > 0 ? await load(options.warmupSec) : null;
 const result = await load(options.durationSec);
 process.stdout.write(
   `${JSON.stringify({
@@ -44,5 +44,6 @@ process.stdout.write(
     non2xx: result.non2xx,
     errors: result.errors,
     timeouts: result.timeouts,
+    warmupTotal: warmup?.requests.total ?? 0,
   })}\n`,
 );

@@ -1,12 +1,12 @@
 /**
- * The server process of section 2 (started by `http.mjs`): the apps of `http-apps.mjs` on `@hono/node-server`,
- * one port each. Prints `{ ports, key }` as one JSON line once all listen; exits when its stdin closes (the
- * parent went away) or on SIGTERM.
+ * The server process of sections 2 and 6 (started by `http.mjs`, `jwt.mjs`): the apps of `http-apps.mjs`, or of
+ * the module named by the first argument, on `@hono/node-server`, one port each. Prints `{ ports, key }` as one JSON
+ * line once all listen; exits when its stdin closes (the parent went away) or on SIGTERM.
  * @module
  */
 import { serve } from "@hono/node-server";
-import { buildApps } from "./http-apps.mjs";
 
+const { buildApps } = await import(process.argv[2] ?? "./http-apps.mjs");
 const { apps, key } = await buildApps();
 
 function listen(hono) {

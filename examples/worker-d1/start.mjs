@@ -1,7 +1,10 @@
 #!/usr/bin/env node
-// `pnpm start`: applies the D1 migrations to the local (persisted) database, then runs the example Worker in
-// local workerd on http://127.0.0.1:8787 through `wrangler dev`, offline, and prints a walkthrough.
+// `pnpm start`: applies the D1 migrations to the local (persisted) database, gives the Worker a SECRET_KEY for its
+// JWT routes (a random one written once to the gitignored `.dev.vars`), then runs the example Worker in local
+// workerd on http://127.0.0.1:8787 through `wrangler dev`, offline, and prints a walkthrough.
 import { spawn, spawnSync } from "node:child_process";
+import { randomBytes } from "node:crypto";
+import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -18,6 +21,16 @@ const migrate = spawnSync(wrangler, ["d1", "migrations", "apply", "portcullis", 
 if (migrate.status !== 0) {
   console.error("Applying the D1 migrations failed; see the output above.");
   process.exit(migrate.status ?? 1);
+}
+
+// wrangler dev reads local secrets from `.dev.vars`. A random key, made here once and kept, so tokens survive restarts;
+// never a fixed key in the repository. (In production: `wrangler secret put SECRET_KEY`, e.g. Django's SECRET_KEY.)
+const devVars = join(here, ".dev.vars");
+const vars = existsSync(devVars) ? readFileSync(devVars, "utf8") : "";
+if (!/^SECRET_KEY\s*=/m.test(vars)) {
+  const key = randomBytes(48).toString("base64url");
+  writeFileSync(devVars, `${vars}${vars === "" || vars.endsWith("\n") ? "" : "\n"}SECRET_KEY=${key}\n`, { mode: 0o600 });
+  process.stdout.write("Wrote a random SECRET_KEY to examples/worker-d1/.dev.vars (gitignored) for the JWT routes.\n");
 }
 
 const base = `http://127.0.0.1:${port}`;
@@ -38,6 +51,13 @@ In another terminal, from the repository root:
   curl -si ${base}/api/me
 
   # or mint a token directly:  pnpm portcullis create-token alice
+
+  # 4. JWT, as djangorestframework-simplejwt: a pair, then the access token as Bearer
+  curl -s -X POST ${base}/api/token/ -H 'Content-Type: application/json' \\
+       -d '{"username": "alice", "password": "correct horse battery staple"}'
+  curl -s ${base}/api/me -H 'Authorization: Bearer <access>'
+  curl -s -X POST ${base}/api/token/refresh/ -H 'Content-Type: application/json' -d '{"refresh": "<refresh>"}'
+  curl -s -X POST ${base}/api/token/blacklist/ -H 'Content-Type: application/json' -d '{"refresh": "<refresh>"}'
 `;
 
 const server = spawn(wrangler, ["dev", "--local", "--ip", "127.0.0.1", "--port", port, "--show-interactive-dev-session=false"], {

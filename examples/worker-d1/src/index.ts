@@ -40,7 +40,10 @@ export { PortcullisCounters } from "@portcullis/store-durable-object";
 
 export interface Env {
   DB: D1Database;
-  /** Django's SECRET_KEY (simplejwt's SIGNING_KEY for HS256): `wrangler secret put SECRET_KEY`; `.dev.vars` locally. */
+  /**
+   * Django's SECRET_KEY (simplejwt's SIGNING_KEY for HS256): `wrangler secret put SECRET_KEY`; locally `.dev.vars`,
+   * which `pnpm start` fills with a random key on its first run.
+   */
   SECRET_KEY?: string;
   COUNTERS: DurableObjectNamespace<PortcullisCounters>;
   RL: RateLimitBinding;

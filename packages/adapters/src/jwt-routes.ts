@@ -2,7 +2,8 @@
  * Mounting simplejwt's endpoints on a Hono app.
  * @module
  */
-import type { AuthContext, BruteForceOptions, JwtBlacklistStore, Store, User } from "@portcullis/core";
+import type { AuthContext, BruteForceOptions, EventHook, JwtBlacklistStore, Store, User } from "@portcullis/core";
+import { errorToResponse } from "@portcullis/core";
 import type { JwtSettings } from "@portcullis/core/jwt";
 import {
   blacklistJwtHandler,
@@ -34,19 +35,21 @@ export interface JwtEndpointsOptions {
   readonly sliding?: boolean;
   /** The client IP (counted by brute-force protection). Default: the runtime's address, never `X-Forwarded-For`. */
   readonly clientIp?: (c: Context) => string | undefined;
+  /** Receives every endpoint's auth events: logins (`via: "jwt-obtain"`), tokens issued and revoked, store failures. */
+  readonly onEvent?: EventHook;
   /** Paths; simplejwt's documented defaults `/api/token/`, `/api/token/refresh/`, ... */
   readonly paths?: Partial<Record<"obtain" | "refresh" | "verify" | "blacklist" | "obtainSliding" | "refreshSliding", string>>;
 }
 
 function buildHandlers(jwt: JwtSettings, store: JwtStore, options: JwtEndpointsOptions) {
-  const { bruteForce, claims } = options;
+  const { bruteForce, claims, onEvent } = options;
   return {
-    obtain: obtainJwtPairHandler({ jwt, store, blacklist: store, bruteForce, claims }),
-    refresh: refreshJwtHandler({ jwt, users: store, blacklist: store }),
-    verify: verifyJwtHandler({ jwt, blacklist: store }),
-    blacklist: blacklistJwtHandler({ jwt, blacklist: store }),
-    obtainSliding: obtainSlidingJwtHandler({ jwt, store, blacklist: store, bruteForce, claims }),
-    refreshSliding: refreshSlidingJwtHandler({ jwt, users: store, blacklist: store }),
+    obtain: obtainJwtPairHandler({ jwt, store, blacklist: store, bruteForce, claims, onEvent }),
+    refresh: refreshJwtHandler({ jwt, users: store, blacklist: store, onEvent }),
+    verify: verifyJwtHandler({ jwt, blacklist: store, onEvent }),
+    blacklist: blacklistJwtHandler({ jwt, blacklist: store, onEvent }),
+    obtainSliding: obtainSlidingJwtHandler({ jwt, store, blacklist: store, bruteForce, claims, onEvent }),
+    refreshSliding: refreshSlidingJwtHandler({ jwt, users: store, blacklist: store, onEvent }),
   };
 }
 
@@ -79,7 +82,18 @@ export function mountJwtEndpoints<E extends Env>(app: Hono<E>, options: JwtEndpo
   const ctx = (c: Context): AuthContext => ({ clientIp: clientIp(c), waitUntil: runtimeWaitUntil(c), env: c.env });
   const paths = { ...DEFAULT_PATHS, ...options.paths };
   const names = options.sliding ? (Object.keys(DEFAULT_PATHS) as (keyof Handlers)[]) : (["obtain", "refresh", "verify", "blacklist"] as const);
-  // Each endpoint authenticates its own request (credentials, or the token in its body): a policy of its own.
-  for (const name of names) app.all(paths[name], markPolicy((c: Context) => handlersFor(c)[name](c.req.raw, ctx(c))));
+  for (const name of names) {
+    // Each endpoint authenticates its own request (credentials, or the token in its body): a policy of its own.
+    app.all(paths[name], markPolicy((c: Context) => {
+      let handlers: Handlers;
+      try {
+        handlers = handlersFor(c);
+      } catch (error) {
+        // Settings or store that cannot be built from this `c.env` (e.g. no SECRET_KEY): closed, 503, logged once.
+        return errorToResponse(error);
+      }
+      return handlers[name](c.req.raw, ctx(c));
+    }));
+  }
   return app;
 }

@@ -56,6 +56,8 @@ export interface WorkerOptions {
   readonly durableObjects?: Record<string, { className: string; useSQLite?: boolean }>;
   /** Rate Limiting bindings (Miniflare's `ratelimits`). */
   readonly ratelimits?: Record<string, { simple: { limit: number; period?: 10 | 60 } }>;
+  /** Text bindings (vars and secrets such as `SECRET_KEY`). */
+  readonly bindings?: Record<string, string>;
 }
 
 /** Starts workerd with one Worker per entry (the first one answers `mf.dispatchFetch`). */
@@ -69,6 +71,7 @@ export function startWorkers(workers: Record<string, WorkerOptions>): Miniflare 
       d1Databases: w.d1Databases,
       ...(w.durableObjects ? { durableObjects: w.durableObjects } : {}),
       ...(w.ratelimits ? { ratelimits: w.ratelimits } : {}),
+      bindings: w.bindings,
     })),
   });
 }

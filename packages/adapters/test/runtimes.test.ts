@@ -49,7 +49,7 @@ async function expectPasses(binary: string, args: string[], env: Record<string, 
 }
 
 describe("runtime tests", () => {
-  it("Deno: the Deno adapter and the Deno example under deno test", { timeout: 120_000 }, async () => {
+  it("Deno: the Deno adapter, the Deno example and jwtAuth under deno test", { timeout: 120_000 }, async () => {
     const output = await expectPasses(
       join(adapters, "node_modules/.bin/deno"),
       [
@@ -60,16 +60,17 @@ describe("runtime tests", () => {
         "--allow-read",
         "--allow-env",
         here("./deno/adapter.deno.ts"),
+        here("./deno/jwt.deno.ts"),
       ],
       { DENO_NO_UPDATE_CHECK: "1", DENO_DIR: join(adapters, "node_modules/.cache/deno") },
     );
     expect(output).toMatch(/ok \| \d+ passed \| 0 failed/);
   });
 
-  it("Bun: the fetch adapter on Bun.serve under bun test", { timeout: 120_000 }, async () => {
+  it("Bun: the fetch adapter and jwtAuth on Bun.serve under bun test", { timeout: 120_000 }, async () => {
     const output = await expectPasses(
       join(adapters, "node_modules/.bin/bun"),
-      ["--no-install", "test", here("./bun/fetch.bun.ts")],
+      ["--no-install", "test", here("./bun/fetch.bun.ts"), here("./bun/jwt.bun.ts")],
       { DO_NOT_TRACK: "1" },
     );
     expect(output).toMatch(/\b\d+ pass\b/);

@@ -6,6 +6,7 @@
 import { z } from "zod";
 import type { AuthContext } from "../context.js";
 import { nowOf } from "../context.js";
+import { emit } from "../events.js";
 import { parseBody } from "../endpoints/body.js";
 import { charField, validateFields } from "../endpoints/fields.js";
 import { jsonResponse } from "../response.js";
@@ -80,6 +81,12 @@ export async function activeUserOf(
     return unauthorized(settings, "No active account found for the given token.", "no_active_account");
   }
   return user;
+}
+
+/** `token.issued` for a refresh or sliding token just issued to `userId`. */
+export function emitIssued(ctx: AuthContext, settings: JwtSettings, userId: string, payload: JwtPayload): void {
+  const expiresAt = typeof payload.exp === "number" ? payload.exp * 1000 : null;
+  emit(ctx, { type: "token.issued", userId, tokenId: String(payload[settings.jtiClaim]), expiresAt });
 }
 
 export { jwtMessages };

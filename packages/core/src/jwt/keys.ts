@@ -29,6 +29,8 @@ interface KeyOptions {
   readonly verifyingKey?: JwtKeyInput;
   readonly jwkUrl?: string;
   readonly jwkCacheMs: number;
+  readonly jwkCooldownMs: number;
+  readonly jwkTimeoutMs: number;
 }
 
 const PEM_OR_SSH = /-----BEGIN |^ssh-(?:rsa|ed25519|dss) |^ecdsa-sha2-/;
@@ -101,9 +103,23 @@ function privateKeyLoader(algorithm: JwtAlgorithm, key: JwtKeyInput | undefined)
   throw new ConfigError("signingKey", `${algorithm} signs with a private key, not bytes`);
 }
 
+/**
+ * Whether a JWKS verification failed because the key set could not be had (network error, timeout, a status other
+ * than 200, a body that is not JSON or not a JWK set), not because of the token: answered 503, never 401.
+ */
+function isJwksOutage(error: unknown): boolean {
+  if (!(error instanceof errors.JOSEError)) return true;
+  // jose throws its generic JOSEError only while fetching the set (status, JSON); every token error has its own class.
+  return error instanceof errors.JWKSTimeout || error instanceof errors.JWKSInvalid || error.code === "ERR_JOSE_GENERIC";
+}
+
 function asymmetricKeys(algorithm: JwtAlgorithm, options: KeyOptions): JwtKeys {
   const jwks: JWTVerifyGetKey | null = options.jwkUrl
-    ? createRemoteJWKSet(new URL(options.jwkUrl), { cacheMaxAge: options.jwkCacheMs, cooldownDuration: 30_000, timeoutDuration: 5_000 })
+    ? createRemoteJWKSet(new URL(options.jwkUrl), {
+        cacheMaxAge: options.jwkCacheMs,
+        cooldownDuration: options.jwkCooldownMs,
+        timeoutDuration: options.jwkTimeoutMs,
+      })
     : null;
   const publicKey = jwks === null ? publicKeyLoader(algorithm, options.verifyingKey) : null;
   const privateKey = privateKeyLoader(algorithm, options.signingKey);
@@ -115,9 +131,7 @@ function asymmetricKeys(algorithm: JwtAlgorithm, options: KeyOptions): JwtKeys {
         else await compactVerify(raw, await (publicKey as () => Promise<JoseKey | Uint8Array>)(), { algorithms: [algorithm] });
         return true;
       } catch (error) {
-        if (error instanceof errors.JWKSTimeout || (jwks !== null && !(error instanceof errors.JOSEError))) {
-          throw new StoreError("JWKS could not be fetched", { cause: error });
-        }
+        if (jwks !== null && isJwksOutage(error)) throw new StoreError("JWKS could not be fetched", { cause: error });
         if (error instanceof errors.JOSEError) return false;
         throw error;
       }

@@ -9,17 +9,19 @@ import { ConfigError } from "../errors.js";
 import { throttled } from "../auth-error.js";
 import { methodNotAllowed, guardedHandler } from "../endpoints/http.js";
 import type { Handler } from "../endpoints/obtain-token.js";
-import { checkStoreCredentials, throttledLogin } from "../login/credentials.js";
+import type { EventHook } from "../events.js";
+import { checkStoreCredentials, emitLogin, throttledLogin } from "../login/credentials.js";
 import type { BruteForceOptions } from "../login/login-throttle.js";
 import { hasLoginCounters, loginThrottle } from "../login/login-throttle.js";
 import { jsonResponse, toResponse } from "../response.js";
 import type { CounterStore, JwtBlacklistStore, User, UserStore } from "../store/types.js";
-import { outstandingOf, readFields, unauthorized } from "./_endpoint.js";
+import { emitIssued, outstandingOf, readFields, unauthorized } from "./_endpoint.js";
 import { jwtMessages } from "./claims.js";
 import type { MintSubject } from "./mint.js";
 import { mintSlidingToken, mintTokenPair } from "./mint.js";
 import type { JwtSettings } from "./settings.js";
 import { settingsOf } from "./settings.js";
+import type { JwtPayload } from "./verify.js";
 
 /** Options of the obtain endpoints. */
 export interface ObtainJwtOptions {
@@ -34,11 +36,16 @@ export interface ObtainJwtOptions {
   readonly bruteForce?: BruteForceOptions | false;
   /** Extra claims of a user's tokens (simplejwt's `get_token` override), e.g. `(u) => ({ username: u.username })`. */
   readonly claims?: (user: User) => Readonly<Record<string, unknown>>;
+  /**
+   * Receives `login.succeeded` / `login.failed` (`via: "jwt-obtain"` or `"jwt-obtain-sliding"`), `token.issued`
+   * (the refresh or sliding token's `jti` as `tokenId`; never a token) and `store.failed`.
+   */
+  readonly onEvent?: EventHook;
 }
 
-type Issue = (settings: JwtSettings, subject: MintSubject, user: User, now: number) => Promise<Response>;
+type Issue = (settings: JwtSettings, subject: MintSubject, user: User, now: number) => Promise<{ response: Response; issued: JwtPayload }>;
 
-function obtainHandler(options: ObtainJwtOptions, issue: Issue): Handler {
+function obtainHandler(options: ObtainJwtOptions, via: string, issue: Issue): Handler {
   const settings = settingsOf(options?.jwt);
   const { store, blacklist, claims } = options;
   if (typeof store?.getUserByUsername !== "function") throw new ConfigError("store", "must be a Portcullis user store");
@@ -50,11 +57,15 @@ function obtainHandler(options: ObtainJwtOptions, issue: Issue): Handler {
     const fields = await readFields(request, ["username", "password"]);
     if (fields instanceof Response) return fields;
     const { username, password } = fields as { username: string; password: string };
-    const { user, blockedForMs } = await throttledLogin(throttle, username, ctx, () => checkStoreCredentials(store, username, password, ctx));
+    const outcome = await throttledLogin(throttle, username, ctx, () => checkStoreCredentials(store, username, password, ctx));
+    emitLogin(ctx, via, username, outcome);
+    const { user, blockedForMs } = outcome;
     if (user === null) return blockedForMs ? toResponse(throttled(blockedForMs / 1000)) : unauthorized(settings, jwtMessages.noActiveAccount);
     const passwordHash = settings.checkRevokeToken ? (await store.getUserByUsername(user.username))?.passwordHash : undefined;
-    return issue(settings, { id: user.id, passwordHash }, user, nowOf(ctx));
-  });
+    const { response, issued } = await issue(settings, { id: user.id, passwordHash }, user, nowOf(ctx));
+    emitIssued(ctx, settings, user.id, issued);
+    return response;
+  }, options.onEvent);
 }
 
 /**
@@ -65,10 +76,10 @@ function obtainHandler(options: ObtainJwtOptions, issue: Issue): Handler {
  * app.post("/api/token/", (c) => obtain(c.req.raw));
  */
 export function obtainJwtPairHandler(options: ObtainJwtOptions): Handler {
-  return obtainHandler(options, async (settings, subject, user, now) => {
+  return obtainHandler(options, "jwt-obtain", async (settings, subject, user, now) => {
     const { refresh, access } = await mintTokenPair(settings, subject, { now, claims: options.claims?.(user) });
     await options.blacklist?.addOutstandingJwt(outstandingOf(settings, refresh.payload, now));
-    return jsonResponse({ refresh: refresh.token, access: access.token }, 200);
+    return { response: jsonResponse({ refresh: refresh.token, access: access.token }, 200), issued: refresh.payload };
   });
 }
 
@@ -78,9 +89,9 @@ export function obtainJwtPairHandler(options: ObtainJwtOptions): Handler {
  * app.post("/api/token/sliding/", (c) => obtainSlidingJwtHandler({ jwt, store })(c.req.raw));
  */
 export function obtainSlidingJwtHandler(options: ObtainJwtOptions): Handler {
-  return obtainHandler(options, async (settings, subject, user, now) => {
+  return obtainHandler(options, "jwt-obtain-sliding", async (settings, subject, user, now) => {
     const sliding = await mintSlidingToken(settings, subject, { now, claims: options.claims?.(user) });
     await options.blacklist?.addOutstandingJwt(outstandingOf(settings, sliding.payload, now));
-    return jsonResponse({ token: sliding.token }, 200);
+    return { response: jsonResponse({ token: sliding.token }, 200), issued: sliding.payload };
   });
 }

@@ -7,12 +7,14 @@
 import type { AuthContext } from "../context.js";
 import { nowOf } from "../context.js";
 import { ConfigError } from "../errors.js";
+import { emit, type EventHook } from "../events.js";
 import { guardedHandler, methodNotAllowed } from "../endpoints/http.js";
 import type { Handler } from "../endpoints/obtain-token.js";
 import { jsonResponse } from "../response.js";
 import type { JwtBlacklistStore, UserStore } from "../store/types.js";
-import { activeUserOf, invalidToken, outstandingOf, readFields, verifiedOr401 } from "./_endpoint.js";
+import { activeUserOf, emitIssued, invalidToken, outstandingOf, readFields, verifiedOr401 } from "./_endpoint.js";
 import { isClaimExpired, jwtMessages } from "./claims.js";
+import { userIdOf } from "./jwt-auth.js";
 import { accessClaimsFrom, renewedClaims, signPayload } from "./mint.js";
 import type { JwtSettings } from "./settings.js";
 import { settingsOf } from "./settings.js";
@@ -25,6 +27,11 @@ export interface RefreshJwtOptions {
   readonly users?: Pick<UserStore, "getUserById" | "getUserByUsername">;
   /** Checked for blacklisted tokens; required for `rotateRefreshTokens` (atomic rotation, reuse detection). */
   readonly blacklist?: Pick<JwtBlacklistStore, "isJwtBlacklisted" | "rotateJwt">;
+  /**
+   * Receives, on rotation, `token.issued` for the new refresh token and `token.revoked` for the old one when it is
+   * blacklisted (or, on reuse, when its family is); `store.failed`. `tokenId` is a `jti`, never a token.
+   */
+  readonly onEvent?: EventHook;
 }
 
 function checkOptions(options: RefreshJwtOptions, needsRotation: boolean): JwtSettings {
@@ -72,9 +79,13 @@ export function refreshJwtHandler(options: RefreshJwtOptions): Handler {
       now,
       blacklistOld: settings.blacklistAfterRotation,
     });
+    const userId = userIdOf(payload, settings) ?? "";
+    const tokenId = String(payload[settings.jtiClaim]);
+    if (outcome === "reused" || (outcome === "rotated" && settings.blacklistAfterRotation)) emit(ctx, { type: "token.revoked", userId, tokenId });
     if (outcome !== "rotated") return invalidToken(settings, jwtMessages.blacklisted);
+    emitIssued(ctx, settings, userId, next.payload);
     return jsonResponse({ access: access.token, refresh: next.token }, 200);
-  });
+  }, options.onEvent);
 }
 
 /**
@@ -98,5 +109,5 @@ export function refreshSlidingJwtHandler(options: RefreshJwtOptions): Handler {
     if (refused) return refused;
     const renewed = renewedClaims(settings, payload, settings.slidingTokenLifetimeMs, nowOf(ctx), false);
     return jsonResponse({ token: (await signPayload(settings, renewed)).token }, 200);
-  });
+  }, options.onEvent);
 }

@@ -35,6 +35,13 @@ export interface JwtSettingsOptions {
   readonly jwkUrl?: string;
   /** `JWKS cache`: how long fetched keys are kept, ms. Default 10 minutes. */
   readonly jwkCacheMs?: number;
+  /**
+   * After a fetch, how long a token with an unknown `kid` is refused without fetching the JWKS again, ms (so that
+   * tokens with made-up `kid`s cannot make every request fetch). A key rotated in is picked up after it. Default 30 s.
+   */
+  readonly jwkCooldownMs?: number;
+  /** How long one JWKS fetch may take before the request is answered 503, ms. Default 5 s. */
+  readonly jwkTimeoutMs?: number;
   /** `AUDIENCE`: added on mint, required and checked on verify. */
   readonly audience?: string | readonly string[];
   /** `ISSUER`: added on mint, required and checked on verify. */
@@ -85,6 +92,8 @@ const schema = z.object({
   algorithm: z.enum(JWT_ALGORITHMS).default("HS256"),
   jwkUrl: z.url({ protocol: /^https?$/ }).optional(),
   jwkCacheMs: positiveMs.default(600_000),
+  jwkCooldownMs: z.number().int().min(0).max(86_400_000).default(30_000),
+  jwkTimeoutMs: z.number().int().positive().max(60_000).default(5_000),
   audience: z.union([z.string().min(1), z.array(z.string().min(1)).min(1)]).optional(),
   issuer: z.string().min(1).optional(),
   leewayMs: z.number().int().min(0).max(86_400_000).default(0),
@@ -134,7 +143,8 @@ export function jwtSettings(options: JwtSettingsOptions = {}): JwtSettings {
   if (settings.blacklistAfterRotation && !settings.rotateRefreshTokens) {
     throw new ConfigError("blacklistAfterRotation", "needs rotateRefreshTokens: true");
   }
-  const keys = buildKeys(settings.algorithm, { signingKey, verifyingKey, jwkUrl: settings.jwkUrl, jwkCacheMs: settings.jwkCacheMs });
+  const { jwkUrl, jwkCacheMs, jwkCooldownMs, jwkTimeoutMs } = settings;
+  const keys = buildKeys(settings.algorithm, { signingKey, verifyingKey, jwkUrl, jwkCacheMs, jwkCooldownMs, jwkTimeoutMs });
   const audience = settings.audience;
   const audiences = audience === undefined ? null : typeof audience === "string" ? [audience] : [...audience];
   const challenge = `${settings.authHeaderTypes[0]} realm="api"`;

@@ -5,6 +5,7 @@
 import type { AuthContext } from "../context.js";
 import { nowOf } from "../context.js";
 import { ConfigError } from "../errors.js";
+import { emit, type EventHook } from "../events.js";
 import { guardedHandler, methodNotAllowed } from "../endpoints/http.js";
 import type { Handler } from "../endpoints/obtain-token.js";
 import { jsonResponse } from "../response.js";
@@ -19,6 +20,8 @@ export interface VerifyJwtOptions {
   readonly jwt: JwtSettings;
   /** When given, a blacklisted token answers 400 `Token is blacklisted` (simplejwt: only with `BLACKLIST_AFTER_ROTATION`). */
   readonly blacklist?: Pick<JwtBlacklistStore, "isJwtBlacklisted">;
+  /** Receives `store.failed` when the blacklist cannot be read (answered 503). */
+  readonly onEvent?: EventHook;
 }
 
 /**
@@ -41,13 +44,15 @@ export function verifyJwtHandler(options: VerifyJwtOptions): Handler {
       return jsonResponse({ non_field_errors: [jwtMessages.blacklisted] }, 400);
     }
     return jsonResponse({}, 200);
-  });
+  }, options.onEvent);
 }
 
 /** Options of `blacklistJwtHandler`. */
 export interface BlacklistJwtOptions {
   readonly jwt: JwtSettings;
   readonly blacklist: Pick<JwtBlacklistStore, "isJwtBlacklisted" | "blacklistJwt">;
+  /** Receives `token.revoked` (the refresh token's `jti` as `tokenId`; never a token) and `store.failed`. */
+  readonly onEvent?: EventHook;
 }
 
 /**
@@ -67,7 +72,9 @@ export function blacklistJwtHandler(options: BlacklistJwtOptions): Handler {
     const payload = await verifiedOr401(settings, fields.refresh as string, "refresh", ctx, blacklist);
     if (payload instanceof Response) return payload;
     const now = nowOf(ctx);
-    await blacklist.blacklistJwt(outstandingOf(settings, payload, now), now);
+    const outstanding = outstandingOf(settings, payload, now);
+    await blacklist.blacklistJwt(outstanding, now);
+    emit(ctx, { type: "token.revoked", userId: outstanding.userId ?? "", tokenId: outstanding.jti });
     return jsonResponse({}, 200);
-  });
+  }, options.onEvent);
 }

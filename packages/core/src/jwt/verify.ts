@@ -6,6 +6,7 @@
  */
 import type { JwtBlacklistStore } from "../store/types.js";
 import { parseCompact } from "./_compact.js";
+import type { VerifiedCache } from "./_verified-cache.js";
 import { checkRegisteredClaims, checkTokenClaims, jwtMessages } from "./claims.js";
 import type { JwtSettings } from "./settings.js";
 
@@ -20,22 +21,30 @@ export type TokenType = "access" | "refresh" | "sliding";
 
 const INVALID: Decoded = Object.freeze({ ok: false, message: jwtMessages.invalid });
 
-function afterSignature(good: boolean, payload: JwtPayload, settings: JwtSettings, nowMs: number): Decoded {
-  if (!good) return INVALID;
+function afterSignature(payload: JwtPayload, settings: JwtSettings, nowMs: number): Decoded {
   const message = checkRegisteredClaims(payload, settings, nowMs);
   return message === null ? { ok: true, payload } : { ok: false, message };
+}
+
+function verified(good: boolean, raw: string, payload: JwtPayload, settings: JwtSettings, nowMs: number, cache?: VerifiedCache): Decoded {
+  if (!good) return INVALID;
+  return afterSignature(cache === undefined ? payload : cache.set(raw, payload, settings.leewayMs, nowMs), settings, nowMs);
 }
 
 /**
  * simplejwt's `TokenBackend.decode`: structure, the one pinned `alg` (never `none`, never another), signature and
  * PyJWT's claim checks. Synchronous for HS*, a promise for asymmetric algorithms. Never throws for a bad token.
+ * With a `cache`, a token whose signature was verified before skips parsing and the signature (every claim check
+ * still runs), and a newly verified one is remembered.
  */
-export function decodeToken(raw: string, settings: JwtSettings, nowMs: number): Decoded | Promise<Decoded> {
+export function decodeToken(raw: string, settings: JwtSettings, nowMs: number, cache?: VerifiedCache): Decoded | Promise<Decoded> {
+  const known = cache?.get(raw, nowMs);
+  if (known !== undefined) return afterSignature(known, settings, nowMs);
   const jws = parseCompact(raw);
   if (jws === null || jws.header.alg !== settings.algorithm || "crit" in jws.header) return INVALID;
   const good = settings.keys.verify(jws, raw);
-  if (typeof good === "boolean") return afterSignature(good, jws.payload, settings, nowMs);
-  return good.then((ok) => afterSignature(ok, jws.payload, settings, nowMs));
+  if (typeof good === "boolean") return verified(good, raw, jws.payload, settings, nowMs, cache);
+  return good.then((ok) => verified(ok, raw, jws.payload, settings, nowMs, cache));
 }
 
 /** Whether a token type is checked against the blacklist (simplejwt's `BlacklistMixin`: refresh and sliding). */

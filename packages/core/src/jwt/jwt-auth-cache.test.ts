@@ -1,0 +1,86 @@
+/**
+ * `jwtAuth`'s cache of verified tokens: a token seen again skips only what its signature proved. Every claim,
+ * the user, its activity and the token type are checked again on each request.
+ */
+import { describe, expect, it } from "vitest";
+import { ConfigError, guard, toResponse } from "@portcullis/core";
+import { memoryStore } from "@portcullis/store-memory";
+import { jwtAuth } from "./jwt-auth.js";
+import { mintTokenPair } from "./mint.js";
+import { jwtSettings } from "./settings.js";
+
+const jwt = jwtSettings({ signingKey: "cache-test-secret-key" });
+const T0 = Date.UTC(2030, 0, 1);
+
+async function answer(protect: ReturnType<typeof guard>, token: string, nowMs: number) {
+  const decision = await protect(new Request("http://api.test/", { headers: { Authorization: `Bearer ${token}` } }), { now: () => nowMs });
+  if (decision.allowed) return { status: 200, auth: decision.auth as { claims: Record<string, unknown> } };
+  const response = toResponse(decision.error);
+  return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+}
+
+describe("jwtAuth with its cache of verified tokens", () => {
+  it("answers a cached token exactly as an uncached one, at every instant of its life", async () => {
+    const { access } = await mintTokenPair(jwt, { id: "1" }, { now: T0 });
+    const cached = guard({ schemes: [jwtAuth({ jwt, stateless: true })] });
+    const uncached = guard({ schemes: [jwtAuth({ jwt, stateless: true, cacheSize: 0 })] });
+    for (const at of [T0, T0 + 299_000, T0 + 300_000, T0 + 301_000, T0 + 1000]) {
+      const [a, b] = [await answer(cached, access.token, at), await answer(uncached, access.token, at)];
+      expect(a.status).toBe(b.status);
+      expect(a.body).toEqual(b.body);
+    }
+    expect((await answer(cached, access.token, T0 + 300_000)).status).toBe(401); // expired, though once cached
+  });
+
+  it("still refuses a refresh token as an access token the second time", async () => {
+    const { refresh } = await mintTokenPair(jwt, { id: "1" }, { now: T0 });
+    const protect = guard({ schemes: [jwtAuth({ jwt, stateless: true })] });
+    const first = await answer(protect, refresh.token, T0);
+    expect(first).toMatchObject({ status: 401, body: { code: "token_not_valid" } });
+    expect(await answer(protect, refresh.token, T0)).toEqual(first);
+  });
+
+  it("looks the user up on every request: a password change and a deletion take effect on a cached token", async () => {
+    const store = memoryStore();
+    const user = await store.createUser({ username: "ann", passwordHash: "pbkdf2_sha256$1$a$b" });
+    const revoking = jwtSettings({ signingKey: "cache-test-secret-key", checkRevokeToken: true });
+    let deleted = false;
+    const users = {
+      getUserById: async (id: string) => (deleted ? null : store.getUserById(id)),
+      getUserByUsername: async (name: string) => (deleted ? null : store.getUserByUsername(name)),
+    };
+    const protect = guard({ schemes: [jwtAuth({ jwt: revoking, users })] });
+    const first = await mintTokenPair(revoking, { id: user.id, passwordHash: "pbkdf2_sha256$1$a$b" }, { now: T0 });
+    const second = await mintTokenPair(revoking, { id: user.id, passwordHash: "pbkdf2_sha256$1$a$b" }, { now: T0 });
+    expect((await answer(protect, first.access.token, T0)).status).toBe(200);
+    expect((await answer(protect, second.access.token, T0)).status).toBe(200);
+    await store.setPasswordHash(user.id, "pbkdf2_sha256$1$a$changed");
+    expect((await answer(protect, first.access.token, T0)).body).toMatchObject({ detail: "The user's password has been changed." });
+    deleted = true;
+    expect((await answer(protect, second.access.token, T0)).body).toMatchObject({ detail: "User not found" });
+  });
+
+  it("refuses a token whose signature differs from a cached one by one character", async () => {
+    const { access } = await mintTokenPair(jwt, { id: "1" }, { now: T0 });
+    const protect = guard({ schemes: [jwtAuth({ jwt, stateless: true })] });
+    expect((await answer(protect, access.token, T0)).status).toBe(200);
+    const last = access.token.at(-1) === "A" ? "Q" : "A";
+    expect((await answer(protect, access.token.slice(0, -1) + last, T0)).status).toBe(401);
+    expect((await answer(protect, `${access.token}.`, T0)).status).toBe(401);
+  });
+
+  it("hands out frozen claims: a handler cannot change what the next request sees", async () => {
+    const { access } = await mintTokenPair(jwt, { id: "1" }, { now: T0, claims: { roles: ["user"] } });
+    const protect = guard({ schemes: [jwtAuth({ jwt, stateless: true })] });
+    const first = await answer(protect, access.token, T0);
+    expect(() => (first.auth?.claims.roles as string[]).push("admin")).toThrow(TypeError);
+    expect((await answer(protect, access.token, T0)).auth?.claims.roles).toEqual(["user"]);
+  });
+
+  it("validates cacheSize", () => {
+    for (const cacheSize of [-1, 1.5, Number.NaN, 2_000_000, "10"]) {
+      expect(() => jwtAuth({ jwt, stateless: true, cacheSize: cacheSize as number })).toThrow(ConfigError);
+    }
+    expect(() => jwtAuth({ jwt, stateless: true, cacheSize: 0 })).not.toThrow();
+  });
+});
