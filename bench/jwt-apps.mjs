@@ -60,7 +60,7 @@ function cpuClock() {
  * else wall time (workerd). Answers the clock used, the median µs per request of each variant and the median, over
  * rounds, of each variant's cost ÷ the floor's.
  */
-export async function timeApps(apps, token, { rounds = 15, perRound = 200 } = {}) {
+export async function timeApps(apps, token, { rounds = 15, perRound = 400 } = {}) {
   const names = Object.keys(apps);
   const samples = Object.fromEntries(names.map((name) => [name, []]));
   const headers = { authorization: `Bearer ${token}` };

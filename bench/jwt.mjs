@@ -191,7 +191,7 @@ export async function run() {
       "the same token for every variant and request. HTTP: one server process on `@hono/node-server`, autocannon in " +
       `another, ${CONNECTIONS} connections over 127.0.0.1, ${WARMUP_SEC} s warm-up then ${DURATION_SEC} s per run, ` +
       `${ROUNDS} interleaved rounds after a dropped warm-up round, the median run. In each runtime: \`app.fetch\` with a fresh \`Request\` per call, ` +
-      "16 interleaved rounds of 200 requests (the first a warm-up) timed by the process's CPU time where the " +
+      "16 interleaved rounds of 400 requests (the first a warm-up) timed by the process's CPU time where the " +
       "runtime exposes it (Node, Deno) and by wall time in workerd; the median µs/request, and ratios as the median of " +
       "per-round ratios (workerd: 10 rounds of 1,000, its clock having 1 ms steps). workerd runs without `nodejs_compat` (the portable `@noble/hashes` HMAC and SHA-256); Node " +
       "and Deno reach `node:crypto` through `process.getBuiltinModule`. The cached rows meet the same token again and " +
