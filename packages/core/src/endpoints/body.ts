@@ -3,6 +3,7 @@
  * Bodies are read in chunks and refused past the limit, never read whole first.
  * @module
  */
+import { readStreamLimited } from "../internal/read-limited.js";
 
 /** The default body limit of the endpoints: 64 KiB. */
 export const MAX_BODY_BYTES = 64 * 1024;
@@ -19,26 +20,7 @@ export async function readLimited(request: Request, limit: number): Promise<Uint
   const declared = request.headers.get("content-length");
   if (declared !== null && Number(declared) > limit) return null;
   if (request.body === null) return new Uint8Array(0);
-  const reader = request.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > limit) {
-      await reader.cancel().catch(() => undefined);
-      return null;
-    }
-    chunks.push(value);
-  }
-  const out = new Uint8Array(new ArrayBuffer(total));
-  let offset = 0;
-  for (const chunk of chunks) {
-    out.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return out;
+  return readStreamLimited(request.body, limit);
 }
 
 /**

@@ -11,6 +11,7 @@ import { utf8ToBytes } from "@noble/hashes/utils.js";
 import { decodeBase64Strict, encodeBase64 } from "../internal/base64.js";
 import { timingSafeEqualString } from "../internal/constant-time.js";
 import { decodeLatin1 } from "../internal/header.js";
+import { readStreamLimited } from "../internal/read-limited.js";
 
 /** Options of `djangoLoads`. */
 export interface DjangoLoadsOptions {
@@ -55,23 +56,8 @@ function b62Decode(text: string): number | null {
 /** zlib inflate (RFC 1950, what Python's `zlib.compress` writes), bounded; `null` for bad or oversized data. */
 async function inflate(bytes: Uint8Array<ArrayBuffer>): Promise<Uint8Array | null> {
   try {
-    const reader = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("deflate")).getReader();
-    const chunks: Uint8Array[] = [];
-    let total = 0;
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      total += value.byteLength;
-      if (total > MAX_INFLATED_BYTES) {
-        await reader.cancel().catch(() => undefined);
-        return null;
-      }
-      chunks.push(value);
-    }
-    const out = new Uint8Array(total);
-    let offset = 0;
-    for (const chunk of chunks) out.set(chunk, (offset += chunk.byteLength) - chunk.byteLength);
-    return out;
+    const inflated = new Blob([bytes]).stream().pipeThrough(new DecompressionStream("deflate"));
+    return await readStreamLimited(inflated, MAX_INFLATED_BYTES);
   } catch {
     return null;
   }

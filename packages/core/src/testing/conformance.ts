@@ -4,11 +4,10 @@
  * `runStoreConformance` runs all three for a store that has them all.
  * @module
  */
-import { afterEach, beforeEach, describe } from "vitest";
 import type { CounterStore, SessionStore, Store, TokenStore, UserStore } from "../store/types.js";
 import { counterTests } from "./_counters-suite.js";
 import { sessionTests } from "./_sessions-suite.js";
-import type { StoreAccessor } from "./_fixtures.js";
+import { suite } from "./_suite.js";
 import { tokenCapTests } from "./_token-cap-suite.js";
 import { tokenTests } from "./_tokens-suite.js";
 import { userTests } from "./_users-suite.js";
@@ -34,23 +33,6 @@ export type StoreConformanceOptions = ConformanceOptions<Store>;
 
 type MakeStore<S> = () => Promise<S> | S;
 
-/** Wraps `register` in a `describe` whose tests each get a fresh store from `makeStore`. */
-function suite<S>(label: string, makeStore: MakeStore<S>, options: ConformanceOptions<S>, register: (store: StoreAccessor<S>) => void): void {
-  describe(label, () => {
-    let current: S | undefined;
-    beforeEach(async () => {
-      current = await makeStore();
-    });
-    afterEach(async () => {
-      if (current !== undefined && options.dispose) await options.dispose(current);
-      current = undefined;
-    });
-    register(() => {
-      if (current === undefined) throw new Error("conformance: no store (makeStore failed?)");
-      return current;
-    });
-  });
-}
 
 /**
  * Registers the `UserStore` conformance tests with vitest. `makeStore` is called before every test and must

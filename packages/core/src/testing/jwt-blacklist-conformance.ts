@@ -3,10 +3,11 @@
  * detection, logout everywhere and the expiry purge.
  * @module
  */
-import { afterEach, beforeEach, describe, expect, it } from "vitest";
+import { expect, it } from "vitest";
 import { ConflictError } from "../errors.js";
 import type { JwtBlacklistStore, OutstandingJwt } from "../store/types.js";
 import { T0, randomHex } from "./_fixtures.js";
+import { suite } from "./_suite.js";
 
 /** Options of `runJwtBlacklistStoreConformance`. */
 export interface JwtBlacklistConformanceOptions<S> {
@@ -120,19 +121,7 @@ export function runJwtBlacklistStoreConformance<S extends JwtBlacklistStore>(
   makeStore: () => Promise<S> | S,
   options: JwtBlacklistConformanceOptions<S> = {},
 ): void {
-  describe(`${name} (JWT blacklist store conformance)`, () => {
-    let current: S | undefined;
-    beforeEach(async () => {
-      current = await makeStore();
-    });
-    afterEach(async () => {
-      if (current !== undefined && options.dispose) await options.dispose(current);
-      current = undefined;
-    });
-    const store = (): S => {
-      if (current === undefined) throw new Error("conformance: no store (makeStore failed?)");
-      return current;
-    };
+  suite(`${name} (JWT blacklist store conformance)`, makeStore, options, (store) => {
     const user = async (): Promise<string> => (options.userId ? options.userId(store()) : randomHex(8));
     register(store, user, options.concurrentRotations ?? 20);
   });
