@@ -85,7 +85,7 @@ describe("auth events", () => {
       { type: "login.failed", via: "token-endpoint", reason: "invalid_credentials", username: "alice", clientIp: ip },
       { type: "login.succeeded", via: "token-endpoint", userId: alice.id, username: "alice", clientIp: ip },
       { type: "token.issued", userId: alice.id, tokenId, expiresAt: 1_700_000_060_000 },
-      { type: "throttled", scope: "user:1/60000", waitMs: 60_000, clientIp: ip },
+      { type: "throttled", scope: "user", waitMs: 60_000, clientIp: ip },
       { type: "authentication.failed", scheme: "token", code: "authentication_failed", status: 401, clientIp: ip },
       { type: "login.failed", via: "basic", reason: "invalid_credentials", username: "alice", clientIp: ip },
       { type: "authentication.failed", scheme: "basic", code: "authentication_failed", status: 401, clientIp: ip },

@@ -13,7 +13,7 @@ export interface ThrottleResult {
 
 /** A throttle: records and judges one request. Only requests it allows are recorded. */
 export interface Throttle {
-  /** The counter namespace, reported in `throttled` events (e.g. `user:3/1000`). */
+  /** The counter namespace, reported in `throttled` events (e.g. `user`, `anon`, or a scoped throttle's name; the rate is part of the counter key, not of the scope). */
   readonly scope?: string;
   allow(check: PermissionCheck<unknown, unknown>, ctx: AuthContext): Promise<ThrottleResult>;
 }
