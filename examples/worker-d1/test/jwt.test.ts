@@ -12,6 +12,7 @@ import { readFileSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { bundleWorker, startWorkers } from "../../../packages/adapters/test/_workerd.js";
+import { workerBindings } from "./_wrangler.js";
 
 const here = new URL("../", import.meta.url);
 const config = JSON.parse(readFileSync(new URL("wrangler.jsonc", here), "utf8").replace(/\/\*[\s\S]*?\*\/|^\s*\/\/.*$/gm, "")) as {
@@ -24,7 +25,7 @@ let aliceId: string;
 
 beforeAll(async () => {
   const { code } = await bundleWorker(fileURLToPath(new URL(config.main, here)));
-  const worker = { code, compatibilityDate: config.compatibility_date };
+  const worker = { code, compatibilityDate: config.compatibility_date, ...workerBindings() };
   mf = startWorkers({
     example: { ...worker, d1Databases: { DB: "jwt-example-db" }, bindings: { SECRET_KEY: "example-test-secret-key-0123456789abcdef" } },
     nosecret: { ...worker, d1Databases: { DB: "jwt-example-db-2" } },
