@@ -6,7 +6,7 @@
  * @module
  */
 import { serve } from "@hono/node-server";
-import { createAuth } from "@portcullis/adapters/hono";
+import { routePolicies } from "@portcullis/adapters/hono";
 import { tokenAuth } from "@portcullis/core";
 import { postgresStore } from "@portcullis/store-postgres";
 import { Hono } from "hono";
@@ -22,8 +22,8 @@ select1.get("/api/me", async (c) => {
 });
 
 const token = new Hono();
-const portcullis = createAuth({ schemes: [tokenAuth({ store })] });
-token.get("/api/me", portcullis.route({}), (c) => c.json({ username: c.var.user.username }));
+const policy = routePolicies({ schemes: [tokenAuth({ store })] });
+token.get("/api/me", policy(), (c) => c.json({ username: c.var.user.username }));
 
 function listen(app) {
   return new Promise((resolve) => {

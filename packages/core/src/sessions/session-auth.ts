@@ -81,7 +81,7 @@ async function findUser(
  * Session authentication with Django's CSRF protection.
  * @example
  * const session = sessionAuth({ sessions: store, csrf: { trustedOrigins: ["https://*.example.com"] } });
- * const portcullis = createAuth({ schemes: [tokenAuth({ store }), session] }); // Token first: see the README
+ * const policy = routePolicies({ schemes: [tokenAuth({ store }), session] }); // Token first: see the README
  */
 export function sessionAuth(options: SessionAuthOptions): Scheme<User, SessionAuthInfo> {
   const { sessions, django, cookieName = "sessionid", name = "session" } = options ?? {};
