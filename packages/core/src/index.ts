@@ -3,6 +3,7 @@
  * @module
  */
 export type { AuthContext } from "./context.js";
+export * from "./compat/index.js";
 export type { AuthEvent, EventHook, LoginFailureReason } from "./events.js";
 export { ConfigError, ConflictError, PortcullisError, StoreError } from "./errors.js";
 export type { AuthDenial } from "./auth-error.js";
