@@ -6,7 +6,7 @@
 
 /** A denied request: its HTTP status, a machine code, the human detail and the headers to send. */
 export interface AuthDenial {
-  readonly status: 401 | 403 | 429 | 503;
+  readonly status: 401 | 403 | 404 | 405 | 429 | 503;
   readonly code: string;
   readonly detail: string;
   readonly headers: Readonly<Record<string, string>>;
@@ -66,4 +66,23 @@ export function throttled(waitSeconds: number): AuthDenial {
  */
 export function serviceUnavailable(): AuthDenial {
   return { status: 503, code: "service_unavailable", detail: messages.serviceUnavailable, headers: {} };
+}
+
+/**
+ * 404 `not_found` (DRF's `NotFound`, what `Http404` becomes): `djangoObjectPermissions` hides an object the user
+ * may not even read.
+ * @example
+ * notFound().detail; // "Not found."
+ */
+export function notFound(): AuthDenial {
+  return { status: 404, code: "not_found", detail: "Not found.", headers: {} };
+}
+
+/**
+ * 405 `method_not_allowed` (DRF's `MethodNotAllowed`): a method the permission's map does not list.
+ * @example
+ * methodNotAllowed("PROPFIND").detail; // 'Method "PROPFIND" not allowed.'
+ */
+export function methodNotAllowed(method: string): AuthDenial {
+  return { status: 405, code: "method_not_allowed", detail: `Method "${method}" not allowed.`, headers: {} };
 }

@@ -4,6 +4,8 @@
  * @module
  */
 
+import type { AuthDenial } from "./auth-error.js";
+
 /** Base class of every exception Portcullis throws. */
 export class PortcullisError extends Error {
   override name = "PortcullisError";
@@ -42,5 +44,20 @@ export class ConflictError extends PortcullisError {
   constructor(field: string, message = `A record with this ${field} already exists.`) {
     super(message);
     this.field = field;
+  }
+}
+
+/**
+ * Thrown by a permission to answer with a denial other than its `false` (DRF raising `Http404` or
+ * `MethodNotAllowed` inside a permission): `guard` turns it into that denied decision. Never a store failure.
+ * @example
+ * throw new PermissionDenial(notFound());
+ */
+export class PermissionDenial extends PortcullisError {
+  override name = "PermissionDenial";
+  readonly denial: AuthDenial;
+  constructor(denial: AuthDenial) {
+    super(denial.detail);
+    this.denial = denial;
   }
 }

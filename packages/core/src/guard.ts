@@ -6,7 +6,7 @@ import type { AuthContext } from "./context.js";
 import type { AuthDenial } from "./auth-error.js";
 import { messages, permissionDenied, throttled, unauthenticated } from "./auth-error.js";
 import { authenticate, firstChallenge } from "./authenticate.js";
-import { ConfigError } from "./errors.js";
+import { ConfigError, PermissionDenial } from "./errors.js";
 import { emit, reportFailure, withHook, type EventHook } from "./events.js";
 import { isAuthenticated } from "./permissions/builtin.js";
 import type { AnyPermission, PermissionCheck, RequiresUser } from "./permissions/types.js";
@@ -96,13 +96,20 @@ export function guard<
     try {
       return await check(request, hooked);
     } catch (error) {
+      if (error instanceof PermissionDenial) return { allowed: false, error: error.denial };
       reportFailure(hooked, error);
       throw error;
     }
   };
   return Object.assign(run, {
-    checkObjectPermissions: <D extends Decision<UserOf<S>, AuthOf<S>, AnonymousOf<P>>>(decision: D, request: Request, object: unknown) =>
-      checkObject(schemes, permissions, decision, request, object),
+    checkObjectPermissions: async <D extends Decision<UserOf<S>, AuthOf<S>, AnonymousOf<P>>>(decision: D, request: Request, object: unknown) => {
+      try {
+        return await checkObject(schemes, permissions, decision, request, object);
+      } catch (error) {
+        if (error instanceof PermissionDenial) return { allowed: false, error: error.denial } as D;
+        throw error;
+      }
+    },
   });
 }
 

@@ -5,9 +5,9 @@
 export type { AuthContext } from "./context.js";
 export * from "./compat/index.js";
 export type { AuthEvent, EventHook, LoginFailureReason } from "./events.js";
-export { ConfigError, ConflictError, PortcullisError, StoreError } from "./errors.js";
+export { ConfigError, ConflictError, PermissionDenial, PortcullisError, StoreError } from "./errors.js";
 export type { AuthDenial } from "./auth-error.js";
-export { messages, permissionDenied, serviceUnavailable, throttled, unauthenticated } from "./auth-error.js";
+export { messages, methodNotAllowed, notFound, permissionDenied, serviceUnavailable, throttled, unauthenticated } from "./auth-error.js";
 export { errorToResponse, jsonResponse, toResponse } from "./response.js";
 export type { AuthResult } from "./authenticate.js";
 export { authenticate, firstChallenge } from "./authenticate.js";
@@ -78,3 +78,7 @@ export { MAX_TOKEN_NAME_LENGTH } from "./tokens/tokens.js";
 export { DEFAULT_MAX_TOKENS_PER_USER } from "./endpoints/obtain-token.js";
 export type { CacheableTokenStore, TokenCache, TokenCacheOptions } from "./tokens/token-cache.js";
 export { tokenCache } from "./tokens/token-cache.js";
+
+// Django model permissions and groups (#25)
+export * from "./model-permissions/index.js";
+export type { PermissionAdminStore, PermissionStore, PermissionSubject, UserPermissions } from "./store/types.js";

@@ -11,8 +11,8 @@ interface UserRow extends User {
 }
 
 /** A user without its hash: a fresh object, so callers never hold the store's own rows. */
-function publicUser({ id, username, isActive, isStaff }: UserRow): User {
-  return { id, username, isActive, isStaff };
+function publicUser({ id, username, isActive, isStaff, isSuperuser }: UserRow): User {
+  return { id, username, isActive, isStaff, ...(isSuperuser === true ? { isSuperuser } : {}) };
 }
 
 /** Users by id, with a unique, case-sensitive username index. */
@@ -30,6 +30,7 @@ export class Users {
       passwordHash: user.passwordHash,
       isActive: user.isActive ?? true,
       isStaff: user.isStaff ?? false,
+      isSuperuser: user.isSuperuser ?? false,
     };
     this.#byId.set(id, row);
     this.#idByUsername.set(row.username, id);

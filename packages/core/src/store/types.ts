@@ -16,6 +16,12 @@ export interface User {
   readonly username: string;
   readonly isActive: boolean;
   readonly isStaff: boolean;
+  /**
+   * Django's `is_superuser`: `true` for a superuser, absent otherwise (stores leave it out rather than write
+   * `false`). Informational: permission checks
+   * (`djangoModelPermissions`, `hasPerm`) ask the `PermissionStore`, which reads the flag from the row itself.
+   */
+  readonly isSuperuser?: boolean;
 }
 
 /** What `UserStore.getUserByUsername` answers: the user, and apart from it the Django-format password hash. */
@@ -33,6 +39,8 @@ export interface NewUser {
   readonly isActive?: boolean;
   /** Defaults to `false`. */
   readonly isStaff?: boolean;
+  /** Defaults to `false`. Stores with a permission capability make an active superuser hold every permission. */
+  readonly isSuperuser?: boolean;
   /** Defaults to a new random id. Imports from Django pass the old id here. */
   readonly id?: string;
 }
@@ -220,4 +228,43 @@ export interface SessionStore {
   deleteUserSessions(userId: string): Promise<number>;
   /** Deletes sessions whose `expiresAt <= now`; answers how many. */
   deleteExpiredSessions(now: number): Promise<number>;
+}
+
+/**
+ * What `PermissionStore.getPermissions` answers, as Django's `ModelBackend.get_all_permissions` does: the user's
+ * own and group permissions as `"app_label.codename"` strings. An active superuser holds every permission, even
+ * ones that exist nowhere (Django's `has_perm` answers `True` before asking a backend): `all` is then `true` and
+ * `names` is empty, so "all" never lists anything. An inactive or unknown user holds none.
+ */
+export interface UserPermissions {
+  readonly all: boolean;
+  readonly names: ReadonlySet<string>;
+}
+
+/**
+ * The permission capability (Django's `auth_permission`, `auth_group`, `auth_group_permissions`,
+ * `auth_user_groups`, `auth_user_user_permissions` and `is_superuser`), read in ONE round trip per call.
+ */
+export interface PermissionStore {
+  /** The user's permissions (see `UserPermissions`), read live: a change shows on the next call. */
+  getPermissions(userId: string): Promise<UserPermissions>;
+}
+
+/** Whom a permission is granted to: a user (by id) or a group (by its unique name). */
+export type PermissionSubject = { readonly userId: string } | { readonly group: string };
+
+/**
+ * Writing permissions and groups, for stores with their own tables (memory, D1, PostgreSQL own tables; Django
+ * mode is read-only: Django's admin owns those tables). Permission names are `"app_label.codename"`, checked by
+ * the caller (`isPermissionName`). A group is created by its first grant or member.
+ */
+export interface PermissionAdminStore {
+  /** Grants a permission; answers whether it was new. A user subject must exist (else `StoreError`). */
+  grantPermission(subject: PermissionSubject, permission: string): Promise<boolean>;
+  /** Revokes a permission; answers whether it was held. */
+  revokePermission(subject: PermissionSubject, permission: string): Promise<boolean>;
+  /** Adds a user (who must exist, else `StoreError`) to a group; answers whether they were not in it yet. */
+  addUserToGroup(userId: string, group: string): Promise<boolean>;
+  /** Removes a user from a group; answers whether they were in it. */
+  removeUserFromGroup(userId: string, group: string): Promise<boolean>;
 }

@@ -5,7 +5,9 @@
  * @module
  */
 import type { CounterStore, SessionStore, Store, TokenStore, UserStore } from "../store/types.js";
+import type { PermissionAdminStore, PermissionStore } from "../store/types.js";
 import { counterTests } from "./_counters-suite.js";
+import { permissionTests } from "./_permissions-suite.js";
 import { sessionTests } from "./_sessions-suite.js";
 import { suite } from "./_suite.js";
 import { tokenCapTests } from "./_token-cap-suite.js";
@@ -117,4 +119,21 @@ export function runSessionStoreConformance<S extends UserStore & SessionStore>(
   options: ConformanceOptions<S> = {},
 ): void {
   suite(`${name} (session store conformance)`, makeStore, options, (store) => sessionTests(store));
+}
+
+/**
+ * Registers the `PermissionStore` conformance tests. The suite sets up permissions and groups through
+ * `PermissionAdminStore` and users through `UserStore`; a read-only store (Django mode) passes a store whose
+ * admin methods write the backend's tables directly.
+ * @example
+ * ```ts
+ * runPermissionStoreConformance("memoryStore", () => memoryStore());
+ * ```
+ */
+export function runPermissionStoreConformance<S extends UserStore & PermissionStore & PermissionAdminStore>(
+  name: string,
+  makeStore: MakeStore<S>,
+  options: ConformanceOptions<S> = {},
+): void {
+  suite(`${name} (permission store conformance)`, makeStore, options, (store) => permissionTests(store));
 }
