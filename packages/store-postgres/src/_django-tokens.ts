@@ -23,7 +23,7 @@ const DRF_TOKENS = `SELECT 'drf:' || d.user_id AS id, d.user_id, 'drf' AS name,
 // (an index on that expression, which the Django project may add in a migration of its own, makes it an index
 // lookup; see the README). The first branch that finds the key ends the search.
 const FIND_TOKEN = `SELECT t.id, t.user_id::text AS user_id, t.name, t.created_at, t.expires_at,
-  u.username, u.is_active, u.is_staff
+  u.username, u.is_active, u.is_staff, u.is_superuser
 FROM (
   SELECT id, user_id, name, created_at, expires_at FROM portcullis_django_tokens WHERE digest = $1
   UNION ALL

@@ -8,7 +8,7 @@ import type { NewUser, User, UserCredentials } from "@portcullis/core";
 import type { SqlClient } from "./client.js";
 import { toUser } from "./_users.js";
 
-const USER_COLUMNS = "id::text AS id, username, is_active, is_staff";
+const USER_COLUMNS = "id::text AS id, username, is_active, is_staff, is_superuser";
 
 /** Django's ids are positive integers; only their canonical decimal text names a user. */
 export function djangoId(id: string): string | null {
@@ -17,7 +17,7 @@ export function djangoId(id: string): string | null {
 
 /**
  * Inserts a Django user as `UserManager.create_user` would: the username NFKC-normalised (Django's
- * `normalize_username`), empty names and email, not a superuser, joined now, never logged in. An explicit id
+ * `normalize_username`), empty names and email, a superuser only when asked, joined now, never logged in. An explicit id
  * (an import keeping Django's ids) must be an integer.
  */
 export async function createUser(db: SqlClient, user: NewUser): Promise<User> {
@@ -27,10 +27,10 @@ export async function createUser(db: SqlClient, user: NewUser): Promise<User> {
   const { rows } = await db.query(
     `INSERT INTO auth_user (id, password, last_login, is_superuser, username, first_name, last_name, email, is_staff,
        is_active, date_joined)
-     VALUES (coalesce($1::integer, nextval(pg_get_serial_sequence('auth_user', 'id'))), $2, NULL, false, $3, '', '', '',
+     VALUES (coalesce($1::integer, nextval(pg_get_serial_sequence('auth_user', 'id'))), $2, NULL, $6, $3, '', '', '',
        $4, $5, now())
      RETURNING ${USER_COLUMNS}`,
-    [id, user.passwordHash, username, user.isStaff ?? false, user.isActive ?? true],
+    [id, user.passwordHash, username, user.isStaff ?? false, user.isActive ?? true, user.isSuperuser ?? false],
   );
   if (!rows[0]) throw new TypeError("auth_user returned no row");
   return toUser(rows[0]);

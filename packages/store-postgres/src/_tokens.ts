@@ -9,7 +9,7 @@ import { toUser } from "./_users.js";
 
 export const TOKEN_COLUMNS = "t.id, t.user_id, t.name, t.created_at, t.expires_at";
 
-const FIND_TOKEN = `SELECT ${TOKEN_COLUMNS}, u.username, u.is_active, u.is_staff
+const FIND_TOKEN = `SELECT ${TOKEN_COLUMNS}, u.username, u.is_active, u.is_staff, u.is_superuser
 FROM portcullis_tokens AS t JOIN portcullis_users AS u ON u.id = t.user_id
 WHERE t.digest = $1`;
 

@@ -6,11 +6,12 @@ import type { NewUser, User, UserCredentials } from "@portcullis/core";
 import type { SqlClient, SqlRow } from "./client.js";
 import { randomId } from "@portcullis/core";
 
-const USER_COLUMNS = "id, username, is_active, is_staff";
+const USER_COLUMNS = "id, username, is_active, is_staff, is_superuser";
 
 /** A user from its row, without the hash. */
 export function toUser(row: SqlRow): User {
-  return { id: String(row.id), username: String(row.username), isActive: row.is_active === true, isStaff: row.is_staff === true };
+  const user = { id: String(row.id), username: String(row.username), isActive: row.is_active === true, isStaff: row.is_staff === true };
+  return row.is_superuser === true ? { ...user, isSuperuser: true } : user;
 }
 
 /** Inserts a user; a taken username or id fails with a unique violation. */
@@ -20,10 +21,11 @@ export async function createUser(db: SqlClient, user: NewUser): Promise<User> {
     username: user.username,
     isActive: user.isActive ?? true,
     isStaff: user.isStaff ?? false,
+    ...(user.isSuperuser === true ? { isSuperuser: true } : {}),
   };
   await db.query(
-    "INSERT INTO portcullis_users (id, username, password_hash, is_active, is_staff) VALUES ($1, $2, $3, $4, $5)",
-    [created.id, created.username, user.passwordHash, created.isActive, created.isStaff],
+    "INSERT INTO portcullis_users (id, username, password_hash, is_active, is_staff, is_superuser) VALUES ($1, $2, $3, $4, $5, $6)",
+    [created.id, created.username, user.passwordHash, created.isActive, created.isStaff, user.isSuperuser === true],
   );
   return created;
 }

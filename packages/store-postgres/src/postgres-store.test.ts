@@ -1,4 +1,4 @@
-import { runStoreConformance } from "@portcullis/core/testing";
+import { runPermissionStoreConformance, runStoreConformance } from "@portcullis/core/testing";
 import { afterAll, beforeAll } from "vitest";
 import {
   HAS_SERVER,
@@ -16,7 +16,14 @@ import { migrate, postgresStore } from "./index.js";
 // The conformance suites of every capability, on the real server through both drivers (postgres.js and pg), or
 // locally without PORTCULLIS_PG_URL on PGlite.
 announce("postgresStore conformance");
-const TABLES = ["portcullis_counters", "portcullis_tokens", "portcullis_users"];
+const TABLES = [
+  "portcullis_counters",
+  "portcullis_tokens",
+  "portcullis_user_permissions",
+  "portcullis_user_groups",
+  "portcullis_group_permissions",
+  "portcullis_users",
+];
 
 let database: TestDatabase | undefined;
 const clients: Record<string, TestClient> = {};
@@ -40,6 +47,11 @@ afterAll(async () => {
 
 for (const label of HAS_SERVER ? ["postgres.js", "pg"] : ["PGlite"]) {
   runStoreConformance(`postgresStore on ${label}`, async () => {
+    const client = clients[label]!;
+    await wipe(client, TABLES);
+    return postgresStore(client.client);
+  });
+  runPermissionStoreConformance(`postgresStore on ${label}`, async () => {
     const client = clients[label]!;
     await wipe(client, TABLES);
     return postgresStore(client.client);

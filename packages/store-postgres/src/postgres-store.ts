@@ -5,12 +5,13 @@
  * DRF `authtoken_token` rows, live.
  * @module
  */
-import type { CounterStore, Store, TokenStore, UserStore } from "@portcullis/core";
+import type { CounterStore, PermissionAdminStore, PermissionStore, Store, TokenStore, UserStore } from "@portcullis/core";
 import { toSqlClient, type PostgresClient, type SqlClient } from "./client.js";
 import { attempt } from "./_errors.js";
 import { hit, purgeCounters, releaseHit } from "./_counters.js";
 import * as django from "./_django-users.js";
 import * as djangoTokens from "./_django-tokens.js";
+import * as perms from "./_permissions.js";
 import * as tokens from "./_tokens.js";
 import * as users from "./_users.js";
 
@@ -75,6 +76,22 @@ function counterStore(db: SqlClient): CounterStore {
   };
 }
 
+/** The permission capability on `db`: Django's five auth tables (read only) or Portcullis's own. */
+function permissionStore(db: SqlClient, isDjango: boolean): PermissionStore {
+  const read = isDjango ? perms.djangoPermissions : perms.permissions;
+  return { getPermissions: (userId) => attempt("getPermissions", () => read(db, userId)) };
+}
+
+/** Writing permissions and groups in Portcullis's own tables (`PermissionAdminStore`). */
+function permissionAdminStore(db: SqlClient): PermissionAdminStore {
+  return {
+    grantPermission: (subject, name) => attempt("grantPermission", () => perms.grant(db, subject, name)),
+    revokePermission: (subject, name) => attempt("revokePermission", () => perms.revoke(db, subject, name)),
+    addUserToGroup: (userId, group) => attempt("addUserToGroup", () => perms.join(db, userId, group)),
+    removeUserFromGroup: (userId, group) => attempt("removeUserFromGroup", () => perms.leave(db, userId, group)),
+  };
+}
+
 /**
  * A `Store` on a PostgreSQL database migrated with `migrate(client, options)`. PostgreSQL failures (connection
  * refused, statement timeout, a missing table) throw `StoreError` with the driver's error as `cause`, so adapters
@@ -95,12 +112,17 @@ function counterStore(db: SqlClient): CounterStore {
  * const schemes = [tokenAuth({ store }), basicAuth({ users: store })];
  * ```
  */
-export function postgresStore(client: PostgresClient, options: PostgresStoreOptions = {}): Store {
+export function postgresStore(client: PostgresClient, options: { readonly django: true }): Store & PermissionStore;
+export function postgresStore(client: PostgresClient, options?: { readonly django?: false }): Store & PermissionStore & PermissionAdminStore;
+export function postgresStore(client: PostgresClient, options?: PostgresStoreOptions): Store & PermissionStore & Partial<PermissionAdminStore>;
+export function postgresStore(client: PostgresClient, options: PostgresStoreOptions = {}): Store & PermissionStore & Partial<PermissionAdminStore> {
   const db = toSqlClient(client);
   const isDjango = options?.django === true;
   return {
     ...userStore(db, isDjango),
     ...(isDjango ? djangoTokenStore(db) : tokenStore(db)),
     ...counterStore(db),
+    ...permissionStore(db, isDjango),
+    ...(isDjango ? {} : permissionAdminStore(db)),
   };
 }

@@ -2,14 +2,16 @@
  * The conformance suites in Django mode, on tables real Django made (`manage.py migrate` of the fixture project),
  * through both drivers, and the promise that Portcullis never alters Django's tables.
  */
-import { runStoreConformance } from "@portcullis/core/testing";
+import { runPermissionStoreConformance, runStoreConformance } from "@portcullis/core/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { migrate, postgresStore, toSqlClient } from "../src/index.js";
 import { CAN_RUN_DJANGO, announceDjango, djangoDatabase } from "./_django.js";
+import { djangoPermissionAdmin } from "./_django-permission-admin.js";
 import { pgClient, postgresJsClient, wipe, type TestClient, type TestDatabase } from "./_postgres.js";
 
 announceDjango("Django-mode conformance");
 const TABLES = ["portcullis_counters", "portcullis_django_tokens", "authtoken_token", "auth_user"];
+const PERMISSION_TABLES = ["auth_user_user_permissions", "auth_user_groups", "auth_group_permissions", "auth_group", ...TABLES];
 
 let database: TestDatabase | undefined;
 const clients: Record<string, TestClient> = {};
@@ -65,6 +67,11 @@ for (const label of ["postgres.js", "pg"]) {
       const client = clients[label]!;
       await wipe(client, TABLES);
       return postgresStore(client.client, { django: true });
+    });
+    runPermissionStoreConformance(`postgresStore({ django: true }) on ${label}`, async () => {
+      const client = clients[label]!;
+      await wipe(client, PERMISSION_TABLES);
+      return { ...postgresStore(client.client, { django: true }), ...djangoPermissionAdmin(toSqlClient(client.client)) };
     });
   });
 }
