@@ -20,3 +20,4 @@ export {
   type SqlRow,
 } from "./client.js";
 export { connect, type ConnectOptions, type PostgresConnection } from "./connect.js";
+export { guardianObjectPermissions, type GuardianOptions } from "./guardian.js";
