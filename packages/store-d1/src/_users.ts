@@ -12,13 +12,15 @@ interface UserRow {
   password_hash?: string;
   is_active: number;
   is_staff: number;
+  is_superuser: number;
 }
 
-const USER_COLUMNS = "id, username, is_active, is_staff";
+const USER_COLUMNS = "id, username, is_active, is_staff, is_superuser";
 
 /** A user from its row, without the hash. */
 function toUser(row: UserRow): User {
-  return { id: row.id, username: row.username, isActive: row.is_active === 1, isStaff: row.is_staff === 1 };
+  const user = { id: row.id, username: row.username, isActive: row.is_active === 1, isStaff: row.is_staff === 1 };
+  return row.is_superuser === 1 ? { ...user, isSuperuser: true } : user;
 }
 
 /** Inserts a user; a taken username or id fails with D1's UNIQUE error. */
@@ -28,12 +30,13 @@ export async function createUser(db: D1DatabaseLike, user: NewUser): Promise<Use
     username: user.username,
     isActive: user.isActive ?? true,
     isStaff: user.isStaff ?? false,
+    ...(user.isSuperuser === true ? { isSuperuser: true } : {}),
   };
   await db
     .prepare(
-      "INSERT INTO portcullis_users (id, username, password_hash, is_active, is_staff) VALUES (?1, ?2, ?3, ?4, ?5)",
+      "INSERT INTO portcullis_users (id, username, password_hash, is_active, is_staff, is_superuser) VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
     )
-    .bind(created.id, created.username, user.passwordHash, Number(created.isActive), Number(created.isStaff))
+    .bind(created.id, created.username, user.passwordHash, Number(created.isActive), Number(created.isStaff), Number(user.isSuperuser === true))
     .run();
   return created;
 }

@@ -1,6 +1,11 @@
 import type { D1Database, D1DatabaseSession } from "@cloudflare/workers-types/experimental/index.js";
 import { ConfigError, ConflictError, StoreError } from "@portcullis/core";
-import { runJwtBlacklistStoreConformance, runSessionStoreConformance, runStoreConformance } from "@portcullis/core/testing";
+import {
+  runJwtBlacklistStoreConformance,
+  runPermissionStoreConformance,
+  runSessionStoreConformance,
+  runStoreConformance,
+} from "@portcullis/core/testing";
 import { Miniflare } from "miniflare";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { d1Store, migrate, type D1DatabaseLike } from "./index.js";
@@ -40,6 +45,11 @@ runStoreConformance("d1Store", async () => {
 
 runJwtBlacklistStoreConformance("d1Store", async () => {
   await db.prepare("DELETE FROM portcullis_jwt_outstanding").run();
+  return d1Store(db);
+});
+runPermissionStoreConformance("d1Store", async () => {
+  const tables = ["portcullis_user_permissions", "portcullis_user_groups", "portcullis_group_permissions", "portcullis_users"];
+  await db.batch(tables.map((t) => db.prepare(`DELETE FROM ${t}`)));
   return d1Store(db);
 });
 runSessionStoreConformance("d1Store", async () => {

@@ -3,11 +3,19 @@
  * counters and `maxPerUser` are atomic because each is a single statement.
  * @module
  */
-import { ConfigError, type JwtBlacklistStore, type SessionStore, type Store } from "@portcullis/core";
+import {
+  ConfigError,
+  type JwtBlacklistStore,
+  type PermissionAdminStore,
+  type PermissionStore,
+  type SessionStore,
+  type Store,
+} from "@portcullis/core";
 import type { D1DatabaseLike } from "./d1-types.js";
 import { attempt } from "./_errors.js";
 import { hit, purgeCounters, releaseHit } from "./_counters.js";
 import { jwtBlacklistMethods } from "./_jwt-blacklist.js";
+import { permissionMethods } from "./_permissions.js";
 import { createSession, deleteSessionsWhere, findSession } from "./_sessions.js";
 import { createToken, deleteWhere, findToken, listTokens } from "./_tokens.js";
 import { createUser, getUserById, getUserByUsername, setPasswordHash } from "./_users.js";
@@ -32,7 +40,7 @@ import { createUser, getUserById, getUserByUsername, setPasswordHash } from "./_
  * };
  * ```
  */
-export function d1Store(db: D1DatabaseLike): Store & JwtBlacklistStore & SessionStore {
+export function d1Store(db: D1DatabaseLike): Store & JwtBlacklistStore & SessionStore & PermissionStore & PermissionAdminStore {
   if (typeof db?.prepare !== "function" || typeof db.batch !== "function") {
     throw new ConfigError("db", "must be a D1 database binding (such as env.DB)");
   }
@@ -57,5 +65,6 @@ export function d1Store(db: D1DatabaseLike): Store & JwtBlacklistStore & Session
     deleteSession: (id) => attempt("deleteSession", async () => (await deleteSessionsWhere(db, "id = ?1", id)) > 0),
     deleteUserSessions: (userId) => attempt("deleteUserSessions", () => deleteSessionsWhere(db, "user_id = ?1", userId)),
     deleteExpiredSessions: (now) => attempt("deleteExpiredSessions", () => deleteSessionsWhere(db, "expires_at <= ?1", now)),
+    ...permissionMethods(db, attempt),
   };
 }
