@@ -45,6 +45,10 @@ export const COMMANDS = {
   "list-tokens": { args: ["username"], options: { json: { type: "boolean" } } },
   "revoke-tokens": { args: ["username"], options: { id: { type: "string" } } },
   "import-django": { args: ["dumpdata.json"], options: { "user-model": { type: "string" } } },
+  grant: { args: ["user|group", "permission"], options: { group: { type: "boolean" } } },
+  revoke: { args: ["user|group", "permission"], options: { group: { type: "boolean" } } },
+  "add-to-group": { args: ["username", "group"], options: {} },
+  "remove-from-group": { args: ["username", "group"], options: {} },
 } as const satisfies Record<string, { args: readonly string[]; options: Record<string, OptionSpec> }>;
 
 /** A command's name. */

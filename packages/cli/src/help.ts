@@ -32,6 +32,10 @@ Commands:
   list-tokens <username>           list a user's tokens (ids, names, times; never keys)
   revoke-tokens <username>         revoke a user's tokens (all, or one with --id)
   import-django <dumpdata.json>    import users and DRF tokens from 'manage.py dumpdata'
+  grant <user> <app.codename>      grant a permission to a user (or to a group with --group)
+  revoke <user> <app.codename>     revoke a permission from a user (or from a group with --group)
+  add-to-group <username> <group>  add a user to a group (whose permissions it then holds)
+  remove-from-group <user> <group> remove a user from a group
 
 Run 'portcullis <command> --help' for a command's options.
 
@@ -80,6 +84,24 @@ hashes, is_active and is_staff; DRF tokens keep working and are stored as digest
 checked before anything is written; records already present are skipped, so running it again is safe.
 
   --user-model <label>   the model of the users (AUTH_USER_MODEL, default auth.user)`,
+  grant: `Usage: portcullis grant <username | group> <app_label.codename> [--group] [options]
+
+Grants a Django-style permission (blog.change_article) to a user, or to a group with --group (created by its
+first grant). djangoModelPermissions and hasPerm see it on the next request. Not in Django mode: Django's
+admin owns those tables.
+
+  --group                the first argument names a group`,
+  revoke: `Usage: portcullis revoke <username | group> <app_label.codename> [--group] [options]
+
+Revokes a permission from a user, or from a group with --group. It takes effect on the next request.
+
+  --group                the first argument names a group`,
+  "add-to-group": `Usage: portcullis add-to-group <username> <group> [options]
+
+Adds a user to a group: the user holds the group's permissions from the next request on.`,
+  "remove-from-group": `Usage: portcullis remove-from-group <username> <group> [options]
+
+Removes a user from a group.`,
 };
 
 /** The help of one command, or the global help. */

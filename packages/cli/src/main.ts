@@ -10,6 +10,7 @@ import type { Command } from "./commands/command.js";
 import { createUserCommand } from "./commands/create-user.js";
 import { importDjangoCommand } from "./commands/import-django.js";
 import { migrateCommand } from "./commands/migrate.js";
+import { addToGroupCommand, grantCommand, removeFromGroupCommand, revokeCommand } from "./commands/permissions.js";
 import { createTokenCommand, listTokensCommand, revokeTokensCommand } from "./commands/tokens.js";
 import { describeError, exitCodeOf } from "./describe-error.js";
 import { helpText } from "./help.js";
@@ -23,6 +24,10 @@ const COMMANDS: Readonly<Record<CommandName, Command>> = {
   "list-tokens": listTokensCommand,
   "revoke-tokens": revokeTokensCommand,
   "import-django": importDjangoCommand,
+  grant: grantCommand,
+  revoke: revokeCommand,
+  "add-to-group": addToGroupCommand,
+  "remove-from-group": removeFromGroupCommand,
 };
 
 /** This package's version, for `--version`. */

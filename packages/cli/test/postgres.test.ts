@@ -54,6 +54,24 @@ describe.skipIf(!HAS_SERVER)("portcullis --database-url (built CLI, real Postgre
     expect(await withStore(database, false, (store) => loginWith(store, key))).toEqual({ detail: "Invalid token." });
   });
 
+  it("grant, revoke, add-to-group and remove-from-group change what getPermissions answers", async () => {
+    expect(cli(database, ["create-user", "carol", "--no-password"])).toMatchObject({ code: 0 });
+    const held = () => withStore(database, false, async (store) => {
+      const id = (await store.getUserByUsername("carol"))!.user.id;
+      return [...(await store.getPermissions(id)).names].sort();
+    });
+    expect(cli(database, ["grant", "carol", "blog.add_article"])).toMatchObject({ code: 0, stdout: "Granted blog.add_article to user carol\n" });
+    expect(cli(database, ["grant", "carol", "blog.add_article"]).stdout).toBe("User carol already has blog.add_article\n");
+    expect(cli(database, ["grant", "editors", "blog.change_article", "--group"]).stdout).toBe("Granted blog.change_article to group editors\n");
+    expect(cli(database, ["add-to-group", "carol", "editors"]).stdout).toBe("Added user carol to group editors\n");
+    expect(await held()).toEqual(["blog.add_article", "blog.change_article"]);
+    expect(cli(database, ["revoke", "carol", "blog.add_article"]).stdout).toBe("Revoked blog.add_article from user carol\n");
+    expect(cli(database, ["remove-from-group", "carol", "editors"]).stdout).toBe("Removed user carol from group editors\n");
+    expect(await held()).toEqual([]);
+    expect(cli(database, ["grant", "carol", "add_article"])).toMatchObject({ code: 2, stderr: expect.stringContaining("app_label.codename") });
+    expect(cli(database, ["grant", "nobody", "blog.add_article"])).toMatchObject({ code: 1, stderr: expect.stringContaining("user nobody does not exist") });
+  });
+
   it("refuses D1 options beside a database URL, and --django without one, as usage mistakes", () => {
     expect(cli(database, ["list-tokens", "alice", "--remote"])).toMatchObject({ code: 2, stderr: expect.stringContaining("--remote applies to D1") });
     const run = runCli(cwd, ["list-tokens", "alice", "--django"], "", { ...process.env, PORTCULLIS_DATABASE_URL: "" });
@@ -68,6 +86,11 @@ describe.skipIf(!CAN_RUN_DJANGO)("portcullis --database-url --django (built CLI,
     database = await djangoDatabase();
   });
   afterAll(() => database?.drop());
+
+  it("refuses to write permissions in Django mode (Django's admin owns auth_permission and its links)", () => {
+    expect(cli(database, ["create-user", "dora", "--no-password", "--django"])).toMatchObject({ code: 0 });
+    expect(cli(database, ["grant", "dora", "blog.add_article", "--django"])).toMatchObject({ code: 1, stderr: expect.stringContaining("read-only for permissions") });
+  });
 
   it("creates a user Django logs in, and revoke-tokens removes the user's DRF token too", async () => {
     expect(cli(database, ["migrate", "--django"])).toMatchObject({ code: 0, stdout: expect.stringContaining("(Django mode)") });
