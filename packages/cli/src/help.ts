@@ -31,7 +31,7 @@ Commands:
   create-token <username>          issue a token and print its key (once)
   list-tokens <username>           list a user's tokens (ids, names, times; never keys)
   revoke-tokens <username>         revoke a user's tokens (all, or one with --id)
-  import-django <dumpdata.json>    import users and DRF tokens from 'manage.py dumpdata'
+  import-django <dumpdata.json>    import users, DRF tokens, groups and permissions from 'manage.py dumpdata'
   grant <user> <app.codename>      grant a permission to a user (or to a group with --group)
   revoke <user> <app.codename>     revoke a permission from a user (or from a group with --group)
   add-to-group <username> <group>  add a user to a group (whose permissions it then holds)
@@ -79,8 +79,9 @@ Revokes every token of the user, or only the one with --id (an id from list-toke
   --id <token id>        revoke only this token`,
   "import-django": `Usage: portcullis import-django <dumpdata.json> [--user-model <app.model>] [options]
 
-Imports the JSON of 'manage.py dumpdata auth.user authtoken.token': users keep their ids, usernames, password
-hashes, is_active and is_staff; DRF tokens keep working and are stored as digests only. The whole dump is
+Imports the JSON of 'manage.py dumpdata auth contenttypes authtoken.token' (or 'auth --natural-foreign'): users
+keep their ids, usernames, password hashes, is_active, is_staff and is_superuser; DRF tokens keep working and are
+stored as digests only; groups, group and user permissions and memberships are granted (not in Django mode). The whole dump is
 checked before anything is written; records already present are skipped, so running it again is safe.
 
   --user-model <label>   the model of the users (AUTH_USER_MODEL, default auth.user)`,

@@ -18,6 +18,8 @@ import {
   tokenAuth,
   type AnyPermission,
 } from "@portcullis/core";
+import { importDjango } from "@portcullis/core/django";
+import { memoryStore } from "../../store-memory/src/index.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { djangoStacks, runPython, type DjangoStack } from "../../core/test/_stacks.js";
 import { manage, startDjango, type DjangoServer } from "../../core/test/_django-server.js";
@@ -116,6 +118,25 @@ for (const stack of stacks) {
       expect(differences, django!.output().slice(-2000)).toEqual([]);
       expect(compared).toBe(PATHS.length * METHODS.length * USERS.length);
     }, 180_000);
+
+    it.each([[["auth", "contenttypes", "authtoken.token"]], [["auth", "authtoken.token", "--natural-foreign"]]])(
+      "importDjango of real `dumpdata %s` answers every user the permissions Django mode reads live",
+      async (args) => {
+        const env = { PORTCULLIS_DJANGO_DB_URL: database!.url };
+        const dump = manage(stack, PROJECT, ["dumpdata", ...args], { env });
+        const imported = memoryStore();
+        const result = await importDjango(imported, dump);
+        expect(result).toMatchObject({ users: USERS.length - 1, tokens: USERS.length - 1 });
+        const live = postgresStore(client!.client, { django: true });
+        for (const name of USERS) {
+          if (name === null) continue;
+          const id = (await live.getUserByUsername(name))!.user.id;
+          expect(await imported.getPermissions(id), name).toEqual(await live.getPermissions(id));
+        }
+        expect((await imported.getPermissions((await live.getUserByUsername("grouped"))!.user.id)).names.size).toBe(4);
+      },
+      60_000,
+    );
 
     it("a permission change in Django shows on Portcullis's next request (nothing cached across requests)", async () => {
       const local = portcullis(client!, drfRelease(stack));

@@ -34,6 +34,7 @@ export const importDjangoCommand: Command = async ({ args, options, io }) => {
         `Imported ${result.users} users and ${result.tokens} tokens ` +
           `(${result.presentUsers} users and ${result.presentTokens} tokens already present)`,
       );
+      if (result.grants > 0) io.out(`Granted ${result.grants} permissions and group memberships`);
       if (result.ignored > 0) io.err(`Ignored ${result.ignored} records of other models.`);
     } catch (error) {
       if (error instanceof DumpError) throw new CliError(error.message);

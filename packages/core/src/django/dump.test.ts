@@ -39,14 +39,15 @@ describe("parseDump", () => {
       ]),
     );
     expect(dump.users).toEqual([
-      { index: 0, id: "1", username: "alice", passwordHash: HASH, isActive: true, isStaff: true },
-      { index: 1, id: "2", username: "bob", passwordHash: "!unusable", isActive: false, isStaff: false },
+      { index: 0, id: "1", username: "alice", passwordHash: HASH, isActive: true, isStaff: true, isSuperuser: false },
+      { index: 1, id: "2", username: "bob", passwordHash: "!unusable", isActive: false, isStaff: false, isSuperuser: false },
     ]);
     expect(dump.tokens).toEqual([
       { index: 3, key: KEY, user: { id: "1" }, createdAt: Date.UTC(2024, 4, 1, 12, 34, 56, 789) },
       { index: 4, key: "a".repeat(40), user: { username: "bob" }, createdAt: Date.UTC(2020, 0, 2, 3, 4, 5) },
     ]);
-    expect(dump.ignored).toBe(1);
+    expect(dump.ignored).toBe(0); // auth.group is read now (permissions and groups of dumpdata auth)
+    expect(dump.permissions.groups.get("editors")).toEqual([]);
   });
 
   it("reads a custom user model with --user-model (labels compare case-insensitively)", () => {

@@ -6,6 +6,7 @@
  */
 import { z } from "zod";
 import { PortcullisError } from "../errors.js";
+import { readPermissions, type DumpPermissions } from "./dump-permissions.js";
 
 /** A user of the dump, as Portcullis stores it. */
 export interface DumpUser {
@@ -15,6 +16,7 @@ export interface DumpUser {
   readonly passwordHash: string;
   readonly isActive: boolean;
   readonly isStaff: boolean;
+  readonly isSuperuser: boolean;
 }
 
 /** A DRF token of the dump: its key (kept in memory only), its user (by id or, natural key, username). */
@@ -29,6 +31,8 @@ export interface DumpToken {
 export interface Dump {
   readonly users: readonly DumpUser[];
   readonly tokens: readonly DumpToken[];
+  /** Permissions and groups (`dumpdata auth`); empty maps when the dump has none. */
+  readonly permissions: DumpPermissions;
   readonly ignored: number;
 }
 
@@ -64,6 +68,7 @@ const USER = z.object({
     password: z.string().max(1024),
     is_active: z.boolean(),
     is_staff: z.boolean(),
+    is_superuser: z.boolean().default(false),
   }),
 });
 
@@ -91,21 +96,25 @@ function labelOf(index: number, model: string, record: Record<string, unknown>, 
   return `dump[${index}] (${model}${owner})`;
 }
 
+/** Records read by `readPermissions` (content types only resolve permission pks). */
+const PERMISSION_MODELS = new Set(["auth.permission", "auth.group", "contenttypes.contenttype"]);
+
 /** Validates one record; answers a user, a token, "ignored" or problems. */
-function readRecord(index: number, raw: unknown, userModel: string): DumpUser | DumpToken | "ignored" | string[] {
+function readRecord(index: number, raw: unknown, userModel: string): DumpUser | DumpToken | "ignored" | "permissions" | string[] {
   if (typeof raw !== "object" || raw === null || Array.isArray(raw) || typeof (raw as { model?: unknown }).model !== "string") {
     return [`dump[${index}]: not a dumpdata record (an object with "model", "pk" and "fields")`];
   }
   const record = raw as Record<string, unknown>;
   const model = (record.model as string).toLowerCase();
-  if (model !== userModel && model !== "authtoken.token") return "ignored";
+  if (model !== userModel && model !== "authtoken.token") return PERMISSION_MODELS.has(model) ? "permissions" : "ignored";
   const label = labelOf(index, model, record, model === "authtoken.token");
   if (model === userModel) {
     if (!("pk" in record)) return [`${label}: no pk (dumped with --natural-primary?): dump again without it, so ids carry over`];
     const user = USER.safeParse(record);
     if (!user.success) return problemsOf(label, user.error);
     const { pk, fields } = user.data;
-    return { index, id: String(pk), username: fields.username, passwordHash: fields.password, isActive: fields.is_active, isStaff: fields.is_staff };
+    const { username, password: passwordHash, is_active: isActive, is_staff: isStaff, is_superuser: isSuperuser } = fields;
+    return { index, id: String(pk), username, passwordHash, isActive, isStaff, isSuperuser };
   }
   const token = TOKEN.safeParse(record);
   if (!token.success) return problemsOf(label, token.error);
@@ -144,14 +153,19 @@ export function parseDump(dump: string | unknown, userModel = "auth.user"): Dump
   const tokens: DumpToken[] = [];
   const problems: string[] = [];
   let ignored = 0;
+  const model = userModel.toLowerCase();
   list.forEach((raw, index) => {
-    const read = readRecord(index, raw, userModel.toLowerCase());
+    const read = readRecord(index, raw, model);
     if (read === "ignored") ignored++;
+    else if (read === "permissions") return;
     else if (Array.isArray(read)) problems.push(...read);
     else if ("key" in read) tokens.push(read);
     else users.push(read);
   });
   problems.push(...duplicates(users, tokens));
+  const records = list.map((record: unknown, index) => ({ index, record, model: String((record as { model?: unknown } | null)?.model ?? "").toLowerCase() }));
+  const { permissions, problems: permissionProblems } = readPermissions(records, model);
+  problems.push(...permissionProblems);
   if (problems.length > 0) throw new DumpError(problems);
-  return { users, tokens, ignored };
+  return { users, tokens, permissions, ignored };
 }

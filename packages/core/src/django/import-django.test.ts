@@ -24,7 +24,7 @@ describe("importDjango", () => {
   it("imports users with their ids, hashes and flags, and DRF tokens as digests that keep authenticating", async () => {
     const store = memoryStore();
     const result = await importDjango(store, JSON.stringify(await dump()), { now: 1_700_000_000_000 });
-    expect(result).toEqual({ users: 2, tokens: 2, presentUsers: 0, presentTokens: 0, warnings: [], ignored: 1 });
+    expect(result).toEqual({ users: 2, tokens: 2, presentUsers: 0, presentTokens: 0, warnings: [], grants: 0, ignored: 1 });
     expect(await store.getUserById("7")).toEqual({ id: "7", username: "dj_alice", isActive: true, isStaff: true });
     const viaToken = await authenticate(withToken(KEY), [tokenAuth({ store })]);
     expect(viaToken.status === "authenticated" && viaToken.user.id).toBe("7");
@@ -39,7 +39,7 @@ describe("importDjango", () => {
     const store = memoryStore();
     const records = await dump();
     await importDjango(store, records);
-    expect(await importDjango(store, records)).toEqual({ users: 0, tokens: 0, presentUsers: 2, presentTokens: 2, warnings: [], ignored: 1 });
+    expect(await importDjango(store, records)).toEqual({ users: 0, tokens: 0, presentUsers: 2, presentTokens: 2, warnings: [], grants: 0, ignored: 1 });
     expect(await store.listTokens("7")).toHaveLength(1);
   });
 
@@ -75,5 +75,63 @@ describe("importDjango", () => {
     expect(error).toBeInstanceOf(ImportInterruptedError);
     expect(error).toMatchObject({ users: 2, tokens: 0, message: expect.stringContaining("stopped after 2 users and 0 tokens") });
     expect(await importDjango(flaky, await dump())).toMatchObject({ users: 0, tokens: 2, presentUsers: 2 });
+  });
+});
+
+describe("importDjango: permissions and groups (dumpdata auth)", () => {
+  const user = (pk: number, username: string, fields: object = {}) => ({
+    model: "auth.user",
+    pk,
+    fields: { username, password: "!", is_active: true, is_staff: false, is_superuser: false, groups: [], user_permissions: [], ...fields },
+  });
+
+  it("resolves pks through contenttypes, grants group and user permissions, memberships and is_superuser", async () => {
+    const store = memoryStore();
+    const records = [
+      { model: "contenttypes.contenttype", pk: 9, fields: { app_label: "blog", model: "article" } },
+      { model: "auth.permission", pk: 31, fields: { name: "Can add article", content_type: 9, codename: "add_article" } },
+      { model: "auth.permission", pk: 32, fields: { name: "Can change article", content_type: 9, codename: "change_article" } },
+      { model: "auth.group", pk: 3, fields: { name: "editors", permissions: [32] } },
+      user(1, "ann", { user_permissions: [31], groups: [3] }),
+      user(2, "root", { is_superuser: true }),
+    ];
+    const result = await importDjango(store, records);
+    expect(result).toMatchObject({ users: 2, grants: 3, ignored: 0 });
+    expect([...(await store.getPermissions("1")).names].sort()).toEqual(["blog.add_article", "blog.change_article"]);
+    expect(await store.getPermissions("2")).toEqual({ all: true, names: new Set() });
+    expect((await importDjango(store, records)).grants).toBe(0); // idempotent
+  });
+
+  it("reads natural foreign keys (dumpdata --natural-foreign)", async () => {
+    const store = memoryStore();
+    const records = [
+      { model: "auth.group", fields: { name: "editors", permissions: [["change_article", "blog", "article"]] } },
+      user(1, "ann", { user_permissions: [["add_article", "blog", "article"]], groups: [["editors"]] }),
+    ];
+    expect((await importDjango(store, records)).grants).toBe(3);
+    expect([...(await store.getPermissions("1")).names].sort()).toEqual(["blog.add_article", "blog.change_article"]);
+  });
+
+  it("refuses, writing nothing, a dump whose references cannot be resolved", async () => {
+    const store = memoryStore();
+    const records = [
+      { model: "auth.permission", pk: 31, fields: { content_type: 9, codename: "add_article" } },
+      user(1, "ann", { user_permissions: [31, 99], groups: [4] }),
+    ];
+    const error = await importDjango(store, records).catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(DumpError);
+    expect((error as DumpError).problems).toEqual([
+      "dump[0] (auth.permission add_article): content type 9 is not in the dump (add contenttypes, or dump with --natural-foreign)",
+      "dump[1] (auth.user pk 1): group 4 is not in the dump",
+      "dump[1] (auth.user pk 1): permission 31 is not in the dump",
+      "dump[1] (auth.user pk 1): permission 99 is not in the dump",
+    ]);
+    expect(await store.getUserById("1")).toBeNull();
+  });
+
+  it("refuses permissions for a store that cannot hold them (Django mode)", async () => {
+    const { getPermissions: _, grantPermission: __, ...readOnly } = memoryStore();
+    const records = [user(1, "ann", { user_permissions: [["add_article", "blog", "article"]] })];
+    await expect(importDjango(readOnly, records)).rejects.toBeInstanceOf(DumpError);
   });
 });
