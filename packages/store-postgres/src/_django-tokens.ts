@@ -5,11 +5,11 @@
  * names a DRF token `drf:<user id>`). A token check looks in both and joins `auth_user`, in one round trip.
  * @module
  */
-import type { CreateTokenOptions, StoredToken, TokenRecord, User } from "@portcullis/core";
+import type { CreateTokenOptions, StoredToken, TokenRecord } from "@portcullis/core";
 import type { SqlClient } from "./client.js";
 import { djangoId } from "./_django-users.js";
-import { TOKEN_COLUMNS, createTokenParams, toRecord } from "./_tokens.js";
-import { toUser } from "./_users.js";
+import { DJANGO_NAMES } from "./_permissions.js";
+import { TOKEN_COLUMNS, createTokenParams, foundToken, toRecord, type FoundToken } from "./_tokens.js";
 
 /** The digest of a DRF key, as `tokenDigest` computes it (SHA-256 of its UTF-8 bytes, lowercase hex). */
 export const DRF_KEY_DIGEST = "encode(sha256(decode(replace(d.key, E'\\\\', E'\\\\\\\\'), 'escape')), 'hex')";
@@ -22,14 +22,16 @@ const DRF_TOKENS = `SELECT 'drf:' || d.user_id AS id, d.user_id, 'drf' AS name,
 // Portcullis's own tokens are found by their unique digest index; DRF's by the digest of the key, computed in SQL
 // (an index on that expression, which the Django project may add in a migration of its own, makes it an index
 // lookup; see the README). The first branch that finds the key ends the search.
-const FIND_TOKEN = `SELECT t.id, t.user_id::text AS user_id, t.name, t.created_at, t.expires_at,
-  u.username, u.is_active, u.is_staff, u.is_superuser
+const findTokenSql = (extraColumns: string) => `SELECT t.id, t.user_id::text AS user_id, t.name, t.created_at, t.expires_at,
+  u.username, u.is_active, u.is_staff, u.is_superuser${extraColumns}
 FROM (
   SELECT id, user_id, name, created_at, expires_at FROM portcullis_django_tokens WHERE digest = $1
   UNION ALL
   SELECT id, user_id, name, created_at, expires_at FROM (${DRF_TOKENS} WHERE ${DRF_KEY_DIGEST} = $1) AS drf
 ) AS t JOIN auth_user AS u ON u.id = t.user_id
 LIMIT 1`;
+const FIND_TOKEN = findTokenSql("");
+const FIND_TOKEN_WITH_PERMISSIONS = findTokenSql(`, ${DJANGO_NAMES}`);
 
 const LIST_TOKENS = `SELECT ${TOKEN_COLUMNS} FROM (
   SELECT id, user_id::text AS user_id, name, created_at, expires_at, position FROM portcullis_django_tokens
@@ -52,10 +54,9 @@ export async function createToken(db: SqlClient, token: StoredToken, options: Cr
 }
 
 /** The token (Portcullis's or DRF's) whose key has this digest, joined with its user, in one round trip. */
-export async function findToken(db: SqlClient, digest: string): Promise<{ token: TokenRecord; user: User } | null> {
-  const { rows } = await db.query(FIND_TOKEN, [digest]);
-  const row = rows[0];
-  return row ? { token: toRecord(row), user: toUser({ ...row, id: row.user_id }) } : null;
+export async function findToken(db: SqlClient, digest: string, withPermissions = false): Promise<FoundToken | null> {
+  const { rows } = await db.query(withPermissions ? FIND_TOKEN_WITH_PERMISSIONS : FIND_TOKEN, [digest]);
+  return foundToken(rows[0], withPermissions);
 }
 
 /** A user's tokens, the DRF token among them, oldest first. */

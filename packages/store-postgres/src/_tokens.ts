@@ -3,8 +3,9 @@
  * (`findToken`) is a single `SELECT ... JOIN` of the token with its user, by the unique digest index.
  * @module
  */
-import type { CreateTokenOptions, StoredToken, TokenRecord, User } from "@portcullis/core";
+import type { CreateTokenOptions, StoredToken, TokenRecord, User, UserPermissions } from "@portcullis/core";
 import type { SqlClient, SqlParam, SqlRow } from "./client.js";
+import { OWN_NAMES, toPermissions } from "./_permissions.js";
 import { toUser } from "./_users.js";
 
 export const TOKEN_COLUMNS = "t.id, t.user_id, t.name, t.created_at, t.expires_at";
@@ -12,6 +13,16 @@ export const TOKEN_COLUMNS = "t.id, t.user_id, t.name, t.created_at, t.expires_a
 const FIND_TOKEN = `SELECT ${TOKEN_COLUMNS}, u.username, u.is_active, u.is_staff, u.is_superuser
 FROM portcullis_tokens AS t JOIN portcullis_users AS u ON u.id = t.user_id
 WHERE t.digest = $1`;
+const FIND_TOKEN_WITH_PERMISSIONS = `SELECT ${TOKEN_COLUMNS}, u.username, u.is_active, u.is_staff, u.is_superuser, ${OWN_NAMES}
+FROM portcullis_tokens AS t JOIN portcullis_users AS u ON u.id = t.user_id
+WHERE t.digest = $1`;
+
+/** What `findToken` answers; `permissions` only when asked for (`permissionsWithUser`). */
+export interface FoundToken {
+  readonly token: TokenRecord;
+  readonly user: User;
+  readonly permissions?: UserPermissions;
+}
 
 /** A token record from its row (never the digest, which is not even selected). */
 export function toRecord(row: SqlRow): TokenRecord {
@@ -39,11 +50,17 @@ export async function createToken(db: SqlClient, token: StoredToken, options: Cr
   return rows[0]?.created === true;
 }
 
-/** The token with this digest and its user, in one round trip. */
-export async function findToken(db: SqlClient, digest: string): Promise<{ token: TokenRecord; user: User } | null> {
-  const { rows } = await db.query(FIND_TOKEN, [digest]);
-  const row = rows[0];
-  return row ? { token: toRecord(row), user: toUser({ ...row, id: row.user_id }) } : null;
+/** The token with this digest and its user (and the user's permissions if asked), in one round trip. */
+export async function findToken(db: SqlClient, digest: string, withPermissions = false): Promise<FoundToken | null> {
+  const { rows } = await db.query(withPermissions ? FIND_TOKEN_WITH_PERMISSIONS : FIND_TOKEN, [digest]);
+  return foundToken(rows[0], withPermissions);
+}
+
+/** A found token from its row (shared with Django mode). */
+export function foundToken(row: SqlRow | undefined, withPermissions: boolean): FoundToken | null {
+  if (!row) return null;
+  const found = { token: toRecord(row), user: toUser({ ...row, id: row.user_id }) };
+  return withPermissions ? { ...found, permissions: toPermissions(row) } : found;
 }
 
 /** A user's tokens, oldest first (ties in insertion order). */

@@ -51,6 +51,11 @@ for (const label of HAS_SERVER ? ["postgres.js", "pg"] : ["PGlite"]) {
     await wipe(client, TABLES);
     return postgresStore(client.client);
   });
+  runStoreConformance(`postgresStore({ permissionsWithUser: true }) on ${label}`, async () => {
+    const client = clients[label]!;
+    await wipe(client, TABLES);
+    return postgresStore(client.client, { permissionsWithUser: true });
+  });
   runPermissionStoreConformance(`postgresStore on ${label}`, async () => {
     const client = clients[label]!;
     await wipe(client, TABLES);

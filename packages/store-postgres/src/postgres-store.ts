@@ -5,7 +5,7 @@
  * DRF `authtoken_token` rows, live.
  * @module
  */
-import type { CounterStore, PermissionAdminStore, PermissionStore, Store, TokenStore, UserStore } from "@portcullis/core";
+import { preloadPermissions, type CounterStore, type PermissionAdminStore, type PermissionStore, type Store, type TokenStore, type UserStore } from "@portcullis/core";
 import { toSqlClient, type PostgresClient, type SqlClient } from "./client.js";
 import { attempt } from "./_errors.js";
 import { hit, purgeCounters, releaseHit } from "./_counters.js";
@@ -29,6 +29,25 @@ export interface PostgresStoreOptions {
    * after Django's own migrations. Default `false`: Portcullis's own `portcullis_users` and `portcullis_tokens`.
    */
   readonly django?: boolean;
+  /**
+   * Read the user's permissions in the token lookup itself (one statement, no second round trip for
+   * `djangoModelPermissions` or `hasPerm` on that request's user), at the cost of a heavier lookup on every
+   * token-authenticated request. Default `false`. Behind `tokenCache`, permissions then follow its `maxStalenessMs`.
+   */
+  readonly permissionsWithUser?: boolean;
+}
+
+type FindToken = (db: SqlClient, digest: string, withPermissions?: boolean) => Promise<tokens.FoundToken | null>;
+
+/** `findToken` that, with `preload`, attaches the permissions read in the same statement to the user it answers. */
+function finder(db: SqlClient, find: FindToken, preload: PermissionStore | null): TokenStore["findToken"] {
+  return (digest) =>
+    attempt("findToken", async () => {
+      const found = await find(db, digest, preload !== null);
+      if (found === null) return null;
+      if (preload !== null && found.permissions) preloadPermissions(preload, found.user, found.permissions);
+      return { token: found.token, user: found.user };
+    });
 }
 
 /** The user capability on `db`. */
@@ -43,10 +62,10 @@ function userStore(db: SqlClient, isDjango: boolean): UserStore {
 }
 
 /** The token capability on `db`, in Portcullis's own tables. */
-function tokenStore(db: SqlClient): TokenStore {
+function tokenStore(db: SqlClient, preload: PermissionStore | null): TokenStore {
   return {
     createToken: (token, options) => attempt("createToken", () => tokens.createToken(db, token, options)),
-    findToken: (digest) => attempt("findToken", () => tokens.findToken(db, digest)),
+    findToken: finder(db, tokens.findToken, preload),
     listTokens: (userId) => attempt("listTokens", () => tokens.listTokens(db, userId)),
     deleteToken: (id) => attempt("deleteToken", async () => (await tokens.deleteWhere(db, "id = $1", id)) > 0),
     deleteUserTokens: (userId) => attempt("deleteUserTokens", () => tokens.deleteWhere(db, "user_id = $1", userId)),
@@ -56,10 +75,10 @@ function tokenStore(db: SqlClient): TokenStore {
 }
 
 /** The token capability on `db` in Django mode: Portcullis's hashed tokens and DRF's own. */
-function djangoTokenStore(db: SqlClient): TokenStore {
+function djangoTokenStore(db: SqlClient, preload: PermissionStore | null): TokenStore {
   return {
     createToken: (token, options) => attempt("createToken", () => djangoTokens.createToken(db, token, options)),
-    findToken: (digest) => attempt("findToken", () => djangoTokens.findToken(db, digest)),
+    findToken: finder(db, djangoTokens.findToken, preload),
     listTokens: (userId) => attempt("listTokens", () => djangoTokens.listTokens(db, userId)),
     deleteToken: (id) => attempt("deleteToken", () => djangoTokens.deleteToken(db, id)),
     deleteUserTokens: (userId) => attempt("deleteUserTokens", () => djangoTokens.deleteUserTokens(db, userId)),
@@ -118,11 +137,15 @@ export function postgresStore(client: PostgresClient, options?: PostgresStoreOpt
 export function postgresStore(client: PostgresClient, options: PostgresStoreOptions = {}): Store & PermissionStore & Partial<PermissionAdminStore> {
   const db = toSqlClient(client);
   const isDjango = options?.django === true;
-  return {
-    ...userStore(db, isDjango),
-    ...(isDjango ? djangoTokenStore(db) : tokenStore(db)),
-    ...counterStore(db),
-    ...permissionStore(db, isDjango),
-    ...(isDjango ? {} : permissionAdminStore(db)),
-  };
+  // The store object itself is what permission checks name (`djangoModelPermissions({ store })`): preloads are
+  // attached for it, so a permission asked of another store never takes them.
+  const store = { ...permissionStore(db, isDjango) } as Store & PermissionStore & Partial<PermissionAdminStore>;
+  const preload = options?.permissionsWithUser === true ? store : null;
+  return Object.assign(
+    store,
+    userStore(db, isDjango),
+    isDjango ? djangoTokenStore(db, preload) : tokenStore(db, preload),
+    counterStore(db),
+    isDjango ? {} : permissionAdminStore(db),
+  );
 }

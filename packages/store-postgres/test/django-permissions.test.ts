@@ -23,7 +23,7 @@ import { memoryStore } from "../../store-memory/src/index.js";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { djangoStacks, runPython, type DjangoStack } from "../../core/test/_stacks.js";
 import { manage, startDjango, type DjangoServer } from "../../core/test/_django-server.js";
-import { guardianObjectPermissions, migrate, postgresStore } from "../src/index.js";
+import { guardianObjectPermissions, migrate, postgresStore, toSqlClient, type SqlClient } from "../src/index.js";
 import { HAS_SERVER, IS_CI, createDatabase, pgClient, type TestClient, type TestDatabase } from "./_postgres.js";
 
 const PROJECT = fileURLToPath(new URL("./django-permissions/", import.meta.url));
@@ -41,9 +41,16 @@ interface Answer {
   readonly body: unknown;
 }
 
+/** Counts the statements a store runs. */
+function counting(client: TestClient): { db: SqlClient; count: () => number } {
+  const inner = toSqlClient(client.client);
+  let count = 0;
+  return { db: { query: (text, params) => (count++, inner.query(text, params)), script: (text) => inner.script(text) }, count: () => count };
+}
+
 /** Portcullis's side: the same routes, the same permissions, on Django's own tables. */
-function portcullis(client: TestClient, drf: string): (request: Request) => Promise<Response> {
-  const store = postgresStore(client.client, { django: true });
+function portcullis(client: TestClient, drf: string, permissionsWithUser = false, db: SqlClient = toSqlClient(client.client)): (request: Request) => Promise<Response> {
+  const store = postgresStore(db, { django: true, permissionsWithUser });
   const options = { store, model: "blog.article", compat: compat({ drf }) } as const;
   const schemes = [tokenAuth({ store })];
   const routes: Record<string, AnyPermission> = {
@@ -98,8 +105,8 @@ for (const stack of stacks) {
       await database?.drop();
     });
 
-    it("every path × method × user answers the same status and body", async () => {
-      const local = portcullis(client!, drfRelease(stack));
+    it.each([false, true])("every path × method × user answers the same status and body (permissionsWithUser: %s)", async (withUser) => {
+      const local = portcullis(client!, drfRelease(stack), withUser);
       const differences: string[] = [];
       let compared = 0;
       for (const path of PATHS) {
@@ -118,6 +125,16 @@ for (const stack of stacks) {
       expect(differences, django!.output().slice(-2000)).toEqual([]);
       expect(compared).toBe(PATHS.length * METHODS.length * USERS.length);
     }, 180_000);
+
+    it("reads permissions in one statement more per request, or none with permissionsWithUser", async () => {
+      for (const [withUser, statements] of [[false, 2], [true, 1]] as const) {
+        const { db, count } = counting(client!);
+        const local = portcullis(client!, drfRelease(stack), withUser, db);
+        expect((await ask(local, "https://api.test", "/articles/", "POST", keys.grouped!)).status).toBe(200);
+        expect((await ask(local, "https://api.test", "/articles/", "POST", keys.none!)).status).toBe(403);
+        expect(count()).toBe(2 * statements);
+      }
+    });
 
     it.each([[["auth", "contenttypes", "authtoken.token"]], [["auth", "authtoken.token", "--natural-foreign"]]])(
       "importDjango of real `dumpdata %s` answers every user the permissions Django mode reads live",

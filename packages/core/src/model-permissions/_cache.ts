@@ -1,7 +1,9 @@
 /**
  * The per-request cache of permission sets (internal): one `getPermissions` round trip per request, store and
- * user, however many permissions, object checks and `hasPerm` calls ask. Keyed by the `Request` object, so it
- * lives exactly as long as the request; nothing is shared between requests.
+ * user, however many permissions, object checks and `hasPerm` calls ask. Kept on the `Request` object itself,
+ * under a module-private symbol, so it lives exactly as long as the request; nothing is shared between requests.
+ * (Not a `WeakMap` keyed by requests: V8 keeps weakly-held keys alive into the old generation, which cost
+ * about a millisecond per request in the benchmark.)
  * @module
  */
 import type { PermissionStore, UserPermissions } from "../store/types.js";
@@ -14,7 +16,34 @@ export interface PermissionUser {
 
 const NONE: UserPermissions = Object.freeze({ all: false, names: Object.freeze(new Set<string>()) });
 
-const byRequest = new WeakMap<Request, Map<PermissionStore, Map<string, Promise<UserPermissions>>>>();
+type RequestCache = Map<PermissionStore, Map<string, Promise<UserPermissions>>>;
+const CACHE = Symbol("portcullis.permissions");
+/** Only for a request object that cannot take a property (frozen by the application). */
+const frozenRequests = new WeakMap<Request, RequestCache>();
+
+function cacheOf(request: Request): RequestCache {
+  const holder = request as Request & { [CACHE]?: RequestCache };
+  let cache = holder[CACHE] ?? frozenRequests.get(request);
+  if (cache) return cache;
+  cache = new Map();
+  if (Object.isExtensible(request)) Object.defineProperty(request, CACHE, { value: cache });
+  else frozenRequests.set(request, cache);
+  return cache;
+}
+const preloaded = new WeakMap<object, { readonly store: PermissionStore; readonly permissions: Promise<UserPermissions> }>();
+
+/**
+ * For store authors: records that `store` read `user`'s permissions in the same statement that loaded `user` (a
+ * token lookup), so a permission check on that very `User` object needs no second round trip. Only code holding
+ * the object can attach permissions to it (a module-private `WeakMap`), never a claim or header; a user object
+ * the store hands out again (a token cache) carries them for as long as it is handed out.
+ * @example
+ * const found = { token, user: toUser(row) };
+ * preloadPermissions(store, found.user, toPermissions(row));
+ */
+export function preloadPermissions(store: PermissionStore, user: object, permissions: UserPermissions): void {
+  preloaded.set(user, { store, permissions: Promise.resolve(permissions) });
+}
 
 /**
  * The user's permissions for this request, asked of `store` at most once per request. A user the scheme already
@@ -23,8 +52,9 @@ const byRequest = new WeakMap<Request, Map<PermissionStore, Map<string, Promise<
  */
 export function permissionsOf(store: PermissionStore, request: Request, user: PermissionUser): Promise<UserPermissions> {
   if (user.isActive === false) return Promise.resolve(NONE);
-  let stores = byRequest.get(request);
-  if (!stores) byRequest.set(request, (stores = new Map()));
+  const early = preloaded.get(user);
+  if (early?.store === store) return early.permissions;
+  const stores = cacheOf(request);
   let users = stores.get(store);
   if (!users) stores.set(store, (users = new Map()));
   let answer = users.get(user.id);

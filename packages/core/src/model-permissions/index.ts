@@ -4,6 +4,7 @@
  * @module
  */
 export type { PermissionUser } from "./_cache.js";
+export { preloadPermissions } from "./_cache.js";
 export type { PermsMap } from "./_perms-map.js";
 export type { DjangoModelPermissionsOptions, ModelPermissionOf } from "./django-model-permissions.js";
 export { DRF_PERMS_MAP, djangoModelPermissions, djangoModelPermissionsOrAnonReadOnly } from "./django-model-permissions.js";
