@@ -11,6 +11,7 @@ import type { PermissionStore } from "../store/types.js";
 import { issueToken } from "../tokens/tokens.js";
 import { DRF_PERMS_MAP, djangoModelPermissions, djangoModelPermissionsOrAnonReadOnly } from "./django-model-permissions.js";
 import { hasPerm, hasPerms } from "./has-perm.js";
+import { preloadPermissions } from "./_cache.js";
 
 const HASH = "!unusable";
 
@@ -137,6 +138,32 @@ describe("djangoModelPermissions (DRF's DjangoModelPermissions)", () => {
     expect(calls).toBe(1);
     await check(new Request("https://api.test/", { method: "POST", headers: { Authorization: `Token ${keys.direct}` } }));
     expect(calls).toBe(2); // a new request reads again: nothing outlives a request
+  });
+
+  it("preloaded permissions serve only the store that read them, for that user object only", async () => {
+    const { store, ids } = await cast();
+    let calls = 0;
+    const counting: PermissionStore = { getPermissions: (id) => (calls++, store.getPermissions(id)) };
+    const user = { id: ids.none, isActive: true };
+    preloadPermissions(counting, user, { all: true, names: new Set() });
+    const request = () => new Request("https://api.test/", { method: "DELETE" });
+    expect(await hasPerm(counting, request(), user, "blog.delete_article")).toBe(true); // as the store read it
+    expect(calls).toBe(0);
+    expect(await hasPerm(store, request(), user, "blog.delete_article")).toBe(false); // another store: its own read
+    expect(await hasPerm(counting, request(), { ...user }, "blog.delete_article")).toBe(false); // a copy: no preload
+    expect(calls).toBe(1);
+  });
+
+  it("a frozen Request still gets its per-request cache", async () => {
+    const { store, keys } = await cast();
+    let calls = 0;
+    const counting: PermissionStore = { getPermissions: (id) => (calls++, store.getPermissions(id)) };
+    const check = guard({ schemes: [tokenAuth({ store })], permissions: [djangoModelPermissions({ store: counting, model: "blog.article" })] });
+    const request = Object.freeze(new Request("https://api.test/", { method: "POST", headers: { Authorization: `Token ${keys.direct}` } }));
+    const decision = await check(request);
+    expect(decision.allowed).toBe(true);
+    expect(await hasPerm(counting, request, decision.allowed ? decision.user : null, "blog.add_article")).toBe(true);
+    expect(calls).toBe(1);
   });
 
   it("a failing store fails closed (503), never allowed", async () => {
