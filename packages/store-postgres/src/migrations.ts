@@ -148,7 +148,7 @@ $fn$;
 `,
   },
   {
-    name: "0004_permissions.sql",
+    name: "0006_permissions.sql",
     mode: "native",
     sql: `-- portcullis-mode: native
 -- Portcullis on PostgreSQL: Django-style permissions and groups in Portcullis's own tables (Django mode reads
