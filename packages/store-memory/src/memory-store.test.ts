@@ -1,6 +1,7 @@
-import { runJwtBlacklistStoreConformance, runSessionStoreConformance, runStoreConformance } from "@portcullis/core/testing";
+import { runAccountStoreConformance, runJwtBlacklistStoreConformance, runSessionStoreConformance, runStoreConformance } from "@portcullis/core/testing";
 import { memoryStore } from "./memory-store.js";
 
 runStoreConformance("memoryStore", () => memoryStore());
 runJwtBlacklistStoreConformance("memoryStore", () => memoryStore());
 runSessionStoreConformance("memoryStore", () => memoryStore());
+runAccountStoreConformance("memoryStore", () => memoryStore());

@@ -4,7 +4,8 @@
  * `runStoreConformance` runs all three for a store that has them all.
  * @module
  */
-import type { CounterStore, SessionStore, Store, TokenStore, UserStore } from "../store/types.js";
+import type { AccountStore, CounterStore, SessionStore, Store, TokenStore, UserStore } from "../store/types.js";
+import { accountTests } from "./_accounts-suite.js";
 import { counterTests } from "./_counters-suite.js";
 import { sessionTests } from "./_sessions-suite.js";
 import { suite } from "./_suite.js";
@@ -117,4 +118,19 @@ export function runSessionStoreConformance<S extends UserStore & SessionStore>(
   options: ConformanceOptions<S> = {},
 ): void {
   suite(`${name} (session store conformance)`, makeStore, options, (store) => sessionTests(store));
+}
+
+/**
+ * Registers the `AccountStore` conformance tests (e-mail, names and last login; lookup by e-mail).
+ * @example
+ * ```ts
+ * runAccountStoreConformance("myStore", () => myStore());
+ * ```
+ */
+export function runAccountStoreConformance<S extends UserStore & AccountStore>(
+  name: string,
+  makeStore: MakeStore<S>,
+  options: ConformanceOptions<S> = {},
+): void {
+  suite(`${name} (account store conformance)`, makeStore, options, (store) => accountTests(store));
 }
