@@ -37,8 +37,14 @@ export function accountMethods(users: Users): AccountStore {
     updateAccount: async (userId, update: AccountUpdate) => {
       if (!users.has(userId)) return;
       if (update.username !== undefined) users.rename(userId, update.username);
-      const { username: _username, ...fields } = update;
-      rows.set(userId, { ...(rows.get(userId) ?? EMPTY), ...fields });
+      const row = { ...(rows.get(userId) ?? EMPTY) };
+      // Only the fields given: `{ lastName: undefined }` leaves the last name as it is.
+      rows.set(userId, {
+        ...row,
+        email: update.email ?? row.email,
+        firstName: update.firstName ?? row.firstName,
+        lastName: update.lastName ?? row.lastName,
+      });
     },
     setLastLogin: async (userId, at) => {
       if (users.has(userId)) rows.set(userId, { ...(rows.get(userId) ?? EMPTY), lastLogin: at });

@@ -20,6 +20,7 @@ export function accountTests(store: StoreAccessor<UserStore & AccountStore>): vo
       const user = await makeUser(store());
       await store().updateAccount(user.id, { email: "Zoë@Example.com", firstName: "Zoë" });
       await store().updateAccount(user.id, { lastName: "Q" });
+      await store().updateAccount(user.id, { firstName: undefined, email: undefined });
       await store().setLastLogin(user.id, T0 + 1234);
       await store().setPasswordHash(user.id, `${HASH}x`);
       const account = await store().getAccount(user.id);
