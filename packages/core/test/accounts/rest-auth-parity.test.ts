@@ -7,7 +7,7 @@
 import { fileURLToPath } from "node:url";
 import { memoryStore } from "@portcullis/store-memory";
 import { describe, expect, it } from "vitest";
-import { compat } from "../../src/index.js";
+import { compat, hashPassword } from "../../src/index.js";
 import { jwtSettings } from "../../src/jwt/index.js";
 import { encodeUid, passwordResetTokens, restAuthHandlers, type PasswordResetMessage, type RestAuthMode } from "../../src/accounts/index.js";
 import { djangoStacks, runPython } from "../_stacks.js";
@@ -122,7 +122,7 @@ function mask(answer: Answer): Answer {
 
 async function portcullis(mode: RestAuthMode, steps: readonly Step[]): Promise<Answer[]> {
   const store = memoryStore();
-  const { passwordHash } = { passwordHash: await (await import("../../src/index.js")).hashPassword(USER.password, { iterations: 1000 }) };
+  const passwordHash = await hashPassword(USER.password, { iterations: 1000 });
   await store.createUser({ id: USER.id, username: USER.username, passwordHash });
   await store.updateAccount(USER.id, { email: USER.email, firstName: USER.firstName, lastName: USER.lastName });
   const mails: PasswordResetMessage[] = [];
