@@ -71,6 +71,7 @@ export { MAX_BODY_BYTES } from "./endpoints/body.js";
 export type { BruteForceOptions } from "./login/login-throttle.js";
 export { MAX_DATE_MS, isWithinDateRange } from "./tokens/tokens.js";
 export type { SessionRecord, SessionStore, StoredSession } from "./store/types.js";
+export type { AccountStore, AccountUpdate, UserAccount } from "./store/types.js";
 export type { ClientIdentityOptions } from "./client-identity.js";
 export { DEFAULT_IPV6_PREFIX_LENGTH, canonicalIp, clientIdentity } from "./client-identity.js";
 export { NO_STORE_HEADERS } from "./response.js";

@@ -52,6 +52,21 @@ export class Users {
     return row ? { user: publicUser(row), passwordHash: row.passwordHash } : null;
   }
 
+  credentialsById(id: string): UserCredentials | null {
+    const row = this.#byId.get(id);
+    return row ? { user: publicUser(row), passwordHash: row.passwordHash } : null;
+  }
+
+  /** Changes a username; throws `ConflictError` when another user holds it. */
+  rename(id: string, username: string): void {
+    const row = this.#byId.get(id);
+    if (!row || row.username === username) return;
+    if (this.#idByUsername.has(username)) throw new ConflictError("username");
+    this.#idByUsername.delete(row.username);
+    this.#idByUsername.set(username, id);
+    this.#byId.set(id, { ...row, username });
+  }
+
   setPasswordHash(id: string, passwordHash: string): void {
     const row = this.#byId.get(id);
     if (row) this.#byId.set(id, { ...row, passwordHash });

@@ -1,4 +1,5 @@
 import {
+  runAccountStoreConformance,
   runJwtBlacklistStoreConformance,
   runPermissionStoreConformance,
   runSessionStoreConformance,
@@ -10,3 +11,4 @@ runStoreConformance("memoryStore", () => memoryStore());
 runJwtBlacklistStoreConformance("memoryStore", () => memoryStore());
 runSessionStoreConformance("memoryStore", () => memoryStore());
 runPermissionStoreConformance("memoryStore", () => memoryStore());
+runAccountStoreConformance("memoryStore", () => memoryStore());

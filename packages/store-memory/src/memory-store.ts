@@ -5,12 +5,14 @@
 import {
   ConfigError,
   StoreError,
+  type AccountStore,
   type JwtBlacklistStore,
   type PermissionAdminStore,
   type PermissionStore,
   type SessionStore,
   type Store,
 } from "@portcullis/core";
+import { accountMethods } from "./_accounts.js";
 import { Counters } from "./_counters.js";
 import { JwtBlacklist } from "./_jwt-blacklist.js";
 import { Permissions } from "./_permissions.js";
@@ -43,8 +45,8 @@ function sweepEveryHitsOf(options: MemoryStoreOptions): number {
  * A `Store` kept in a `Map` per table. Every operation is synchronous under the hood, so counters and
  * `maxPerUser` are atomic within the process; state is lost on restart and not shared between processes or
  * isolates. Counter state per key is bounded by its limit; expired counters are swept every
- * `sweepEveryHits` hits and by `purgeCounters`. It also has the session capability (`SessionStore`) and the
- * permission capability (`PermissionStore`, `PermissionAdminStore`).
+ * `sweepEveryHits` hits and by `purgeCounters`. It also has the session capability (`SessionStore`), the
+ * permission capability (`PermissionStore`, `PermissionAdminStore`) and the account capability (`AccountStore`).
  * @param options see `MemoryStoreOptions`.
  * @throws ConfigError when `sweepEveryHits` is not a positive integer.
  * @example
@@ -59,7 +61,7 @@ function sweepEveryHitsOf(options: MemoryStoreOptions): number {
  */
 export function memoryStore(
   options: MemoryStoreOptions = {},
-): Store & JwtBlacklistStore & SessionStore & PermissionStore & PermissionAdminStore {
+): Store & JwtBlacklistStore & SessionStore & PermissionStore & PermissionAdminStore & AccountStore {
   const users = new Users();
   const tokens = new Tokens();
   const counters = new Counters(sweepEveryHitsOf(options));
@@ -100,5 +102,6 @@ export function memoryStore(
     deleteUserSessions: async (userId) => sessions.deleteWhere((session) => session.userId === userId),
     deleteExpiredSessions: async (now) => sessions.deleteWhere((session) => session.expiresAt <= now),
     ...new Permissions(users).methods(),
+    ...accountMethods(users),
   };
 }

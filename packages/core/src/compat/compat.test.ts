@@ -62,4 +62,10 @@ describe("compat()", () => {
     expect(compatOf(undefined)).toBe(DEFAULT_COMPAT);
     expect(() => compatOf({ django: "4.2" })).toThrow(ConfigError);
   });
+  it("states Django's password reset and validation facts: fallbacks from 4.1, 3.2's legacy tokens, the 4.2 list", () => {
+    expect(compat({ django: "3.2" }).accounts).toEqual({ resetTokenFallbacks: false, resetTokenLegacy: true, commonPasswords: "3.2" });
+    expect(compat({ django: "4.0" }).accounts).toEqual({ resetTokenFallbacks: false, resetTokenLegacy: false, commonPasswords: "3.2" });
+    expect(compat({ django: "4.1" }).accounts).toEqual({ resetTokenFallbacks: true, resetTokenLegacy: false, commonPasswords: "3.2" });
+    expect(compat({ django: "4.2" }).accounts.commonPasswords).toBe("4.2");
+  });
 });

@@ -94,6 +94,15 @@ export interface Compat {
     /** What `blacklist()` writes to a token's new outstanding row: nothing (≤5.3), the raw claim (5.4), the user looked up (5.5+). */
     readonly blacklistUser: "none" | "claim" | "lookup";
   };
+  /** Django's password reset and validation (`contrib/auth/tokens.py`, `password_validation.py`). */
+  readonly accounts: {
+    /** `PasswordResetTokenGenerator` tries `SECRET_KEY_FALLBACKS` (4.1+). */
+    readonly resetTokenFallbacks: boolean;
+    /** 3.2 also accepts SHA-1 reset tokens and pre-3.1 tokens whose timestamp counts days (`RemovedInDjango40Warning`). */
+    readonly resetTokenLegacy: boolean;
+    /** Which `common-passwords.txt.gz` `CommonPasswordValidator` reads: 19,726 passwords up to 4.1, 20,000 from 4.2. */
+    readonly commonPasswords: "3.2" | "4.2";
+  };
   readonly [COMPAT]: true;
 }
 
@@ -171,6 +180,11 @@ export function compat(options: CompatOptions = {}): Compat {
       revokeTokenSetting: jwtSince("5.3"),
       checkUserIsActiveSetting: jwtSince("5.4"),
       blacklistUser: jwtSince("5.5.0") ? "lookup" : jwtSince("5.4") ? "claim" : "none",
+    }),
+    accounts: Object.freeze({
+      resetTokenFallbacks: djangoSince("4.1"),
+      resetTokenLegacy: !djangoSince("4.0"),
+      commonPasswords: djangoSince("4.2") ? "4.2" : "3.2",
     }),
     [COMPAT]: true as const,
   } satisfies Compat);

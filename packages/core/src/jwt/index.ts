@@ -20,3 +20,6 @@ export type { RefreshJwtOptions } from "./refresh.js";
 export { refreshJwtHandler, refreshSlidingJwtHandler } from "./refresh.js";
 export type { BlacklistJwtOptions, VerifyJwtOptions } from "./verify-blacklist.js";
 export { blacklistJwtHandler, verifyJwtHandler } from "./verify-blacklist.js";
+export type { JwtCookieConfig, JwtCookieOptions } from "./jwt-cookies.js";
+export { jwtCookieConfig, jwtCookies, unsetJwtCookies } from "./jwt-cookies.js";
+export { jwtCookieAuth } from "./jwt-cookie-auth.js";

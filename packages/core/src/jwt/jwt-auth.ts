@@ -66,7 +66,7 @@ const TOKEN_CLASS = { access: "AccessToken", sliding: "SlidingToken" } as const;
 
 type Failure = SchemeResult<never, never>;
 
-function failed(detail: string, code: string, extra: Record<string, unknown> = {}): Failure {
+export function failed(detail: string, code: string, extra: Record<string, unknown> = {}): Failure {
   return { type: "failure", detail, code, body: { detail, code, ...extra } };
 }
 
@@ -105,6 +105,24 @@ export function tokenUserOf(payload: JwtPayload, id: string): TokenUser {
 export function jwtAuth(options: JwtAuthStoreOptions): Scheme<User, JwtAuthInfo>;
 export function jwtAuth(options: JwtAuthStatelessOptions): Scheme<TokenUser, JwtAuthInfo>;
 export function jwtAuth(options: JwtAuthStoreOptions | JwtAuthStatelessOptions): Scheme<User | TokenUser, JwtAuthInfo> {
+  const { settings, authenticateRaw } = jwtAuthenticator(options);
+  async function authenticate(request: Request, ctx: AuthContext): Promise<SchemeResult<User | TokenUser, JwtAuthInfo>> {
+    const raw = rawTokenOf(request.headers.get("authorization"), settings.authHeaderTypes);
+    if (raw === null) return SKIP;
+    if (raw === false) return failed(jwtMessages.badHeader, "bad_authorization_header");
+    return authenticateRaw(raw, ctx);
+  }
+  return { name: options.name ?? "jwt", authenticate, challenge: () => settings.challenge };
+}
+
+/** A scheme's validation of one raw token, apart from where the token came from (header or cookie; internal). */
+export interface JwtAuthenticator {
+  readonly settings: JwtSettings;
+  authenticateRaw(raw: string, ctx: AuthContext): Promise<SchemeResult<User | TokenUser, JwtAuthInfo>>;
+}
+
+/** Validates `jwtAuth`'s options once and answers its token validation (shared with `jwtCookieAuth`; internal). */
+export function jwtAuthenticator(options: JwtAuthStoreOptions | JwtAuthStatelessOptions): JwtAuthenticator {
   const settings = settingsOf(options?.jwt);
   const users = "users" in options ? options.users : null;
   if (users === null && !("stateless" in options && options.stateless === true)) {
@@ -139,10 +157,7 @@ export function jwtAuth(options: JwtAuthStoreOptions | JwtAuthStatelessOptions):
     return user;
   }
 
-  async function authenticate(request: Request, ctx: AuthContext): Promise<SchemeResult<User | TokenUser, JwtAuthInfo>> {
-    const raw = rawTokenOf(request.headers.get("authorization"), settings.authHeaderTypes);
-    if (raw === null) return SKIP;
-    if (raw === false) return failed(jwtMessages.badHeader, "bad_authorization_header");
+  async function authenticateRaw(raw: string, ctx: AuthContext): Promise<SchemeResult<User | TokenUser, JwtAuthInfo>> {
     const valid = await validate(raw, nowOf(ctx));
     if (isFailure(valid)) return valid;
     const { payload, tokenType } = valid;
@@ -154,5 +169,5 @@ export function jwtAuth(options: JwtAuthStoreOptions | JwtAuthStatelessOptions):
     return { type: "success", user, auth };
   }
 
-  return { name: options.name ?? "jwt", authenticate, challenge: () => settings.challenge };
+  return { settings, authenticateRaw };
 }

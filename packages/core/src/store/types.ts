@@ -268,3 +268,44 @@ export interface PermissionAdminStore {
   /** Removes a user from a group; answers whether they were in it. */
   removeUserFromGroup(userId: string, group: string): Promise<boolean>;
 }
+
+/**
+ * A user's account: the fields of Django's `auth_user` beyond `User` that password reset (`email`, `last_login`,
+ * the password hash) and dj-rest-auth's `user/` endpoint (`first_name`, `last_name`) need. Times are epoch ms.
+ */
+export interface UserAccount {
+  readonly user: User;
+  readonly passwordHash: string;
+  /** `""` when none (Django's default). */
+  readonly email: string;
+  readonly firstName: string;
+  readonly lastName: string;
+  /** `null` for never. */
+  readonly lastLogin: number | null;
+}
+
+/** The fields `AccountStore.updateAccount` may change; omitted fields stay. */
+export interface AccountUpdate {
+  readonly username?: string;
+  readonly email?: string;
+  readonly firstName?: string;
+  readonly lastName?: string;
+}
+
+/**
+ * The account capability (password reset and dj-rest-auth): a user's e-mail, names and last login. Paired with a
+ * `UserStore` of the same backend; a new user has `""` for e-mail and names and `null` for `lastLogin`.
+ */
+export interface AccountStore {
+  /** The account of a user id, or `null`. */
+  getAccount(userId: string): Promise<UserAccount | null>;
+  /**
+   * The accounts of ACTIVE users whose e-mail equals `email` case-insensitively (Django's `email__iexact`,
+   * `is_active=True`), at most `limit` of them (default 10), in id order.
+   */
+  findAccountsByEmail(email: string, options?: { readonly limit?: number }): Promise<UserAccount[]>;
+  /** Changes the given fields; throws `ConflictError` when the new username is taken. Unknown user: no change. */
+  updateAccount(userId: string, update: AccountUpdate): Promise<void>;
+  /** Records a login (Django's `update_last_login`). */
+  setLastLogin(userId: string, at: number): Promise<void>;
+}

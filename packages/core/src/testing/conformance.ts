@@ -4,8 +4,9 @@
  * `runStoreConformance` runs all three for a store that has them all.
  * @module
  */
-import type { CounterStore, SessionStore, Store, TokenStore, UserStore } from "../store/types.js";
+import type { AccountStore, CounterStore, SessionStore, Store, TokenStore, UserStore } from "../store/types.js";
 import type { PermissionAdminStore, PermissionStore } from "../store/types.js";
+import { accountTests } from "./_accounts-suite.js";
 import { counterTests } from "./_counters-suite.js";
 import { permissionTests } from "./_permissions-suite.js";
 import { sessionTests } from "./_sessions-suite.js";
@@ -136,4 +137,19 @@ export function runPermissionStoreConformance<S extends UserStore & PermissionSt
   options: ConformanceOptions<S> = {},
 ): void {
   suite(`${name} (permission store conformance)`, makeStore, options, (store) => permissionTests(store));
+}
+
+/**
+ * Registers the `AccountStore` conformance tests (e-mail, names and last login; lookup by e-mail).
+ * @example
+ * ```ts
+ * runAccountStoreConformance("myStore", () => myStore());
+ * ```
+ */
+export function runAccountStoreConformance<S extends UserStore & AccountStore>(
+  name: string,
+  makeStore: MakeStore<S>,
+  options: ConformanceOptions<S> = {},
+): void {
+  suite(`${name} (account store conformance)`, makeStore, options, (store) => accountTests(store));
 }

@@ -12,5 +12,4 @@ export {
   type StoreConformanceOptions,
 } from "./conformance.js";
 export { runJwtBlacklistStoreConformance, type JwtBlacklistConformanceOptions } from "./jwt-blacklist-conformance.js";
-export { runSessionStoreConformance } from "./conformance.js";
-export { runPermissionStoreConformance } from "./conformance.js";
+export { runAccountStoreConformance, runPermissionStoreConformance, runSessionStoreConformance } from "./conformance.js";

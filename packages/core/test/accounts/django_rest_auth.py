@@ -1,0 +1,123 @@
+"""dj-rest-auth 7 on Django (modern stack), driven by Django's test client with CSRF checks enforced.
+
+Input (stdin, JSON): {"mode": "token" | "session" | "jwt", "secret", "user": {...}, "steps": [step]}, where a step
+is {"method", "path", "body"?, "cookies": bool, "csrf": bool, "auth"?: "token" | "bearer"}. "$uid" / "$token" in a
+body stand for the last reset e-mail's. Output: {"answers": [{"status", "body", "cookies": [Set-Cookie]}],
+"user": the user's row after the steps (pk, password, last_login epoch ms, email), "mail": [[uid, token]]}.
+"""
+import json
+import sys
+import types
+
+data = json.load(sys.stdin)
+mode = data["mode"]
+
+import django
+from django.conf import settings
+
+REST_AUTH = {
+    "token": {"SESSION_LOGIN": False},
+    "session": {"SESSION_LOGIN": True, "TOKEN_MODEL": None},
+    "jwt": {
+        "USE_JWT": True, "SESSION_LOGIN": False, "JWT_AUTH_COOKIE": "my-app-auth", "JWT_AUTH_REFRESH_COOKIE": "my-refresh-token",
+        "JWT_AUTH_COOKIE_USE_CSRF": True, "JWT_AUTH_RETURN_EXPIRATION": True,
+    },
+}[mode]
+AUTH_CLASSES = {
+    "token": ["rest_framework.authentication.TokenAuthentication"],
+    "session": ["rest_framework.authentication.SessionAuthentication"],
+    "jwt": ["dj_rest_auth.jwt_auth.JWTCookieAuthentication"],
+}[mode]
+
+urls = types.ModuleType("rest_auth_urls")
+sys.modules["rest_auth_urls"] = urls
+settings.configure(
+    SECRET_KEY=data["secret"],
+    DEBUG=False,
+    ALLOWED_HOSTS=["testserver"],
+    ROOT_URLCONF="rest_auth_urls",
+    USE_TZ=True,
+    TIME_ZONE="UTC",
+    DATABASES={"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}},
+    INSTALLED_APPS=[
+        "django.contrib.auth", "django.contrib.contenttypes", "django.contrib.sessions", "rest_framework",
+        "rest_framework.authtoken", "rest_framework_simplejwt.token_blacklist", "dj_rest_auth",
+    ],
+    MIDDLEWARE=[
+        "django.contrib.sessions.middleware.SessionMiddleware", "django.middleware.csrf.CsrfViewMiddleware",
+        "django.contrib.auth.middleware.AuthenticationMiddleware",
+    ],
+    TEMPLATES=[{
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "OPTIONS": {"loaders": [("django.template.loaders.locmem.Loader", {
+            "registration/password_reset_subject.txt": "reset",
+            "registration/password_reset_email.html": "{{ uid }} {{ token }}",
+        })]},
+    }],
+    EMAIL_BACKEND="django.core.mail.backends.locmem.EmailBackend",
+    REST_FRAMEWORK={"DEFAULT_AUTHENTICATION_CLASSES": AUTH_CLASSES},
+    REST_AUTH=REST_AUTH,
+    SIMPLE_JWT={"ROTATE_REFRESH_TOKENS": True, "BLACKLIST_AFTER_ROTATION": True},
+    PASSWORD_HASHERS=["django.contrib.auth.hashers.PBKDF2PasswordHasher"],
+    AUTH_PASSWORD_VALIDATORS=[
+        {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+        {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+        {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+        {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    ],
+)
+django.setup()
+
+from django.urls import include, path
+
+urls.urlpatterns = [path("auth/", include("dj_rest_auth.urls"))]
+
+from django.contrib.auth.models import User
+from django.core import mail
+from django.core.management import call_command
+from django.test import Client
+
+call_command("migrate", verbosity=0)
+u = data["user"]
+user = User.objects.create_user(id=int(u["id"]), username=u["username"], password=u["password"], email=u["email"], first_name=u["firstName"], last_name=u["lastName"])
+if u.get("passwordHash"):
+    User.objects.filter(pk=user.pk).update(password=u["passwordHash"])
+
+client = Client(enforce_csrf_checks=True)
+answers, mails, state = [], [], {}
+for step in data["steps"]:
+    body = json.dumps(step.get("body", {}))
+    if mails:
+        body = body.replace("$uid", mails[-1][0]).replace("$token", mails[-1][1])
+    if not step.get("cookies", True):
+        saved, client.cookies = client.cookies, type(client.cookies)()
+    extra = {}
+    if step.get("csrf"):
+        client.cookies["csrftoken"] = client.cookies["csrftoken"].value if "csrftoken" in client.cookies else data["csrfSecret"]
+        extra["HTTP_X_CSRFTOKEN"] = client.cookies["csrftoken"].value
+    if step.get("auth") == "token":
+        extra["HTTP_AUTHORIZATION"] = f"Token {state.get('key', 'missing')}"
+    method = getattr(client, step["method"].lower())
+    if step["method"] in ("GET", "HEAD", "DELETE"):
+        response = method(step["path"], **extra)
+    else:
+        response = method(step["path"], data=body, content_type="application/json", **extra)
+    if not step.get("cookies", True):
+        client.cookies = saved
+    # As a browser does: a cookie deleted by the response (Max-Age=0) is not sent again.
+    for name, morsel in response.cookies.items():
+        if str(morsel["max-age"]) == "0" and name in client.cookies:
+            del client.cookies[name]
+    text = response.content.decode()
+    parsed = json.loads(text) if text else None
+    if isinstance(parsed, dict) and "key" in parsed:
+        state["key"] = parsed["key"]
+    answers.append({"status": response.status_code, "body": parsed, "cookies": [m.OutputString() for m in response.cookies.values()],
+                    "challenge": response.get("WWW-Authenticate")})
+    for message in getattr(mail, "outbox", [])[len(mails):]:
+        mails.append(message.body.split())
+user.refresh_from_db()
+print(json.dumps({"answers": answers, "mail": mails, "user": {
+    "id": str(user.pk), "password": user.password, "email": user.email,
+    "lastLogin": None if user.last_login is None else int(user.last_login.timestamp() * 1000),
+}}))
