@@ -5,11 +5,16 @@
  * DRF `authtoken_token` rows, live.
  * @module
  */
-import type { CounterStore, Store, TokenStore, UserStore } from "@portcullis/core";
+import type { CounterStore, JwtBlacklistStore, SessionStore, Store, TokenStore, UserStore } from "@portcullis/core";
+import type { DjangoSessionSource, DjangoUserSource } from "@portcullis/core/sessions";
 import { toSqlClient, type PostgresClient, type SqlClient } from "./client.js";
 import { attempt } from "./_errors.js";
 import { hit, purgeCounters, releaseHit } from "./_counters.js";
 import * as django from "./_django-users.js";
+import { djangoJwtBlacklistStore } from "./_django-jwt.js";
+import { djangoSessionSource } from "./_django-sessions.js";
+import { jwtBlacklistStore } from "./_jwt-blacklist.js";
+import { sessionStore } from "./_sessions.js";
 import * as djangoTokens from "./_django-tokens.js";
 import * as tokens from "./_tokens.js";
 import * as users from "./_users.js";
@@ -24,11 +29,21 @@ import * as users from "./_users.js";
 export interface PostgresStoreOptions {
   /**
    * Django mode: users are Django's `auth_user` rows and DRF's `authtoken_token` keys authenticate, live;
-   * tokens Portcullis issues are kept hashed in `portcullis_django_tokens`. Apply `migrate(client, { django: true })`
-   * after Django's own migrations. Default `false`: Portcullis's own `portcullis_users` and `portcullis_tokens`.
+   * tokens Portcullis issues are kept hashed in `portcullis_django_tokens`; the JWT blacklist is simplejwt's own
+   * `token_blacklist_*` tables; Django's `django_session` rows are served to `djangoSessionReader`. Apply
+   * `migrate(client, { django: true })` after Django's own migrations. Default `false`: Portcullis's own tables.
    */
   readonly django?: boolean;
 }
+
+/** `postgresStore` on Portcullis's own tables: every capability, sessions and the JWT blacklist included. */
+export type PostgresStore = Store & SessionStore & JwtBlacklistStore;
+
+/**
+ * `postgresStore` in Django mode: users, tokens, counters and simplejwt's blacklist, plus Django's sessions and
+ * users for `djangoSessionReader({ backend: store, users: store })`.
+ */
+export type PostgresDjangoStore = Store & JwtBlacklistStore & DjangoSessionSource & DjangoUserSource;
 
 /** The user capability on `db`. */
 function userStore(db: SqlClient, isDjango: boolean): UserStore {
@@ -95,12 +110,13 @@ function counterStore(db: SqlClient): CounterStore {
  * const schemes = [tokenAuth({ store }), basicAuth({ users: store })];
  * ```
  */
-export function postgresStore(client: PostgresClient, options: PostgresStoreOptions = {}): Store {
+export function postgresStore(client: PostgresClient, options?: PostgresStoreOptions & { readonly django?: false }): PostgresStore;
+export function postgresStore(client: PostgresClient, options: PostgresStoreOptions & { readonly django: true }): PostgresDjangoStore;
+export function postgresStore(client: PostgresClient, options?: PostgresStoreOptions): PostgresStore | PostgresDjangoStore;
+export function postgresStore(client: PostgresClient, options: PostgresStoreOptions = {}): PostgresStore | PostgresDjangoStore {
   const db = toSqlClient(client);
-  const isDjango = options?.django === true;
-  return {
-    ...userStore(db, isDjango),
-    ...(isDjango ? djangoTokenStore(db) : tokenStore(db)),
-    ...counterStore(db),
-  };
+  if (options?.django === true) {
+    return { ...userStore(db, true), ...djangoTokenStore(db), ...counterStore(db), ...djangoJwtBlacklistStore(db), ...djangoSessionSource(db) };
+  }
+  return { ...userStore(db, false), ...tokenStore(db), ...counterStore(db), ...sessionStore(db), ...jwtBlacklistStore(db) };
 }

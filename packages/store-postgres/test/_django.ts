@@ -11,10 +11,11 @@ import { HAS_SERVER, INSTALL_HINT, IS_CI, createDatabase, type TestDatabase } fr
 
 const PYTHON = "/usr/bin/python3";
 const DJANGO_DIR = fileURLToPath(new URL("./django/", import.meta.url));
-const DJANGO_HINT = "install Django, DRF and psycopg2 (apt-get install python3-django python3-djangorestframework python3-psycopg2)";
+const DJANGO_HINT =
+  "install Django, DRF, simplejwt and psycopg2 (apt-get install python3-django python3-djangorestframework python3-djangorestframework-simplejwt python3-psycopg2)";
 
 function djangoImports(): boolean {
-  const probe = spawnSync(PYTHON, ["-c", "import django, rest_framework, psycopg2"], { stdio: "ignore" });
+  const probe = spawnSync(PYTHON, ["-c", "import django, rest_framework, rest_framework_simplejwt, psycopg2"], { stdio: "ignore" });
   return probe.status === 0;
 }
 

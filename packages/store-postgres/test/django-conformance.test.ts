@@ -2,7 +2,7 @@
  * The conformance suites in Django mode, on tables real Django made (`manage.py migrate` of the fixture project),
  * through both drivers, and the promise that Portcullis never alters Django's tables.
  */
-import { runStoreConformance } from "@portcullis/core/testing";
+import { runJwtBlacklistStoreConformance, runStoreConformance } from "@portcullis/core/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { migrate, postgresStore, toSqlClient } from "../src/index.js";
 import { CAN_RUN_DJANGO, announceDjango, djangoDatabase } from "./_django.js";
@@ -10,6 +10,9 @@ import { pgClient, postgresJsClient, wipe, type TestClient, type TestDatabase } 
 
 announceDjango("Django-mode conformance");
 const TABLES = ["portcullis_counters", "portcullis_django_tokens", "authtoken_token", "auth_user"];
+const JWT_TABLES = ["portcullis_django_jwt", "token_blacklist_blacklistedtoken", "token_blacklist_outstandingtoken"];
+/** Django's tables that Portcullis reads or writes in Django mode. */
+const DJANGO_TABLES = ["auth_user", "authtoken_token", "django_session", "token_blacklist_outstandingtoken", "token_blacklist_blacklistedtoken"];
 
 let database: TestDatabase | undefined;
 const clients: Record<string, TestClient> = {};
@@ -20,14 +23,14 @@ async function djangoSchema(client: TestClient): Promise<string> {
   const { rows } = await toSqlClient(client.client).query(
     `SELECT 'column' AS kind, table_name || '.' || column_name || ' ' || data_type || ' ' || is_nullable || ' ' ||
        coalesce(column_default, '') AS what FROM information_schema.columns
-     WHERE table_name IN ('auth_user', 'authtoken_token')
+     WHERE table_name = ANY($1::text[])
      UNION ALL SELECT 'constraint', conrelid::regclass || ' ' || conname || ' ' || pg_get_constraintdef(oid)
-     FROM pg_constraint WHERE conrelid IN ('auth_user'::regclass, 'authtoken_token'::regclass)
-     UNION ALL SELECT 'index', indexdef FROM pg_indexes WHERE tablename IN ('auth_user', 'authtoken_token')
+     FROM pg_constraint WHERE conrelid::regclass::text = ANY($1::text[])
+     UNION ALL SELECT 'index', indexdef FROM pg_indexes WHERE tablename = ANY($1::text[])
      UNION ALL SELECT 'trigger', tgrelid::regclass || ' ' || tgname FROM pg_trigger
-     WHERE tgrelid IN ('auth_user'::regclass, 'authtoken_token'::regclass) AND NOT tgisinternal
+     WHERE tgrelid::regclass::text = ANY($1::text[]) AND NOT tgisinternal
      ORDER BY 1, 2`,
-    [],
+    [`{${DJANGO_TABLES.join(",")}}`],
   );
   return rows.map((row) => `${String(row.kind)}: ${String(row.what)}`).join("\n");
 }
@@ -38,7 +41,7 @@ beforeAll(async () => {
   clients["postgres.js"] = postgresJsClient(database.url);
   clients.pg = pgClient(database.url);
   schemaBefore = await djangoSchema(clients.pg);
-  expect(await migrate(clients.pg.client, { django: true })).toEqual(["0001_counters.sql", "0003_django_tokens.sql"]);
+  expect(await migrate(clients.pg.client, { django: true })).toEqual(["0001_counters.sql", "0003_django_tokens.sql", "0005_django_jwt.sql"]);
 });
 
 afterAll(async () => {
@@ -49,12 +52,14 @@ afterAll(async () => {
 describe.skipIf(!CAN_RUN_DJANGO)("Django mode: the schema", () => {
   it("migrate({ django: true }) creates only portcullis_* objects and leaves Django's tables as Django made them", async () => {
     expect(schemaBefore).toContain("auth_user.password character varying NO");
+    expect(schemaBefore).toContain("django_session.session_key character varying NO");
+    expect(schemaBefore).toContain("token_blacklist_outstandingtoken.jti character varying NO");
     expect(await djangoSchema(clients.pg!)).toBe(schemaBefore);
     const { rows } = await toSqlClient(clients.pg!.client).query(
       "SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename LIKE 'portcullis%' ORDER BY 1",
       [],
     );
-    expect(rows.map((row) => row.tablename)).toEqual(["portcullis_counters", "portcullis_django_tokens", "portcullis_migrations"]);
+    expect(rows.map((row) => row.tablename)).toEqual(["portcullis_counters", "portcullis_django_jwt", "portcullis_django_tokens", "portcullis_migrations"]);
     expect(await migrate(clients.pg!.client, { django: true })).toEqual([]);
   });
 });
@@ -66,5 +71,14 @@ for (const label of ["postgres.js", "pg"]) {
       await wipe(client, TABLES);
       return postgresStore(client.client, { django: true });
     });
+    runJwtBlacklistStoreConformance(
+      `postgresStore({ django: true }) on ${label}, in simplejwt's tables`,
+      async () => {
+        const client = clients[label]!;
+        await wipe(client, JWT_TABLES);
+        return postgresStore(client.client, { django: true });
+      },
+      { userId: async (store) => (await store.createUser({ username: `jwt-${crypto.randomUUID()}`, passwordHash: "!" })).id },
+    );
   });
 }
