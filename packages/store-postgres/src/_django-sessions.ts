@@ -1,11 +1,12 @@
 /**
- * Django's database sessions for `djangoSessionReader` (internal), one SQL statement each: the `session_data` of
- * an unexpired `django_session` row, keyed by Django's own raw session key (Django stores it so; Portcullis only
- * reads it), and Django's users with their current password hashes, by id, for the `_auth_user_hash` check.
+ * Django's database sessions for `djangoSessions` / `djangoSessionReader` (internal), one SQL statement each: the
+ * `session_data` of an unexpired `django_session` row, keyed by Django's own raw session key (Django stores it so,
+ * and Django's middleware looks it up by it), a new row, a deleted row; and Django's users with their current
+ * password hashes, by id, for the `_auth_user_hash` check.
  * @module
  */
 import type { UserCredentials } from "@portcullis/core";
-import type { DjangoSessionSource, DjangoUserSource } from "@portcullis/core/sessions";
+import type { DjangoSessionTable, DjangoUserSource } from "@portcullis/core/sessions";
 import type { SqlClient } from "./client.js";
 import { attempt } from "./_errors.js";
 import { djangoId } from "./_django-users.js";
@@ -27,10 +28,18 @@ async function getUserCredentialsById(db: SqlClient, id: string): Promise<UserCr
   return row ? { user: toUser(row), passwordHash: String(row.password) } : null;
 }
 
-/** Django's sessions and users on `db`, for `djangoSessionReader({ backend: store, users: store })`. */
-export function djangoSessionSource(db: SqlClient): DjangoSessionSource & DjangoUserSource {
+/** Django's sessions and users on `db`, for `djangoSessions({ backend: store, users: store })`. */
+export function djangoSessionSource(db: SqlClient): DjangoSessionTable & DjangoUserSource {
   return {
     getSessionData: (key, now) => attempt("getSessionData", () => getSessionData(db, key, now)),
+    createSessionData: (key, data, expireDate) =>
+      attempt("createSessionData", async () => {
+        const sql = `INSERT INTO django_session (session_key, session_data, expire_date)
+          VALUES ($1, $2, to_timestamp($3::float8 / 1000)) ON CONFLICT (session_key) DO NOTHING`;
+        return (await db.query(sql, [key, data, expireDate])).rowCount > 0;
+      }),
+    deleteSessionData: (key) =>
+      attempt("deleteSessionData", async () => (await db.query("DELETE FROM django_session WHERE session_key = $1", [key])).rowCount > 0),
     getUserCredentialsById: (id) => attempt("getUserCredentialsById", () => getUserCredentialsById(db, id)),
   };
 }

@@ -6,7 +6,7 @@
  * @module
  */
 import type { CounterStore, JwtBlacklistStore, SessionStore, Store, TokenStore, UserStore } from "@portcullis/core";
-import type { DjangoSessionSource, DjangoUserSource } from "@portcullis/core/sessions";
+import type { DjangoSessionTable, DjangoUserSource } from "@portcullis/core/sessions";
 import { toSqlClient, type PostgresClient, type SqlClient } from "./client.js";
 import { attempt } from "./_errors.js";
 import { hit, purgeCounters, releaseHit } from "./_counters.js";
@@ -40,10 +40,10 @@ export interface PostgresStoreOptions {
 export type PostgresStore = Store & SessionStore & JwtBlacklistStore;
 
 /**
- * `postgresStore` in Django mode: users, tokens, counters and simplejwt's blacklist, plus Django's sessions and
- * users for `djangoSessionReader({ backend: store, users: store })`.
+ * `postgresStore` in Django mode: users, tokens, counters and simplejwt's blacklist, plus Django's `django_session`
+ * and users for `djangoSessions({ secretKey, backend: store, users: store })`.
  */
-export type PostgresDjangoStore = Store & JwtBlacklistStore & DjangoSessionSource & DjangoUserSource;
+export type PostgresDjangoStore = Store & JwtBlacklistStore & DjangoSessionTable & DjangoUserSource;
 
 /** The user capability on `db`. */
 function userStore(db: SqlClient, isDjango: boolean): UserStore {

@@ -5,42 +5,23 @@
 import { runJwtBlacklistStoreConformance, runStoreConformance } from "@portcullis/core/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { migrate, postgresStore, toSqlClient } from "../src/index.js";
-import { CAN_RUN_DJANGO, announceDjango, djangoDatabase } from "./_django.js";
+import { CAN_RUN_DJANGO, announceDjango, djangoDatabase, djangoSchema } from "./_django.js";
 import { pgClient, postgresJsClient, wipe, type TestClient, type TestDatabase } from "./_postgres.js";
 
 announceDjango("Django-mode conformance");
 const TABLES = ["portcullis_counters", "portcullis_django_tokens", "authtoken_token", "auth_user"];
 const JWT_TABLES = ["portcullis_django_jwt", "token_blacklist_blacklistedtoken", "token_blacklist_outstandingtoken"];
-/** Django's tables that Portcullis reads or writes in Django mode. */
-const DJANGO_TABLES = ["auth_user", "authtoken_token", "django_session", "token_blacklist_outstandingtoken", "token_blacklist_blacklistedtoken"];
 
 let database: TestDatabase | undefined;
 const clients: Record<string, TestClient> = {};
 let schemaBefore = "";
-
-/** Django's tables as PostgreSQL describes them: columns, constraints, indexes and triggers of their own. */
-async function djangoSchema(client: TestClient): Promise<string> {
-  const { rows } = await toSqlClient(client.client).query(
-    `SELECT 'column' AS kind, table_name || '.' || column_name || ' ' || data_type || ' ' || is_nullable || ' ' ||
-       coalesce(column_default, '') AS what FROM information_schema.columns
-     WHERE table_name = ANY($1::text[])
-     UNION ALL SELECT 'constraint', conrelid::regclass || ' ' || conname || ' ' || pg_get_constraintdef(oid)
-     FROM pg_constraint WHERE conrelid::regclass::text = ANY($1::text[])
-     UNION ALL SELECT 'index', indexdef FROM pg_indexes WHERE tablename = ANY($1::text[])
-     UNION ALL SELECT 'trigger', tgrelid::regclass || ' ' || tgname FROM pg_trigger
-     WHERE tgrelid::regclass::text = ANY($1::text[]) AND NOT tgisinternal
-     ORDER BY 1, 2`,
-    [`{${DJANGO_TABLES.join(",")}}`],
-  );
-  return rows.map((row) => `${String(row.kind)}: ${String(row.what)}`).join("\n");
-}
 
 beforeAll(async () => {
   if (!CAN_RUN_DJANGO) return;
   database = await djangoDatabase();
   clients["postgres.js"] = postgresJsClient(database.url);
   clients.pg = pgClient(database.url);
-  schemaBefore = await djangoSchema(clients.pg);
+  schemaBefore = await djangoSchema(clients.pg.client);
   expect(await migrate(clients.pg.client, { django: true })).toEqual(["0001_counters.sql", "0003_django_tokens.sql", "0005_django_jwt.sql"]);
 });
 
@@ -54,7 +35,7 @@ describe.skipIf(!CAN_RUN_DJANGO)("Django mode: the schema", () => {
     expect(schemaBefore).toContain("auth_user.password character varying NO");
     expect(schemaBefore).toContain("django_session.session_key character varying NO");
     expect(schemaBefore).toContain("token_blacklist_outstandingtoken.jti character varying NO");
-    expect(await djangoSchema(clients.pg!)).toBe(schemaBefore);
+    expect(await djangoSchema(clients.pg!.client)).toBe(schemaBefore);
     const { rows } = await toSqlClient(clients.pg!.client).query(
       "SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename LIKE 'portcullis%' ORDER BY 1",
       [],
