@@ -45,6 +45,7 @@ export const COMMANDS = {
   "list-tokens": { args: ["username"], options: { json: { type: "boolean" } } },
   "revoke-tokens": { args: ["username"], options: { id: { type: "string" } } },
   "import-django": { args: ["dumpdata.json"], options: { "user-model": { type: "string" } } },
+  "django-indexes": { args: [], options: {} },
 } as const satisfies Record<string, { args: readonly string[]; options: Record<string, OptionSpec> }>;
 
 /** A command's name. */

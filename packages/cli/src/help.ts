@@ -32,6 +32,7 @@ Commands:
   list-tokens <username>           list a user's tokens (ids, names, times; never keys)
   revoke-tokens <username>         revoke a user's tokens (all, or one with --id)
   import-django <dumpdata.json>    import users and DRF tokens from 'manage.py dumpdata'
+  django-indexes                   print the indexes to add to a Django database (never applied)
 
 Run 'portcullis <command> --help' for a command's options.
 
@@ -80,6 +81,12 @@ hashes, is_active and is_staff; DRF tokens keep working and are stored as digest
 checked before anything is written; records already present are skipped, so running it again is safe.
 
   --user-model <label>   the model of the users (AUTH_USER_MODEL, default auth.user)`,
+  "django-indexes": `Usage: portcullis django-indexes
+
+Prints the indexes Portcullis suggests for a Django database it serves in Django mode (postgresStore with
+django: true), as SQL and as migrations.RunSQL operations: the expression index that makes a DRF key an index
+lookup instead of a sequential scan of authtoken_token. It never connects to a database and applies nothing:
+add the operations to a migration of your Django project, so that Django knows about them.`,
 };
 
 /** The help of one command, or the global help. */

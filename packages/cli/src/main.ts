@@ -9,6 +9,7 @@ import { parseCommandLine, type CommandName } from "./args.js";
 import type { Command } from "./commands/command.js";
 import { createUserCommand } from "./commands/create-user.js";
 import { importDjangoCommand } from "./commands/import-django.js";
+import { djangoIndexesCommand } from "./commands/django-indexes.js";
 import { migrateCommand } from "./commands/migrate.js";
 import { createTokenCommand, listTokensCommand, revokeTokensCommand } from "./commands/tokens.js";
 import { describeError, exitCodeOf } from "./describe-error.js";
@@ -23,6 +24,7 @@ const COMMANDS: Readonly<Record<CommandName, Command>> = {
   "list-tokens": listTokensCommand,
   "revoke-tokens": revokeTokensCommand,
   "import-django": importDjangoCommand,
+  "django-indexes": djangoIndexesCommand,
 };
 
 /** This package's version, for `--version`. */
