@@ -17,7 +17,8 @@ CREATE INDEX portcullis_django_jwt_family ON portcullis_django_jwt (family);
 
 -- rotateJwt in one statement, as portcullis_rotate_jwt (0004) on simplejwt's tables: the old token's outstanding
 -- row is recorded if unknown (the token text itself is never stored: ''), then locked, so concurrent rotations
--- queue on it and exactly one spends it. Times are epoch milliseconds; user ids Django's integer ids (or NULL).
+-- queue on it and exactly one spends it. Times are epoch milliseconds; user ids Django's integer ids (or NULL); a
+-- user who no longer exists is recorded as NULL, as simplejwt's blacklist() does (User.DoesNotExist -> None).
 CREATE FUNCTION portcullis_django_rotate_jwt(p_jti text, p_user_id bigint, p_family text, p_created_at float8,
   p_expires_at float8, p_next_jti text, p_next_user_id bigint, p_next_created_at float8, p_next_expires_at float8,
   p_now float8, p_blacklist_old boolean) RETURNS text
@@ -28,7 +29,8 @@ DECLARE
   v_replaced_by text;
 BEGIN
   INSERT INTO token_blacklist_outstandingtoken (jti, token, created_at, expires_at, user_id)
-  VALUES (p_jti, '', to_timestamp(p_created_at / 1000), to_timestamp(p_expires_at / 1000), p_user_id)
+  VALUES (p_jti, '', to_timestamp(p_created_at / 1000), to_timestamp(p_expires_at / 1000),
+    (SELECT id FROM auth_user WHERE id = p_user_id))
   ON CONFLICT (jti) DO NOTHING;
   SELECT id INTO v_id FROM token_blacklist_outstandingtoken WHERE jti = p_jti FOR UPDATE;
   INSERT INTO portcullis_django_jwt (jti, family) VALUES (p_jti, p_family) ON CONFLICT (jti) DO NOTHING;
@@ -51,7 +53,8 @@ BEGIN
     INSERT INTO token_blacklist_blacklistedtoken (token_id, blacklisted_at) VALUES (v_id, to_timestamp(p_now / 1000));
   END IF;
   INSERT INTO token_blacklist_outstandingtoken (jti, token, created_at, expires_at, user_id)
-  VALUES (p_next_jti, '', to_timestamp(p_next_created_at / 1000), to_timestamp(p_next_expires_at / 1000), p_next_user_id);
+  VALUES (p_next_jti, '', to_timestamp(p_next_created_at / 1000), to_timestamp(p_next_expires_at / 1000),
+    (SELECT id FROM auth_user WHERE id = p_next_user_id));
   INSERT INTO portcullis_django_jwt (jti, family) VALUES (p_next_jti, v_family);
   RETURN 'rotated';
 END

@@ -14,15 +14,17 @@ import { djangoId } from "./_django-users.js";
 const O = "token_blacklist_outstandingtoken";
 const B = "token_blacklist_blacklistedtoken";
 const ts = (param: string): string => `to_timestamp(${param}::float8 / 1000)`;
+/** The user of $2, or NULL when no such user exists (simplejwt's `blacklist()`: `User.DoesNotExist` → `None`). */
+const USER = "(SELECT id FROM auth_user WHERE id = $2::bigint)";
 
 /** Records the outstanding row and the family row; $1 jti, $2 user, $3 family, $4 created, $5 expires. */
 const ADD = `WITH outstanding AS (INSERT INTO ${O} (jti, token, created_at, expires_at, user_id)
-  VALUES ($1, '', ${ts("$4")}, ${ts("$5")}, $2::bigint) RETURNING jti)
+  VALUES ($1, '', ${ts("$4")}, ${ts("$5")}, ${USER}) RETURNING jti)
 INSERT INTO portcullis_django_jwt (jti, family) SELECT jti, $3 FROM outstanding ON CONFLICT (jti) DO NOTHING`;
 
 /** simplejwt's `get_or_create` of both rows; $6 now. Counts the blacklist rows this statement inserted. */
 const BLACKLIST = `WITH recorded AS (INSERT INTO ${O} (jti, token, created_at, expires_at, user_id)
-  VALUES ($1, '', ${ts("$4")}, ${ts("$5")}, $2::bigint) ON CONFLICT (jti) DO NOTHING RETURNING id)
+  VALUES ($1, '', ${ts("$4")}, ${ts("$5")}, ${USER}) ON CONFLICT (jti) DO NOTHING RETURNING id)
 , family AS (INSERT INTO portcullis_django_jwt (jti, family) VALUES ($1, $3) ON CONFLICT (jti) DO NOTHING)
 , token AS (SELECT id FROM recorded UNION ALL SELECT id FROM ${O} WHERE jti = $1)
 , blacklisted AS (INSERT INTO ${B} (token_id, blacklisted_at) SELECT id, ${ts("$6")} FROM token

@@ -63,3 +63,19 @@ for (const label of ["postgres.js", "pg"]) {
     );
   });
 }
+
+describe.skipIf(!CAN_RUN_DJANGO)("Django mode: simplejwt's rows", () => {
+  it("records a token of a user who no longer exists with user_id NULL, as simplejwt's blacklist() does", async () => {
+    const client = clients.pg!;
+    const store = postgresStore(client.client, { django: true });
+    const jti = crypto.randomUUID().replace(/-/g, "");
+    const token = { jti, userId: "987654321", family: jti, createdAt: Date.now(), expiresAt: Date.now() + 60_000 };
+    expect(await store.blacklistJwt(token, Date.now())).toBe(true);
+    expect(await store.isJwtBlacklisted(jti)).toBe(true);
+    const { rows } = await toSqlClient(client.client).query("SELECT user_id, token FROM token_blacklist_outstandingtoken WHERE jti = $1", [jti]);
+    expect(rows).toEqual([{ user_id: null, token: "" }]);
+    const next = { ...token, jti: crypto.randomUUID().replace(/-/g, "") };
+    const old = { ...token, jti: crypto.randomUUID().replace(/-/g, ""), family: "x" };
+    expect(await store.rotateJwt(old, next, { now: Date.now(), blacklistOld: true })).toBe("rotated");
+  });
+});
