@@ -45,6 +45,7 @@ export const COMMANDS = {
   "list-tokens": { args: ["username"], options: { json: { type: "boolean" } } },
   "revoke-tokens": { args: ["username"], options: { id: { type: "string" } } },
   "import-django": { args: ["dumpdata.json"], options: { "user-model": { type: "string" } } },
+  "django-indexes": { args: [], options: {} },
   grant: { args: ["user|group", "permission"], options: { group: { type: "boolean" } } },
   revoke: { args: ["user|group", "permission"], options: { group: { type: "boolean" } } },
   "add-to-group": { args: ["username", "group"], options: {} },

@@ -32,6 +32,7 @@ Commands:
   list-tokens <username>           list a user's tokens (ids, names, times; never keys)
   revoke-tokens <username>         revoke a user's tokens (all, or one with --id)
   import-django <dumpdata.json>    import users, DRF tokens, groups and permissions from 'manage.py dumpdata'
+  django-indexes                   print the indexes to add to a Django database (never applied)
   grant <user> <app.codename>      grant a permission to a user (or to a group with --group)
   revoke <user> <app.codename>     revoke a permission from a user (or from a group with --group)
   add-to-group <username> <group>  add a user to a group (whose permissions it then holds)
@@ -85,6 +86,12 @@ stored as digests only; groups, group and user permissions and memberships are g
 checked before anything is written; records already present are skipped, so running it again is safe.
 
   --user-model <label>   the model of the users (AUTH_USER_MODEL, default auth.user)`,
+  "django-indexes": `Usage: portcullis django-indexes
+
+Prints the indexes Portcullis suggests for a Django database it serves in Django mode (postgresStore with
+django: true), as SQL and as migrations.RunSQL operations: the expression index that makes a DRF key an index
+lookup instead of a sequential scan of authtoken_token. It never connects to a database and applies nothing:
+add the operations to a migration of your Django project, so that Django knows about them.`,
   grant: `Usage: portcullis grant <username | group> <app_label.codename> [--group] [options]
 
 Grants a Django-style permission (blog.change_article) to a user, or to a group with --group (created by its

@@ -9,6 +9,7 @@ import { parseCommandLine, type CommandName } from "./args.js";
 import type { Command } from "./commands/command.js";
 import { createUserCommand } from "./commands/create-user.js";
 import { importDjangoCommand } from "./commands/import-django.js";
+import { djangoIndexesCommand } from "./commands/django-indexes.js";
 import { migrateCommand } from "./commands/migrate.js";
 import { addToGroupCommand, grantCommand, removeFromGroupCommand, revokeCommand } from "./commands/permissions.js";
 import { createTokenCommand, listTokensCommand, revokeTokensCommand } from "./commands/tokens.js";
@@ -24,6 +25,7 @@ const COMMANDS: Readonly<Record<CommandName, Command>> = {
   "list-tokens": listTokensCommand,
   "revoke-tokens": revokeTokensCommand,
   "import-django": importDjangoCommand,
+  "django-indexes": djangoIndexesCommand,
   grant: grantCommand,
   revoke: revokeCommand,
   "add-to-group": addToGroupCommand,

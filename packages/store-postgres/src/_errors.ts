@@ -23,6 +23,9 @@ const CONSTRAINT_FIELDS: Readonly<Record<string, string>> = {
   portcullis_tokens_digest_key: "digest",
   portcullis_django_tokens_pkey: "id",
   portcullis_django_tokens_digest_key: "digest",
+  portcullis_sessions_pkey: "id",
+  portcullis_sessions_digest_key: "digest",
+  portcullis_jwt_outstanding_pkey: "jti",
   auth_user_pkey: "id",
   auth_user_username_key: "username",
 };

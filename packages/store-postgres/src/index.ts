@@ -4,8 +4,9 @@
  * `connect(url)`.
  * @module
  */
-export { postgresStore, type PostgresStoreOptions } from "./postgres-store.js";
+export { postgresStore, type PostgresDjangoStore, type PostgresStore, type PostgresStoreOptions } from "./postgres-store.js";
 export { migrate, type MigrateOptions } from "./migrate.js";
+export { djangoIndexes, type DjangoIndex } from "./django-indexes.js";
 export { migrations, type Migration } from "./migrations.js";
 export {
   fromPg,

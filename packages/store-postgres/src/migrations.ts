@@ -148,6 +148,147 @@ $fn$;
 `,
   },
   {
+    name: "0004_sessions_jwt.sql",
+    mode: "native",
+    sql: `-- portcullis-mode: native
+-- Portcullis on PostgreSQL: login sessions of sessionAuth and the JWT blacklist (simplejwt's token_blacklist app
+-- in one table), in Portcullis's own tables. Times are epoch milliseconds. (Django mode keeps both in Django's own
+-- django_session and token_blacklist_* tables instead: see 0005_django_jwt.sql.)
+
+-- Sessions. Only the SHA-256 digest of a session key (the sessionid cookie) is stored (lowercase hex).
+CREATE TABLE portcullis_sessions (
+  id text PRIMARY KEY,
+  digest text NOT NULL UNIQUE,
+  user_id text NOT NULL REFERENCES portcullis_users (id) ON DELETE CASCADE,
+  created_at bigint NOT NULL,
+  expires_at bigint NOT NULL
+);
+
+CREATE INDEX portcullis_sessions_user_id ON portcullis_sessions (user_id);
+CREATE INDEX portcullis_sessions_expires_at ON portcullis_sessions (expires_at);
+
+-- One row per outstanding refresh or sliding token, by jti; the token itself is never stored. family ties the
+-- refresh tokens of one login through their rotations; replaced_by is set when a rotation spends the token
+-- (presenting it again blacklists the family); blacklisted_at is set by logout, rotation or reuse. user_id has no
+-- foreign key: simplejwt's is nullable, and tokens minted elsewhere may name users not imported.
+CREATE TABLE portcullis_jwt_outstanding (
+  jti text PRIMARY KEY,
+  user_id text,
+  family text NOT NULL,
+  created_at bigint NOT NULL,
+  expires_at bigint NOT NULL,
+  replaced_by text,
+  blacklisted_at bigint
+);
+
+CREATE INDEX portcullis_jwt_outstanding_user_id ON portcullis_jwt_outstanding (user_id);
+CREATE INDEX portcullis_jwt_outstanding_family ON portcullis_jwt_outstanding (family);
+CREATE INDEX portcullis_jwt_outstanding_expires_at ON portcullis_jwt_outstanding (expires_at);
+
+-- rotateJwt in one statement. The old token is recorded if unknown, then locked (FOR UPDATE), so concurrent
+-- rotations of one token queue on its row and each reads the state the one before it committed (a VOLATILE
+-- function takes a fresh snapshot per statement): exactly one spends it. Answers 'rotated', 'reused' (the old
+-- token had been spent: its whole family is now blacklisted) or 'blacklisted'.
+CREATE FUNCTION portcullis_rotate_jwt(p_jti text, p_user_id text, p_family text, p_created_at bigint,
+  p_expires_at bigint, p_next_jti text, p_next_user_id text, p_next_created_at bigint, p_next_expires_at bigint,
+  p_now bigint, p_blacklist_old boolean) RETURNS text
+LANGUAGE plpgsql VOLATILE AS $fn$
+DECLARE
+  v_family text;
+  v_replaced_by text;
+  v_blacklisted_at bigint;
+BEGIN
+  INSERT INTO portcullis_jwt_outstanding (jti, user_id, family, created_at, expires_at)
+  VALUES (p_jti, p_user_id, p_family, p_created_at, p_expires_at) ON CONFLICT (jti) DO NOTHING;
+  SELECT family, replaced_by, blacklisted_at INTO v_family, v_replaced_by, v_blacklisted_at
+  FROM portcullis_jwt_outstanding WHERE jti = p_jti FOR UPDATE;
+  IF v_replaced_by = p_next_jti THEN
+    RETURN 'rotated';
+  END IF;
+  IF v_replaced_by IS NOT NULL THEN
+    UPDATE portcullis_jwt_outstanding SET blacklisted_at = p_now WHERE family = v_family AND blacklisted_at IS NULL;
+    RETURN 'reused';
+  END IF;
+  IF v_blacklisted_at IS NOT NULL THEN
+    RETURN 'blacklisted';
+  END IF;
+  UPDATE portcullis_jwt_outstanding
+  SET replaced_by = p_next_jti, blacklisted_at = CASE WHEN p_blacklist_old THEN p_now ELSE NULL END
+  WHERE jti = p_jti;
+  INSERT INTO portcullis_jwt_outstanding (jti, user_id, family, created_at, expires_at)
+  VALUES (p_next_jti, p_next_user_id, v_family, p_next_created_at, p_next_expires_at);
+  RETURN 'rotated';
+END
+$fn$;
+`,
+  },
+  {
+    name: "0005_django_jwt.sql",
+    mode: "django",
+    sql: `-- portcullis-mode: django
+-- Portcullis on a Django database: the JWT blacklist in simplejwt's own tables (token_blacklist_outstandingtoken
+-- and token_blacklist_blacklistedtoken, read and written row by row as simplejwt does, never altered), plus what
+-- simplejwt does not keep: the family of each refresh token (the jti of its login's first token) and the token a
+-- rotation replaced it with, for reuse detection. Apply after Django's own \`manage.py migrate\`. Its functions
+-- name simplejwt's tables only when called, so a Django project without the token_blacklist app can still migrate.
+
+-- One row per outstanding token Portcullis has seen, by jti (no foreign key to simplejwt's table, which may be
+-- absent; rows whose outstanding token is gone are purged by deleteExpiredJwts).
+CREATE TABLE portcullis_django_jwt (
+  jti text PRIMARY KEY,
+  family text NOT NULL,
+  replaced_by text
+);
+
+CREATE INDEX portcullis_django_jwt_family ON portcullis_django_jwt (family);
+
+-- rotateJwt in one statement, as portcullis_rotate_jwt (0004) on simplejwt's tables: the old token's outstanding
+-- row is recorded if unknown (the token text itself is never stored: ''), then locked, so concurrent rotations
+-- queue on it and exactly one spends it. Times are epoch milliseconds; user ids Django's integer ids (or NULL); a
+-- user who no longer exists is recorded as NULL, as simplejwt's blacklist() does (User.DoesNotExist -> None).
+CREATE FUNCTION portcullis_django_rotate_jwt(p_jti text, p_user_id bigint, p_family text, p_created_at float8,
+  p_expires_at float8, p_next_jti text, p_next_user_id bigint, p_next_created_at float8, p_next_expires_at float8,
+  p_now float8, p_blacklist_old boolean) RETURNS text
+LANGUAGE plpgsql VOLATILE AS $fn$
+DECLARE
+  v_id bigint;
+  v_family text;
+  v_replaced_by text;
+BEGIN
+  INSERT INTO token_blacklist_outstandingtoken (jti, token, created_at, expires_at, user_id)
+  VALUES (p_jti, '', to_timestamp(p_created_at / 1000), to_timestamp(p_expires_at / 1000),
+    (SELECT id FROM auth_user WHERE id = p_user_id))
+  ON CONFLICT (jti) DO NOTHING;
+  SELECT id INTO v_id FROM token_blacklist_outstandingtoken WHERE jti = p_jti FOR UPDATE;
+  INSERT INTO portcullis_django_jwt (jti, family) VALUES (p_jti, p_family) ON CONFLICT (jti) DO NOTHING;
+  SELECT family, replaced_by INTO v_family, v_replaced_by FROM portcullis_django_jwt WHERE jti = p_jti;
+  IF v_replaced_by = p_next_jti THEN
+    RETURN 'rotated';
+  END IF;
+  IF v_replaced_by IS NOT NULL THEN
+    INSERT INTO token_blacklist_blacklistedtoken (token_id, blacklisted_at)
+    SELECT o.id, to_timestamp(p_now / 1000) FROM token_blacklist_outstandingtoken AS o
+    JOIN portcullis_django_jwt AS f ON f.jti = o.jti WHERE f.family = v_family
+    ON CONFLICT (token_id) DO NOTHING;
+    RETURN 'reused';
+  END IF;
+  IF EXISTS (SELECT 1 FROM token_blacklist_blacklistedtoken WHERE token_id = v_id) THEN
+    RETURN 'blacklisted';
+  END IF;
+  UPDATE portcullis_django_jwt SET replaced_by = p_next_jti WHERE jti = p_jti;
+  IF p_blacklist_old THEN
+    INSERT INTO token_blacklist_blacklistedtoken (token_id, blacklisted_at) VALUES (v_id, to_timestamp(p_now / 1000));
+  END IF;
+  INSERT INTO token_blacklist_outstandingtoken (jti, token, created_at, expires_at, user_id)
+  VALUES (p_next_jti, '', to_timestamp(p_next_created_at / 1000), to_timestamp(p_next_expires_at / 1000),
+    (SELECT id FROM auth_user WHERE id = p_next_user_id));
+  INSERT INTO portcullis_django_jwt (jti, family) VALUES (p_next_jti, v_family);
+  RETURN 'rotated';
+END
+$fn$;
+`,
+  },
+  {
     name: "0006_permissions.sql",
     mode: "native",
     sql: `-- portcullis-mode: native

@@ -1,4 +1,4 @@
-import { runPermissionStoreConformance, runStoreConformance } from "@portcullis/core/testing";
+import { runJwtBlacklistStoreConformance, runPermissionStoreConformance, runSessionStoreConformance, runStoreConformance } from "@portcullis/core/testing";
 import { afterAll, beforeAll } from "vitest";
 import {
   HAS_SERVER,
@@ -19,6 +19,8 @@ announce("postgresStore conformance");
 const TABLES = [
   "portcullis_counters",
   "portcullis_tokens",
+  "portcullis_sessions",
+  "portcullis_jwt_outstanding",
   "portcullis_user_permissions",
   "portcullis_user_groups",
   "portcullis_group_permissions",
@@ -59,6 +61,16 @@ for (const label of HAS_SERVER ? ["postgres.js", "pg"] : ["PGlite"]) {
   runPermissionStoreConformance(`postgresStore on ${label}`, async () => {
     const client = clients[label]!;
     await wipe(client, TABLES);
+    return postgresStore(client.client);
+  });
+  runSessionStoreConformance(`postgresStore on ${label}`, async () => {
+    const client = clients[label]!;
+    await wipe(client, ["portcullis_sessions", "portcullis_users"]);
+    return postgresStore(client.client);
+  });
+  runJwtBlacklistStoreConformance(`postgresStore on ${label}`, async () => {
+    const client = clients[label]!;
+    await wipe(client, ["portcullis_jwt_outstanding"]);
     return postgresStore(client.client);
   });
 }

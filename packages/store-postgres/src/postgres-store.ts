@@ -5,11 +5,26 @@
  * DRF `authtoken_token` rows, live.
  * @module
  */
-import { preloadPermissions, type CounterStore, type PermissionAdminStore, type PermissionStore, type Store, type TokenStore, type UserStore } from "@portcullis/core";
+import {
+  preloadPermissions,
+  type CounterStore,
+  type JwtBlacklistStore,
+  type PermissionAdminStore,
+  type PermissionStore,
+  type SessionStore,
+  type Store,
+  type TokenStore,
+  type UserStore,
+} from "@portcullis/core";
+import type { DjangoSessionTable, DjangoUserSource } from "@portcullis/core/sessions";
 import { toSqlClient, type PostgresClient, type SqlClient } from "./client.js";
 import { attempt } from "./_errors.js";
 import { hit, purgeCounters, releaseHit } from "./_counters.js";
 import * as django from "./_django-users.js";
+import { djangoJwtBlacklistStore } from "./_django-jwt.js";
+import { djangoSessionSource } from "./_django-sessions.js";
+import { jwtBlacklistStore } from "./_jwt-blacklist.js";
+import { sessionStore } from "./_sessions.js";
 import * as djangoTokens from "./_django-tokens.js";
 import * as perms from "./_permissions.js";
 import * as tokens from "./_tokens.js";
@@ -25,8 +40,9 @@ import * as users from "./_users.js";
 export interface PostgresStoreOptions {
   /**
    * Django mode: users are Django's `auth_user` rows and DRF's `authtoken_token` keys authenticate, live;
-   * tokens Portcullis issues are kept hashed in `portcullis_django_tokens`. Apply `migrate(client, { django: true })`
-   * after Django's own migrations. Default `false`: Portcullis's own `portcullis_users` and `portcullis_tokens`.
+   * tokens Portcullis issues are kept hashed in `portcullis_django_tokens`; the JWT blacklist is simplejwt's own
+   * `token_blacklist_*` tables; Django's `django_session` rows are served to `djangoSessionReader`. Apply
+   * `migrate(client, { django: true })` after Django's own migrations. Default `false`: Portcullis's own tables.
    */
   readonly django?: boolean;
   /**
@@ -49,6 +65,15 @@ function finder(db: SqlClient, find: FindToken, preload: PermissionStore | null)
       return { token: found.token, user: found.user };
     });
 }
+
+/** `postgresStore` on Portcullis's own tables: every capability, sessions and the JWT blacklist included. */
+export type PostgresStore = Store & SessionStore & JwtBlacklistStore & PermissionStore & PermissionAdminStore;
+
+/**
+ * `postgresStore` in Django mode: users, tokens, counters and simplejwt's blacklist, plus Django's `django_session`
+ * and users for `djangoSessions({ secretKey, backend: store, users: store })`.
+ */
+export type PostgresDjangoStore = Store & JwtBlacklistStore & DjangoSessionTable & DjangoUserSource & PermissionStore;
 
 /** The user capability on `db`. */
 function userStore(db: SqlClient, isDjango: boolean): UserStore {
@@ -131,21 +156,18 @@ function permissionAdminStore(db: SqlClient): PermissionAdminStore {
  * const schemes = [tokenAuth({ store }), basicAuth({ users: store })];
  * ```
  */
-export function postgresStore(client: PostgresClient, options: { readonly django: true }): Store & PermissionStore;
-export function postgresStore(client: PostgresClient, options?: { readonly django?: false }): Store & PermissionStore & PermissionAdminStore;
-export function postgresStore(client: PostgresClient, options?: PostgresStoreOptions): Store & PermissionStore & Partial<PermissionAdminStore>;
-export function postgresStore(client: PostgresClient, options: PostgresStoreOptions = {}): Store & PermissionStore & Partial<PermissionAdminStore> {
+export function postgresStore(client: PostgresClient, options?: PostgresStoreOptions & { readonly django?: false }): PostgresStore;
+export function postgresStore(client: PostgresClient, options: PostgresStoreOptions & { readonly django: true }): PostgresDjangoStore;
+export function postgresStore(client: PostgresClient, options?: PostgresStoreOptions): PostgresStore | PostgresDjangoStore;
+export function postgresStore(client: PostgresClient, options: PostgresStoreOptions = {}): PostgresStore | PostgresDjangoStore {
   const db = toSqlClient(client);
   const isDjango = options?.django === true;
   // The store object itself is what permission checks name (`djangoModelPermissions({ store })`): preloads are
   // attached for it, so a permission asked of another store never takes them.
-  const store = { ...permissionStore(db, isDjango) } as Store & PermissionStore & Partial<PermissionAdminStore>;
+  const store = { ...permissionStore(db, isDjango) } as PostgresStore & PostgresDjangoStore;
   const preload = options?.permissionsWithUser === true ? store : null;
-  return Object.assign(
-    store,
-    userStore(db, isDjango),
-    isDjango ? djangoTokenStore(db, preload) : tokenStore(db, preload),
-    counterStore(db),
-    isDjango ? {} : permissionAdminStore(db),
-  );
+  if (isDjango) {
+    return Object.assign(store, userStore(db, true), djangoTokenStore(db, preload), counterStore(db), djangoJwtBlacklistStore(db), djangoSessionSource(db));
+  }
+  return Object.assign(store, userStore(db, false), tokenStore(db, preload), counterStore(db), sessionStore(db), jwtBlacklistStore(db), permissionAdminStore(db));
 }

@@ -7,14 +7,16 @@
  */
 import { execFileSync, spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
+import { toSqlClient, type PostgresClient } from "../src/index.js";
 import { HAS_SERVER, INSTALL_HINT, IS_CI, createDatabase, type TestDatabase } from "./_postgres.js";
 
 const PYTHON = "/usr/bin/python3";
-const DJANGO_DIR = fileURLToPath(new URL("./django/", import.meta.url));
-const DJANGO_HINT = "install Django, DRF and psycopg2 (apt-get install python3-django python3-djangorestframework python3-psycopg2)";
+export const DJANGO_DIR = fileURLToPath(new URL("./django/", import.meta.url));
+const DJANGO_HINT =
+  "install Django, DRF, simplejwt and psycopg2 (apt-get install python3-django python3-djangorestframework python3-djangorestframework-simplejwt python3-psycopg2)";
 
 function djangoImports(): boolean {
-  const probe = spawnSync(PYTHON, ["-c", "import django, rest_framework, psycopg2"], { stdio: "ignore" });
+  const probe = spawnSync(PYTHON, ["-c", "import django, rest_framework, rest_framework_simplejwt, psycopg2"], { stdio: "ignore" });
   return probe.status === 0;
 }
 
@@ -60,4 +62,24 @@ export function djangoOps(database: TestDatabase, ops: readonly DjangoOp[]): Arr
     encoding: "utf8",
   });
   return JSON.parse(out) as Array<Record<string, unknown> | null>;
+}
+
+/** Django's tables that Portcullis reads or writes in Django mode. */
+export const DJANGO_TABLES = ["auth_user", "authtoken_token", "django_session", "token_blacklist_outstandingtoken", "token_blacklist_blacklistedtoken"];
+
+/** Django's tables as PostgreSQL describes them: columns, constraints, indexes and triggers of their own. */
+export async function djangoSchema(client: PostgresClient): Promise<string> {
+  const { rows } = await toSqlClient(client).query(
+    `SELECT 'column' AS kind, table_name || '.' || column_name || ' ' || data_type || ' ' || is_nullable || ' ' ||
+       coalesce(column_default, '') AS what FROM information_schema.columns
+     WHERE table_name = ANY($1::text[])
+     UNION ALL SELECT 'constraint', conrelid::regclass || ' ' || conname || ' ' || pg_get_constraintdef(oid)
+     FROM pg_constraint WHERE conrelid::regclass::text = ANY($1::text[])
+     UNION ALL SELECT 'index', indexdef FROM pg_indexes WHERE tablename = ANY($1::text[])
+     UNION ALL SELECT 'trigger', tgrelid::regclass || ' ' || tgname FROM pg_trigger
+     WHERE tgrelid::regclass::text = ANY($1::text[]) AND NOT tgisinternal
+     ORDER BY 1, 2`,
+    [`{${DJANGO_TABLES.join(",")}}`],
+  );
+  return rows.map((row) => `${String(row.kind)}: ${String(row.what)}`).join("\n");
 }

@@ -2,45 +2,29 @@
  * The conformance suites in Django mode, on tables real Django made (`manage.py migrate` of the fixture project),
  * through both drivers, and the promise that Portcullis never alters Django's tables.
  */
-import { runPermissionStoreConformance, runStoreConformance } from "@portcullis/core/testing";
+import { runJwtBlacklistStoreConformance, runPermissionStoreConformance, runStoreConformance } from "@portcullis/core/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { migrate, postgresStore, toSqlClient } from "../src/index.js";
-import { CAN_RUN_DJANGO, announceDjango, djangoDatabase } from "./_django.js";
+import { CAN_RUN_DJANGO, announceDjango, djangoDatabase, djangoSchema } from "./_django.js";
 import { djangoPermissionAdmin } from "./_django-permission-admin.js";
 import { pgClient, postgresJsClient, wipe, type TestClient, type TestDatabase } from "./_postgres.js";
 
 announceDjango("Django-mode conformance");
 const TABLES = ["portcullis_counters", "portcullis_django_tokens", "authtoken_token", "auth_user"];
 const PERMISSION_TABLES = ["auth_user_user_permissions", "auth_user_groups", "auth_group_permissions", "auth_group", ...TABLES];
+const JWT_TABLES = ["portcullis_django_jwt", "token_blacklist_blacklistedtoken", "token_blacklist_outstandingtoken"];
 
 let database: TestDatabase | undefined;
 const clients: Record<string, TestClient> = {};
 let schemaBefore = "";
-
-/** Django's tables as PostgreSQL describes them: columns, constraints, indexes and triggers of their own. */
-async function djangoSchema(client: TestClient): Promise<string> {
-  const { rows } = await toSqlClient(client.client).query(
-    `SELECT 'column' AS kind, table_name || '.' || column_name || ' ' || data_type || ' ' || is_nullable || ' ' ||
-       coalesce(column_default, '') AS what FROM information_schema.columns
-     WHERE table_name IN ('auth_user', 'authtoken_token')
-     UNION ALL SELECT 'constraint', conrelid::regclass || ' ' || conname || ' ' || pg_get_constraintdef(oid)
-     FROM pg_constraint WHERE conrelid IN ('auth_user'::regclass, 'authtoken_token'::regclass)
-     UNION ALL SELECT 'index', indexdef FROM pg_indexes WHERE tablename IN ('auth_user', 'authtoken_token')
-     UNION ALL SELECT 'trigger', tgrelid::regclass || ' ' || tgname FROM pg_trigger
-     WHERE tgrelid IN ('auth_user'::regclass, 'authtoken_token'::regclass) AND NOT tgisinternal
-     ORDER BY 1, 2`,
-    [],
-  );
-  return rows.map((row) => `${String(row.kind)}: ${String(row.what)}`).join("\n");
-}
 
 beforeAll(async () => {
   if (!CAN_RUN_DJANGO) return;
   database = await djangoDatabase();
   clients["postgres.js"] = postgresJsClient(database.url);
   clients.pg = pgClient(database.url);
-  schemaBefore = await djangoSchema(clients.pg);
-  expect(await migrate(clients.pg.client, { django: true })).toEqual(["0001_counters.sql", "0003_django_tokens.sql"]);
+  schemaBefore = await djangoSchema(clients.pg.client);
+  expect(await migrate(clients.pg.client, { django: true })).toEqual(["0001_counters.sql", "0003_django_tokens.sql", "0005_django_jwt.sql"]);
 });
 
 afterAll(async () => {
@@ -51,12 +35,14 @@ afterAll(async () => {
 describe.skipIf(!CAN_RUN_DJANGO)("Django mode: the schema", () => {
   it("migrate({ django: true }) creates only portcullis_* objects and leaves Django's tables as Django made them", async () => {
     expect(schemaBefore).toContain("auth_user.password character varying NO");
-    expect(await djangoSchema(clients.pg!)).toBe(schemaBefore);
+    expect(schemaBefore).toContain("django_session.session_key character varying NO");
+    expect(schemaBefore).toContain("token_blacklist_outstandingtoken.jti character varying NO");
+    expect(await djangoSchema(clients.pg!.client)).toBe(schemaBefore);
     const { rows } = await toSqlClient(clients.pg!.client).query(
       "SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename LIKE 'portcullis%' ORDER BY 1",
       [],
     );
-    expect(rows.map((row) => row.tablename)).toEqual(["portcullis_counters", "portcullis_django_tokens", "portcullis_migrations"]);
+    expect(rows.map((row) => row.tablename)).toEqual(["portcullis_counters", "portcullis_django_jwt", "portcullis_django_tokens", "portcullis_migrations"]);
     expect(await migrate(clients.pg!.client, { django: true })).toEqual([]);
   });
 });
@@ -73,5 +59,30 @@ for (const label of ["postgres.js", "pg"]) {
       await wipe(client, PERMISSION_TABLES);
       return { ...postgresStore(client.client, { django: true }), ...djangoPermissionAdmin(toSqlClient(client.client)) };
     });
+    runJwtBlacklistStoreConformance(
+      `postgresStore({ django: true }) on ${label}, in simplejwt's tables`,
+      async () => {
+        const client = clients[label]!;
+        await wipe(client, JWT_TABLES);
+        return postgresStore(client.client, { django: true });
+      },
+      { userId: async (store) => (await store.createUser({ username: `jwt-${crypto.randomUUID()}`, passwordHash: "!" })).id },
+    );
   });
 }
+
+describe.skipIf(!CAN_RUN_DJANGO)("Django mode: simplejwt's rows", () => {
+  it("records a token of a user who no longer exists with user_id NULL, as simplejwt's blacklist() does", async () => {
+    const client = clients.pg!;
+    const store = postgresStore(client.client, { django: true });
+    const jti = crypto.randomUUID().replace(/-/g, "");
+    const token = { jti, userId: "987654321", family: jti, createdAt: Date.now(), expiresAt: Date.now() + 60_000 };
+    expect(await store.blacklistJwt(token, Date.now())).toBe(true);
+    expect(await store.isJwtBlacklisted(jti)).toBe(true);
+    const { rows } = await toSqlClient(client.client).query("SELECT user_id, token FROM token_blacklist_outstandingtoken WHERE jti = $1", [jti]);
+    expect(rows).toEqual([{ user_id: null, token: "" }]);
+    const next = { ...token, jti: crypto.randomUUID().replace(/-/g, "") };
+    const old = { ...token, jti: crypto.randomUUID().replace(/-/g, ""), family: "x" };
+    expect(await store.rotateJwt(old, next, { now: Date.now(), blacklistOld: true })).toBe("rotated");
+  });
+});

@@ -6,6 +6,7 @@
  * other sessions out, and only if its `_auth_user_backend` is one of `authenticationBackends`.
  * @module
  */
+import { compatOf, type Compat } from "../compat/compat.js";
 import { nowOf, type AuthContext } from "../context.js";
 import { ConfigError } from "../errors.js";
 import { timingSafeEqualString } from "../internal/constant-time.js";
@@ -37,6 +38,11 @@ export interface DjangoSessionReaderOptions {
   readonly cookieAgeSeconds?: number;
   /** `AUTHENTICATION_BACKENDS`; default `["django.contrib.auth.backends.ModelBackend"]`. */
   readonly authenticationBackends?: readonly string[];
+  /**
+   * The releases the Django half runs (`compat({ django: "4.2" })`); default Django 5.2. `secretKeyFallbacks` are
+   * tried only where that release tries them (`compat.sessions`: signed data from 4.1, `_auth_user_hash` 4.1.8).
+   */
+  readonly compat?: Compat;
 }
 
 /** The decoded session dictionary, or `null`. */
@@ -106,18 +112,20 @@ export function djangoSessionReader(options: DjangoSessionReaderOptions): Django
   if (backend !== "signed_cookies" && typeof backend?.getSessionData !== "function") throw new ConfigError("backend", 'must be "signed_cookies" or a DjangoSessionSource');
   if (typeof users?.getUserCredentialsById !== "function") throw new ConfigError("users", "must be a DjangoUserSource");
   if (!Number.isSafeInteger(cookieAgeSeconds) || cookieAgeSeconds <= 0) throw new ConfigError("cookieAgeSeconds", "must be a positive integer");
-  const keys = [secretKey, ...secretKeyFallbacks];
+  const { sessions } = compatOf(options.compat);
+  const signingKeys = sessions.signingFallbacks ? [secretKey, ...secretKeyFallbacks] : [secretKey];
+  const hashKeys = sessions.sessionHashFallbacks ? [secretKey, ...secretKeyFallbacks] : [secretKey];
   return {
     async read(sessionKey: string, ctx: AuthContext): Promise<User | null> {
       const now = nowOf(ctx);
       let data: DjangoSessionData | null;
       if (backend === "signed_cookies") {
-        data = sessionKey.length <= 4096 ? await decodeDjangoSignedCookie(sessionKey, keys, cookieAgeSeconds, now) : null;
+        data = sessionKey.length <= 4096 ? await decodeDjangoSignedCookie(sessionKey, signingKeys, cookieAgeSeconds, now) : null;
       } else {
         const row = DB_KEY.test(sessionKey) ? await backend.getSessionData(sessionKey, now) : null;
-        data = row === null ? null : await decodeDjangoSessionData(row, keys);
+        data = row === null ? null : await decodeDjangoSessionData(row, signingKeys);
       }
-      return data === null ? null : userOf(data, keys, options);
+      return data === null ? null : userOf(data, hashKeys, options);
     },
   };
 }

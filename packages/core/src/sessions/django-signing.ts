@@ -1,7 +1,8 @@
 /**
  * Reading values signed by Django's `django.core.signing.dumps` (a `TimestampSigner` with a salt, JSON,
  * optionally zlib-compressed): `[.]b64url(payload) ":" b62(timestamp) ":" b64url(HMAC-SHA256)`, the HMAC key
- * being `SHA-256(salt + "signer" + SECRET_KEY)` (Django's `salted_hmac`). Read-only: Portcullis never signs.
+ * being `SHA-256(salt + "signer" + SECRET_KEY)` (Django's `salted_hmac`). Portcullis signs only the session data
+ * it writes to Django's own `django_session` (`djangoDumps`, uncompressed, which Django's `loads` accepts).
  * HMAC and SHA-256 come from `@noble/hashes`; zlib from the runtime's `DecompressionStream`.
  * @module
  */
@@ -43,6 +44,28 @@ function fromB64url(text: string): Uint8Array | null {
 export function saltedHmacSha256(salt: string, value: string, secret: string): Uint8Array {
   const key = sha256(utf8ToBytes(salt + secret));
   return hmac(sha256, key, utf8ToBytes(value));
+}
+
+/** Django's `base62` encoding of a non-negative integer (`TimestampSigner.timestamp`). */
+function b62Encode(value: number): string {
+  let text = "";
+  do {
+    text = B62[value % 62] + text;
+    value = Math.floor(value / 62);
+  } while (value > 0);
+  return text;
+}
+
+/**
+ * Django's `signing.dumps(value, key=secretKey, salt=salt, serializer=JSONSerializer, compress=False)`: compact
+ * JSON, base64url, a base62 timestamp (seconds of `now`) and the SHA-256 signature with `secretKey`.
+ * @example
+ * const data = djangoDumps({ _auth_user_id: "1" }, { secretKey: SECRET_KEY, salt: "django.contrib.sessions.SessionStore", now: Date.now() });
+ */
+export function djangoDumps(value: unknown, options: { readonly secretKey: string; readonly salt: string; readonly now: number }): string {
+  const payload = b64url(utf8ToBytes(JSON.stringify(value)));
+  const timestamped = `${payload}:${b62Encode(Math.floor(options.now / 1000))}`;
+  return `${timestamped}:${b64url(saltedHmacSha256(`${options.salt}signer`, timestamped, options.secretKey))}`;
 }
 
 /** Django's `baseconv.base62.decode`, or `null`. */

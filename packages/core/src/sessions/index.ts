@@ -17,4 +17,6 @@ export { parseCookieHeader } from "./cookies.js";
 export type { DjangoSessionData, DjangoSessionReaderOptions, DjangoSessionSource, DjangoUserSource } from "./django-session.js";
 export { decodeDjangoSessionData, decodeDjangoSignedCookie, djangoSessionAuthHash, djangoSessionReader } from "./django-session.js";
 export type { DjangoLoadsOptions } from "./django-signing.js";
-export { djangoLoads } from "./django-signing.js";
+export { djangoDumps, djangoLoads } from "./django-signing.js";
+export type { DjangoSessions, DjangoSessionsOptions, DjangoSessionTable } from "./django-session-writer.js";
+export { djangoSessions } from "./django-session-writer.js";

@@ -22,12 +22,15 @@ import { requestCookie } from "./cookies.js";
 import { csrfConfig, csrfReason, type CsrfOptions } from "./csrf-check.js";
 import { maskCsrfSecret, newCsrfSecret, randomAlphanumeric } from "./csrf-token.js";
 import { SESSION_KEY, sessionAuth, sessionDigest } from "./session-auth.js";
+import type { DjangoSessions } from "./django-session-writer.js";
 import { clearSessionCookie, csrfCookie, sessionCookie, sessionCookieConfig, type SessionCookieOptions } from "./session-config.js";
 
 /** Options of `sessionLoginHandler`. */
 export interface SessionLoginOptions {
-  /** Where users are checked and sessions stored. */
-  readonly store: Pick<UserStore, "getUserByUsername" | "setPasswordHash"> & Pick<SessionStore, "createSession" | "findSession" | "deleteSession">;
+  /** Where users are checked and sessions stored (sessions only without `django`). */
+  readonly store: Pick<UserStore, "getUserByUsername" | "setPasswordHash"> & Partial<Pick<SessionStore, "createSession" | "findSession" | "deleteSession">>;
+  /** Write Django's own database sessions instead (`djangoSessions(...)`), which Django's middleware accepts. */
+  readonly django?: DjangoSessions;
   /** Where brute-force counters live. Default: `store`, when it is also a counter store. */
   readonly counters?: Pick<CounterStore, "hit" | "releaseHit">;
   /** Failed logins per username (default 5/min) and per client IP (default 20/min); `false` turns it off. */
@@ -44,7 +47,10 @@ export interface SessionLoginOptions {
 
 /** Options of `sessionLogoutHandler`. */
 export interface SessionLogoutOptions {
-  readonly sessions: Pick<SessionStore, "findSession" | "deleteSession">;
+  /** Portcullis's own sessions; at least one of `sessions` and `django` is required. */
+  readonly sessions?: Pick<SessionStore, "findSession" | "deleteSession">;
+  /** Django's own database sessions (`djangoSessions(...)`): logging out deletes the row, for both halves. */
+  readonly django?: DjangoSessions;
   readonly cookie?: SessionCookieOptions;
   readonly csrf?: CsrfOptions;
   /** After logout, answer 302 to this URL instead of 204. */
@@ -79,8 +85,9 @@ function answer(body: unknown, status: number, cookies: readonly string[], redir
  * app.post("/api/auth/login/", (c) => login(c.req.raw));
  */
 export function sessionLoginHandler(options: SessionLoginOptions): Handler {
-  const { store, csrfCheck = true, redirectTo } = options ?? ({} as SessionLoginOptions);
-  if (typeof store?.getUserByUsername !== "function" || typeof store.createSession !== "function") {
+  const { store, django, csrfCheck = true, redirectTo } = options ?? ({} as SessionLoginOptions);
+  if (django !== undefined && typeof django?.start !== "function") throw new ConfigError("django", "must be djangoSessions(...)");
+  if (typeof store?.getUserByUsername !== "function" || (django === undefined && typeof store.createSession !== "function")) {
     throw new ConfigError("store", "must be a Portcullis store with users and sessions");
   }
   validateRedirect(redirectTo);
@@ -91,13 +98,19 @@ export function sessionLoginHandler(options: SessionLoginOptions): Handler {
   /** Creates the new session and answers the cookies and body; the request's old session is deleted first. */
   async function startSession(request: Request, user: User, ctx: AuthContext): Promise<Response> {
     const old = requestCookie(request, cookie.name);
-    if (old !== null && SESSION_KEY.test(old)) {
-      const found = await store.findSession(sessionDigest(old));
-      if (found !== null) await store.deleteSession(found.session.id);
-    }
     const now = nowOf(ctx);
-    const key = randomAlphanumeric(32, KEY_CHARS);
-    await store.createSession({ id: randomHex(16), digest: sessionDigest(key), userId: user.id, createdAt: now, expiresAt: now + cookie.ageSeconds * 1000 });
+    let key: string;
+    if (django !== undefined) {
+      if (old !== null) await django.end(old);
+      key = await django.start(user, ctx, cookie.ageSeconds);
+    } else {
+      if (old !== null && SESSION_KEY.test(old)) {
+        const found = await store.findSession!(sessionDigest(old));
+        if (found !== null) await store.deleteSession!(found.session.id);
+      }
+      key = randomAlphanumeric(32, KEY_CHARS);
+      await store.createSession!({ id: randomHex(16), digest: sessionDigest(key), userId: user.id, createdAt: now, expiresAt: now + cookie.ageSeconds * 1000 });
+    }
     const secret = newCsrfSecret();
     const cookies = [sessionCookie(request, cookie, key, now), csrfCookie(request, csrf, cookie.secure, secret, now)];
     return answer({ user: { id: user.id, username: user.username }, csrfToken: maskCsrfSecret(secret) }, 200, cookies, redirectTo);
@@ -121,21 +134,23 @@ export function sessionLoginHandler(options: SessionLoginOptions): Handler {
 /**
  * The logout endpoint (`POST`): a request with a valid session must pass the CSRF check (403 otherwise, and the
  * session stays); its session is deleted. The session cookie is cleared in every other case too; 204 (or 302 to
- * `redirectTo`). Django's own sessions are read-only: logging out of one only clears the cookie.
+ * `redirectTo`). A Django session (`django: djangoSessions(...)`) is deleted from Django's table, for both halves.
  * @example
  * app.post("/api/auth/logout/", (c) => sessionLogoutHandler({ sessions: store })(c.req.raw));
  */
 export function sessionLogoutHandler(options: SessionLogoutOptions): Handler {
-  const { sessions, redirectTo } = options ?? ({} as SessionLogoutOptions);
-  if (typeof sessions?.deleteSession !== "function") throw new ConfigError("sessions", "must be a Portcullis session store");
+  const { sessions, django, redirectTo } = options ?? ({} as SessionLogoutOptions);
+  if (sessions !== undefined && typeof sessions?.deleteSession !== "function") throw new ConfigError("sessions", "must be a Portcullis session store");
+  if (django !== undefined && typeof django?.end !== "function") throw new ConfigError("django", "must be djangoSessions(...)");
   validateRedirect(redirectTo);
   const cookie = sessionCookieConfig(options.cookie);
-  const scheme = sessionAuth({ sessions, cookieName: cookie.name, csrf: options.csrf });
+  const scheme = sessionAuth({ sessions, django, cookieName: cookie.name, csrf: options.csrf });
   return guardedHandler(async (request, ctx) => {
     if (request.method !== "POST") return methodNotAllowed(request.method);
     const result = await scheme.authenticate(request, ctx);
     if (result.type === "failure") return toResponse(result.error ?? permissionDenied(result.detail));
-    if (result.type === "success" && result.auth.id !== null) await sessions.deleteSession(result.auth.id);
+    if (result.type === "success" && result.auth.id !== null) await sessions?.deleteSession(result.auth.id);
+    if (result.type === "success" && result.auth.source === "django") await django?.end(requestCookie(request, cookie.name) ?? "");
     return answer(null, 204, [clearSessionCookie(request, cookie)], redirectTo);
   });
 }

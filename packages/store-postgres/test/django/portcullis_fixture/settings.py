@@ -16,9 +16,37 @@ DEFAULT_AUTO_FIELD = "django.db.models.AutoField"
 INSTALLED_APPS = [
     "django.contrib.contenttypes",
     "django.contrib.auth",
+    "django.contrib.sessions",
     "rest_framework",
     "rest_framework.authtoken",
+    "rest_framework_simplejwt.token_blacklist",
 ]
+
+# The views of the end-to-end tests (urls.py): Django's own session login/logout, DRF views behind
+# SessionAuthentication and simplejwt's JWTAuthentication, simplejwt's obtain/refresh/blacklist views.
+ROOT_URLCONF = "portcullis_fixture.urls"
+MIDDLEWARE = [
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+]
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "rest_framework.authentication.SessionAuthentication",
+        "rest_framework_simplejwt.authentication.JWTAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+}
+SIMPLE_JWT = {
+    "SIGNING_KEY": "portcullis-test-fixture-jwt-signing-key-not-secret-0123456789abcdef",
+    "ROTATE_REFRESH_TOKENS": True,
+    "BLACKLIST_AFTER_ROTATION": True,
+}
+
+if os.environ.get("PORTCULLIS_DJANGO_PBKDF2_ITERATIONS"):
+    PASSWORD_HASHERS = ["portcullis_fixture.hashers.AlignedPBKDF2PasswordHasher"]
 
 DATABASES = {
     "default": {
