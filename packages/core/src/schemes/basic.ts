@@ -7,6 +7,7 @@ import { ConfigError } from "../errors.js";
 import { parseBasic } from "../internal/basic-credentials.js";
 import { throttled } from "../auth-error.js";
 import { checkStoreCredentials, emitLogin, throttledLogin } from "../login/credentials.js";
+import { passwordHashersOf, type PasswordHashers } from "../passwords/index.js";
 import type { BruteForceOptions } from "../login/login-throttle.js";
 import { hasLoginCounters, loginThrottle } from "../login/login-throttle.js";
 import type { CounterStore, User, UserStore } from "../store/types.js";
@@ -46,6 +47,11 @@ interface CommonOptions {
 /** Options of `basicAuth` with users read from a Portcullis store. */
 export interface BasicAuthStoreOptions extends CommonOptions {
   readonly users: BasicUserStore;
+  /**
+   * Django's release and `PASSWORD_HASHERS` (`passwordHashers({ compat, hashers })`): which hashes verify and when a
+   * successful login rewrites one. Default Django 5.2's `pbkdf2_sha256` at 1,000,000 iterations.
+   */
+  readonly passwordHashers?: PasswordHashers;
 }
 
 /** Options of `basicAuth` with a custom check. */
@@ -121,7 +127,7 @@ function isActiveFlag(flag: unknown): boolean {
 function verifierOf<U extends VerifiedUser>(options: BasicAuthOptions<U>) {
   if (typeof options === "object" && options !== null) {
     if ("verify" in options && typeof options.verify === "function") return options.verify;
-    if ("users" in options) return storeVerifier(options.users);
+    if ("users" in options) return storeVerifier(options.users, passwordHashersOf(options.passwordHashers));
   }
   throw new ConfigError("users", "pass either `users` (a store) or `verify` (a function)");
 }
@@ -134,8 +140,8 @@ function countersOf<U extends VerifiedUser>(options: BasicAuthOptions<U>): unkno
 }
 
 /** A verifier over a store: the same work for unknown, wrong and inactive; upgrades outdated hashes. */
-function storeVerifier(users: BasicUserStore) {
+function storeVerifier(users: BasicUserStore, hashers: PasswordHashers) {
   if (typeof users?.getUserByUsername !== "function") throw new ConfigError("users", "must be a Portcullis store");
   return (username: string, password: string, ctx: AuthContext): Promise<User | null> =>
-    checkStoreCredentials(users, username, password, ctx);
+    checkStoreCredentials(users, username, password, ctx, hashers);
 }
