@@ -10,6 +10,7 @@ import { throttled, unauthenticated } from "../auth-error.js";
 import { basicAuth } from "../schemes/basic.js";
 import { checkStoreCredentials, emitLogin, throttledLogin } from "../login/credentials.js";
 import { passwordHashersOf, type PasswordHashers } from "../passwords/index.js";
+import type { Compat } from "../compat/compat.js";
 import { emit, type EventHook } from "../events.js";
 import type { BruteForceOptions } from "../login/login-throttle.js";
 import { hasLoginCounters, loginThrottle } from "../login/login-throttle.js";
@@ -56,6 +57,8 @@ export interface ObtainTokenOptions {
    * successful login rewrites one. Default Django 5.2's `pbkdf2_sha256` at 1,000,000 iterations.
    */
   readonly passwordHashers?: PasswordHashers;
+  /** The DRF release the `Authorization: Basic` check answers as (`compat({ drf })`); default the hashers' compat. */
+  readonly compat?: Compat;
 }
 
 /**
@@ -63,8 +66,8 @@ export interface ObtainTokenOptions {
  * runs them: a failing Basic header answers 403, since the first class has no challenge.
  */
 function basicHeaderCheck(options: ObtainTokenOptions) {
-  const { store, bruteForce, counters, passwordHashers } = options;
-  const scheme = basicAuth({ users: store, passwordHashers, ...(bruteForce === undefined ? {} : { bruteForce }), ...(counters ? { counters } : {}) });
+  const { store, bruteForce, counters, passwordHashers, compat } = options;
+  const scheme = basicAuth({ users: store, passwordHashers, compat, ...(bruteForce === undefined ? {} : { bruteForce }), ...(counters ? { counters } : {}) });
   return async (request: Request, ctx: AuthContext): Promise<Response | null> => {
     const result = await scheme.authenticate(request, ctx);
     if (result.type !== "failure") return null;
