@@ -2,7 +2,7 @@
  * Mounting simplejwt's endpoints on a Hono app.
  * @module
  */
-import type { AuthContext, BruteForceOptions, EventHook, JwtBlacklistStore, Store, User } from "@portcullis/core";
+import type { AuthContext, BruteForceOptions, EventHook, JwtBlacklistStore, PasswordHashers, Store, User } from "@portcullis/core";
 import { errorToResponse } from "@portcullis/core";
 import type { JwtSettings } from "@portcullis/core/jwt";
 import {
@@ -29,6 +29,8 @@ export interface JwtEndpointsOptions {
   readonly store: JwtStore | ((c: Context) => JwtStore);
   /** Brute-force protection of the obtain endpoints (core's defaults: 5 failures/min per username, 20 per IP). */
   readonly bruteForce?: BruteForceOptions | false;
+  /** Django's release and `PASSWORD_HASHERS` for logins (`passwordHashers(...)` from core); default Django 5.2's. */
+  readonly passwordHashers?: PasswordHashers;
   /** Extra claims of a user's tokens (simplejwt's `get_token` override). */
   readonly claims?: (user: User) => Readonly<Record<string, unknown>>;
   /** Also mount the sliding-token endpoints. Default `false`. */
@@ -42,9 +44,9 @@ export interface JwtEndpointsOptions {
 }
 
 function buildHandlers(jwt: JwtSettings, store: JwtStore, options: JwtEndpointsOptions) {
-  const { bruteForce, claims, onEvent } = options;
+  const { bruteForce, claims, onEvent, passwordHashers } = options;
   return {
-    obtain: obtainJwtPairHandler({ jwt, store, blacklist: store, bruteForce, claims, onEvent }),
+    obtain: obtainJwtPairHandler({ jwt, store, blacklist: store, bruteForce, claims, onEvent, passwordHashers }),
     refresh: refreshJwtHandler({ jwt, users: store, blacklist: store, onEvent }),
     verify: verifyJwtHandler({ jwt, blacklist: store, onEvent }),
     blacklist: blacklistJwtHandler({ jwt, blacklist: store, onEvent }),

@@ -2,7 +2,7 @@
  * Mounting the session endpoints on a Hono app: login, logout, and a CSRF endpoint for single-page apps.
  * @module
  */
-import type { AuthContext, BruteForceOptions, CounterStore, SessionStore, UserStore } from "@portcullis/core";
+import type { AuthContext, BruteForceOptions, CounterStore, PasswordHashers, SessionStore, UserStore } from "@portcullis/core";
 import type { CsrfOptions, SessionCookieOptions } from "@portcullis/core/sessions";
 import { csrfToken, sessionLoginHandler, sessionLogoutHandler } from "@portcullis/core/sessions";
 import type { Context, Env, Hono } from "hono";
@@ -19,6 +19,8 @@ export interface SessionEndpointsOptions {
   readonly store: SessionEndpointsStore | ((c: Context) => SessionEndpointsStore);
   /** Brute-force protection of the login endpoint (core's defaults: 5 failures/min per username, 20 per IP). */
   readonly bruteForce?: BruteForceOptions | false;
+  /** Django's release and `PASSWORD_HASHERS` for logins (`passwordHashers(...)` from core); default Django 5.2's. */
+  readonly passwordHashers?: PasswordHashers;
   /** Django's CSRF settings; pass the same ones to `sessionAuth`. */
   readonly csrf?: CsrfOptions;
   /** The `sessionid` cookie; pass the same name to `sessionAuth` (`cookieName`) when you change it. */
@@ -32,9 +34,9 @@ export interface SessionEndpointsOptions {
 }
 
 function buildHandlers(store: SessionEndpointsStore, options: SessionEndpointsOptions) {
-  const { bruteForce, csrf, cookie, redirects } = options;
+  const { bruteForce, csrf, cookie, redirects, passwordHashers } = options;
   return {
-    login: sessionLoginHandler({ store, bruteForce, csrf, cookie, redirectTo: redirects?.login }),
+    login: sessionLoginHandler({ store, bruteForce, csrf, cookie, redirectTo: redirects?.login, passwordHashers }),
     logout: sessionLogoutHandler({ sessions: store, csrf, cookie, redirectTo: redirects?.logout }),
   };
 }

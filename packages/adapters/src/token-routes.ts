@@ -2,7 +2,7 @@
  * Mounting the token endpoints on a Hono app.
  * @module
  */
-import type { AuthContext, BruteForceOptions, CounterStore, EventHook, TokenStore, UserStore } from "@portcullis/core";
+import type { AuthContext, BruteForceOptions, CounterStore, EventHook, PasswordHashers, TokenStore, UserStore } from "@portcullis/core";
 import { logoutAllHandler, logoutHandler, obtainTokenHandler } from "@portcullis/core";
 import type { Context, Env, Hono } from "hono";
 import { perEnv } from "./_decide.js";
@@ -23,6 +23,8 @@ export interface TokenEndpointsOptions {
   readonly maxTokensPerUser?: number | null;
   /** Brute-force protection of the login endpoint (core's defaults: 5 failures/min per username, 20 per IP). */
   readonly bruteForce?: BruteForceOptions | false;
+  /** Django's release and `PASSWORD_HASHERS` for logins (`passwordHashers(...)` from core); default Django 5.2's. */
+  readonly passwordHashers?: PasswordHashers;
   /** The `Authorization` keyword the logout endpoints accept. Default `"Token"`; `"Bearer"` for Bearer tokens. */
   readonly keyword?: string;
   /** The client IP (counted by brute-force protection). Default: the runtime's address, never `X-Forwarded-For`. */
@@ -39,9 +41,9 @@ export type EndpointStore = UserStore & TokenStore;
 type Handlers = ReturnType<typeof buildHandlers>;
 
 function buildHandlers(store: EndpointStore, options: TokenEndpointsOptions) {
-  const { ttlMs, maxTokensPerUser, bruteForce, keyword, counters, onEvent } = options;
+  const { ttlMs, maxTokensPerUser, bruteForce, keyword, counters, onEvent, passwordHashers } = options;
   return {
-    obtain: obtainTokenHandler({ store, counters, ttlMs, maxTokensPerUser, bruteForce, onEvent }),
+    obtain: obtainTokenHandler({ store, counters, ttlMs, maxTokensPerUser, bruteForce, onEvent, passwordHashers }),
     logout: logoutHandler({ store, keyword, onEvent }),
     logoutAll: logoutAllHandler({ store, keyword, onEvent }),
   };

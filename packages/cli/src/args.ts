@@ -36,6 +36,8 @@ export const COMMANDS = {
       "password-stdin": { type: "boolean" },
       "no-password": { type: "boolean" },
       iterations: { type: "string" },
+      "django-version": { type: "string" },
+      hashers: { type: "string" },
     },
   },
   "create-token": {

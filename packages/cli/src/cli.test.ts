@@ -95,6 +95,17 @@ describe("portcullis (built CLI, local D1 of the project)", { timeout: 90_000 },
     expect(cli(["create-user", "bad:name", "--password-stdin"], "pw")).toMatchObject({ code: 2, stderr: expect.stringContaining("Django's rule") });
   });
 
+  it("create-user --django-version --hashers writes what that project's Django prefers; a bad release is a usage error", async () => {
+    expect(cli(["create-user", "dora", "--password-stdin", "--django-version", "3.2", "--hashers", "pbkdf2_sha256,argon2"], "pw-dora")).toMatchObject({ code: 0 });
+    const dora = await withDb((store) => store.getUserByUsername("dora"));
+    expect(dora?.passwordHash).toMatch(/^pbkdf2_sha256\$260000\$[A-Za-z0-9]{22}\$/);
+    const refused = cli(["create-user", "erin", "--password-stdin", "--django-version", "2.2"], "pw");
+    expect(refused).toMatchObject({ code: 2, stderr: expect.stringContaining("--django-version: must be one of the supported releases: 3.2, 4.0") });
+    expect(cli(["create-user", "erin", "--password-stdin", "--hashers", "md5"], "pw")).toMatchObject({ code: 2, stderr: expect.stringContaining("--hashers:") });
+    expect(cli(["create-user", "erin", "--password-stdin", "--django-version", "4.2", "--iterations", "5"], "pw")).toMatchObject({ code: 2 });
+    expect(await withDb((store) => store.getUserByUsername("erin"))).toBeNull();
+  });
+
   it("create-token issues a key that authenticates a real request as alice", async () => {
     const key = keyOf(cli(["create-token", "alice"]).stdout, "alice");
     expect(await login(key)).toMatchObject({ username: "alice", auth: { name: null, expiresAt: null } });

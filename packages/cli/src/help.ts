@@ -54,12 +54,15 @@ migrations_table), so 'wrangler d1 migrations apply' and this command can be mix
 
 Creates a user. The password is typed at a prompt (echo off) when standard input is a terminal, or read from
 standard input with --password-stdin (one trailing newline is dropped). It is never taken from an argument.
-It is stored as a Django-format pbkdf2_sha256 hash.
+It is stored as a Django-format hash: by default pbkdf2_sha256 at Django 5.2's 1,000,000 iterations; with
+--django-version and --hashers, the first of that project's PASSWORD_HASHERS at that release's parameters.
 
   --staff                the user is staff (passes isAdminUser)
   --password-stdin       read the password from standard input
   --no-password          no usable password (token-only user, as Django's set_unusable_password)
-  --iterations <n>       PBKDF2 iterations (default 1000000, Django 5.2's)`,
+  --iterations <n>       PBKDF2 iterations (default 1000000, Django 5.2's)
+  --django-version <v>   the Django release sharing the table (3.2 ... 6.1, e.g. 4.2): its hasher defaults
+  --hashers <list>       its PASSWORD_HASHERS by name, preferred first (e.g. argon2,pbkdf2_sha256)`,
   "create-token": `Usage: portcullis create-token <username> [-r | --reset] [--name <name>] [--ttl <ttl>] [options]
 
 Issues a token and prints 'Generated token <key> for user <username>'. The key is shown only now: only its

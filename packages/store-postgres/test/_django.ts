@@ -36,12 +36,26 @@ function djangoVersion(): string {
   return execFileSync(PYTHON, ["-c", "import django; print(django.get_version())"], { encoding: "utf8" }).trim();
 }
 
+/**
+ * Where Django runs: `env` replaces `process.env` (a stack's, from `core/test/_stacks.ts`, to run the newer Django),
+ * and `hashers` is the project's `PASSWORD_HASHERS` by algorithm name, preferred first (default: Django's list).
+ */
+export interface DjangoRun {
+  readonly env?: NodeJS.ProcessEnv;
+  readonly hashers?: readonly string[];
+}
+
+function runEnv(database: TestDatabase, run: DjangoRun): NodeJS.ProcessEnv {
+  const hashers = run.hashers === undefined ? {} : { PORTCULLIS_DJANGO_HASHERS: run.hashers.join(",") };
+  return { ...(run.env ?? process.env), PORTCULLIS_DJANGO_DB_URL: database.url, ...hashers };
+}
+
 /** A fresh database with the fixture project's tables, made by Django's own `manage.py migrate`. */
-export async function djangoDatabase(): Promise<TestDatabase> {
+export async function djangoDatabase(run: DjangoRun = {}): Promise<TestDatabase> {
   const database = await createDatabase("portcullis_dj");
   execFileSync(PYTHON, ["manage.py", "migrate", "--noinput", "-v", "0"], {
     cwd: DJANGO_DIR,
-    env: { ...process.env, PORTCULLIS_DJANGO_DB_URL: database.url },
+    env: runEnv(database, run),
     stdio: ["ignore", "ignore", "pipe"],
   });
   return database;
@@ -51,13 +65,14 @@ export async function djangoDatabase(): Promise<TestDatabase> {
 export type DjangoOp =
   | { op: "create_user"; username: string; password: string; is_staff?: boolean; is_active?: boolean }
   | { op: "create_token" | "user" | "has_token"; username: string }
-  | { op: "authenticate"; username: string; password: string };
+  | { op: "authenticate" | "login_session"; username: string; password: string }
+  | { op: "session_user"; key: string };
 
 /** Runs operations through Django's ORM and auth (secrets go through stdin, never argv); answers their results. */
-export function djangoOps(database: TestDatabase, ops: readonly DjangoOp[]): Array<Record<string, unknown> | null> {
+export function djangoOps(database: TestDatabase, ops: readonly DjangoOp[], run: DjangoRun = {}): Array<Record<string, unknown> | null> {
   const out = execFileSync(PYTHON, ["ops.py"], {
     cwd: DJANGO_DIR,
-    env: { ...process.env, PORTCULLIS_DJANGO_DB_URL: database.url },
+    env: runEnv(database, run),
     input: JSON.stringify(ops),
     encoding: "utf8",
   });

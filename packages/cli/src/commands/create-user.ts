@@ -1,8 +1,9 @@
 /**
- * `portcullis create-user <username> [--staff] [--password-stdin | --no-password] [--iterations N]` (internal).
+ * `portcullis create-user <username> [--staff] [--password-stdin | --no-password] [--iterations N]
+ * [--django-version RELEASE] [--hashers LIST]` (internal).
  * @module
  */
-import { ConflictError, hashPassword, unusablePasswordHash } from "@portcullis/core";
+import { compat, ConfigError, ConflictError, hashPassword, passwordHashers, unusablePasswordHash, type PasswordHashers } from "@portcullis/core";
 import { withBackend } from "../backend.js";
 import { CliError, usageError } from "../errors.js";
 import type { CliIo } from "../io.js";
@@ -22,12 +23,32 @@ async function readPassword(options: Options, io: CliIo): Promise<string> {
   return password;
 }
 
-/** The hash to store: a new `pbkdf2_sha256` hash, or an unusable one (`!` and 40 random characters, as Django). */
+/** `--django-version` and `--hashers` as one `passwordHashers` value, or `undefined` when neither is given. */
+function hashersOf(options: Options): PasswordHashers | undefined {
+  const django = stringOption(options, "django-version");
+  const hashers = stringOption(options, "hashers");
+  if (django === undefined && hashers === undefined) return undefined;
+  if (stringOption(options, "iterations") !== undefined) throw usageError("--iterations cannot be combined with --django-version or --hashers.");
+  try {
+    const list = hashers?.split(",").map((name) => name.trim());
+    return passwordHashers({ compat: compat(django === undefined ? {} : { django }), ...(list ? { hashers: list } : {}) });
+  } catch (error) {
+    if (error instanceof ConfigError) {
+      const flag = error.option === "django" ? "django-version" : "hashers";
+      throw usageError(`--${flag}: ${error.message.slice(error.option.length + 2)}`);
+    }
+    throw error;
+  }
+}
+
+/** The hash to store: a new Django-format hash, or an unusable one (`!` and 40 random characters, as Django). */
 async function passwordHashOf(options: Options, io: CliIo): Promise<string> {
   if (options["no-password"]) {
     if (options["password-stdin"]) throw usageError("--no-password and --password-stdin exclude each other.");
     return unusablePasswordHash();
   }
+  const hashers = hashersOf(options);
+  if (hashers !== undefined) return hashPassword(await readPassword(options, io), { passwordHashers: hashers });
   const iterationsText = stringOption(options, "iterations");
   const iterations = iterationsText === undefined ? undefined : Number(iterationsText);
   if (iterations !== undefined && !(Number.isInteger(iterations) && iterations >= 1 && iterations <= 10_000_000)) {

@@ -9,6 +9,8 @@ import { ConfigError } from "../errors.js";
 import { throttled, unauthenticated } from "../auth-error.js";
 import { basicAuth } from "../schemes/basic.js";
 import { checkStoreCredentials, emitLogin, throttledLogin } from "../login/credentials.js";
+import { passwordHashersOf, type PasswordHashers } from "../passwords/index.js";
+import type { Compat } from "../compat/compat.js";
 import { emit, type EventHook } from "../events.js";
 import type { BruteForceOptions } from "../login/login-throttle.js";
 import { hasLoginCounters, loginThrottle } from "../login/login-throttle.js";
@@ -50,6 +52,13 @@ export interface ObtainTokenOptions {
    * and the body are looked at. Other headers (`Token ...`) are ignored. Default `true`; `false` ignores the header.
    */
   readonly basicHeader?: boolean;
+  /**
+   * Django's release and `PASSWORD_HASHERS` (`passwordHashers({ compat, hashers })`): which hashes verify and when a
+   * successful login rewrites one. Default Django 5.2's `pbkdf2_sha256` at 1,000,000 iterations.
+   */
+  readonly passwordHashers?: PasswordHashers;
+  /** The DRF release the `Authorization: Basic` check answers as (`compat({ drf })`); default the hashers' compat. */
+  readonly compat?: Compat;
 }
 
 /**
@@ -57,8 +66,8 @@ export interface ObtainTokenOptions {
  * runs them: a failing Basic header answers 403, since the first class has no challenge.
  */
 function basicHeaderCheck(options: ObtainTokenOptions) {
-  const { store, bruteForce, counters } = options;
-  const scheme = basicAuth({ users: store, ...(bruteForce === undefined ? {} : { bruteForce }), ...(counters ? { counters } : {}) });
+  const { store, bruteForce, counters, passwordHashers, compat } = options;
+  const scheme = basicAuth({ users: store, passwordHashers, compat, ...(bruteForce === undefined ? {} : { bruteForce }), ...(counters ? { counters } : {}) });
   return async (request: Request, ctx: AuthContext): Promise<Response | null> => {
     const result = await scheme.authenticate(request, ctx);
     if (result.type !== "failure") return null;
@@ -98,6 +107,7 @@ export function obtainTokenHandler(options: ObtainTokenOptions): Handler {
     throw new ConfigError("maxTokensPerUser", "must be a positive integer");
   }
   const throttle = loginThrottle(options.bruteForce, options.counters ?? (hasLoginCounters(store) ? store : undefined));
+  const hashers = passwordHashersOf(options.passwordHashers);
   const staleHeader = options.basicHeader === false ? null : basicHeaderCheck(options);
   return guardedHandler(async (request, ctx) => {
     const refused = await staleHeader?.(request, ctx);
@@ -108,7 +118,7 @@ export function obtainTokenHandler(options: ObtainTokenOptions): Handler {
     const credentials = validateCredentials(body.data);
     if (!credentials.ok) return jsonResponse(credentials.errors, 400);
     const { username, password } = credentials;
-    const outcome = await throttledLogin(throttle, username, ctx, () => checkStoreCredentials(store, username, password, ctx));
+    const outcome = await throttledLogin(throttle, username, ctx, () => checkStoreCredentials(store, username, password, ctx, hashers));
     emitLogin(ctx, "token-endpoint", username, outcome);
     const { user, blockedForMs } = outcome;
     if (user === null) {

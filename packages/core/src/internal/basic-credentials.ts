@@ -16,8 +16,12 @@ export type BasicParse =
 
 const SKIP: BasicParse = Object.freeze({ type: "skip" });
 
-/** Parses the request's Basic credentials. UTF-8 first, latin-1 when the bytes are not UTF-8. */
-export function parseBasic(request: Request): BasicParse {
+/**
+ * Parses the request's Basic credentials. UTF-8 first, latin-1 when the bytes are not UTF-8. Credentials without
+ * `:` are `withoutColon`: DRF 3.14 reads them as a username with an empty password (`"empty-password"`), 3.15+
+ * answers the base64 message (`"malformed"`, the default).
+ */
+export function parseBasic(request: Request, withoutColon: "empty-password" | "malformed" = "malformed"): BasicParse {
   const parts = authorizationFor(request, "basic");
   if (parts === null) return SKIP;
   if (parts.length === 1) return { type: "invalid", problem: "noCredentials" };
@@ -26,6 +30,8 @@ export function parseBasic(request: Request): BasicParse {
   if (bytes === null) return { type: "invalid", problem: "badEncoding" };
   const text = decodeUtf8(bytes) ?? decodeLatin1(bytes);
   const colon = text.indexOf(":");
-  if (colon < 0) return { type: "invalid", problem: "badEncoding" };
+  if (colon < 0) {
+    return withoutColon === "malformed" ? { type: "invalid", problem: "badEncoding" } : { type: "credentials", username: text, password: "" };
+  }
   return { type: "credentials", username: text.slice(0, colon), password: text.slice(colon + 1) };
 }

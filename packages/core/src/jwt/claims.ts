@@ -6,9 +6,11 @@
  */
 import type { JwtSettings } from "./settings.js";
 
-/** simplejwt's `TokenError` messages (5.2, word for word). */
+/** simplejwt's `TokenError` messages (5.2, word for word; 5.5 splits `invalid`, see {@link decodeMessages}). */
 export const jwtMessages = {
   invalid: "Token is invalid or expired",
+  invalidOnly: "Token is invalid",
+  expiredOnly: "Token is expired",
   noExp: "Token has no 'exp' claim",
   expired: (claim: string) => `Token '${claim}' claim has expired`,
   noId: "Token has no id",
@@ -23,6 +25,16 @@ export const jwtMessages = {
   badHeader: "Authorization header must contain two space-delimited values",
   noActiveAccount: "No active account found with the given credentials",
 } as const;
+
+/**
+ * The words of a token PyJWT refuses, per release: up to simplejwt 5.4, `Token is invalid or expired` for every
+ * failure; from 5.5.0, `Token is expired` for an expired `exp` and `Token is invalid` for anything else.
+ */
+export function decodeMessages(settings: JwtSettings): { readonly invalid: string; readonly expired: string } {
+  return settings.compat.jwt.separateExpiredMessage
+    ? { invalid: jwtMessages.invalidOnly, expired: jwtMessages.expiredOnly }
+    : { invalid: jwtMessages.invalid, expired: jwtMessages.invalid };
+}
 
 /** The latest instant a `datetime` holds (year 9999); later times make Django fail, so they are refused. */
 const MAX_EPOCH_SECONDS = 253_402_300_799;
@@ -46,11 +58,13 @@ export function checkRegisteredClaims(payload: Readonly<Record<string, unknown>>
   const now = Math.floor(nowMs / 1000);
   const leeway = settings.leewayMs / 1000;
   const { exp, nbf, iat } = payload;
-  if (exp !== undefined && (!isTimestamp(exp) || Math.trunc(exp) <= now - leeway)) return jwtMessages.invalid;
-  if (iat !== undefined && !isTimestamp(iat)) return jwtMessages.invalid;
-  if (nbf !== undefined && (!isTimestamp(nbf) || Math.trunc(nbf) > now + leeway)) return jwtMessages.invalid;
-  if (settings.audiences !== null && !audienceMatches(payload.aud, settings.audiences)) return jwtMessages.invalid;
-  if (settings.issuer !== undefined && payload.iss !== settings.issuer) return jwtMessages.invalid;
+  const words = decodeMessages(settings);
+  if (exp !== undefined && !isTimestamp(exp)) return words.invalid;
+  if (exp !== undefined && Math.trunc(exp) <= now - leeway) return words.expired;
+  if (iat !== undefined && !isTimestamp(iat)) return words.invalid;
+  if (nbf !== undefined && (!isTimestamp(nbf) || Math.trunc(nbf) > now + leeway)) return words.invalid;
+  if (settings.audiences !== null && !audienceMatches(payload.aud, settings.audiences)) return words.invalid;
+  if (settings.issuer !== undefined && payload.iss !== settings.issuer) return words.invalid;
   return null;
 }
 

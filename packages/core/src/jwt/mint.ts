@@ -75,11 +75,12 @@ export async function signPayload(settings: JwtSettings, claims: JwtPayload): Pr
 }
 
 /**
- * `RefreshToken.access_token`: every claim of the refresh token except its type, `exp`, `jti` and `iat`, with a
- * new `jti`, `iat` now and `exp` from `now`.
+ * `RefreshToken.access_token`: every claim of the refresh token except its type, `exp` and `jti`, with a new
+ * `jti` and `exp` from `now`. `iat` is now (simplejwt 5.5.1+), or the refresh token's own (up to 5.5.0).
  */
 export function accessClaimsFrom(settings: JwtSettings, refresh: JwtPayload, now: number): Record<string, unknown> {
-  const skip = new Set([settings.tokenTypeClaim, "exp", settings.jtiClaim, "jti", "iat"]);
+  const skip = new Set([settings.tokenTypeClaim, "exp", settings.jtiClaim, "jti"]);
+  if (!settings.compat.jwt.accessCopiesRefreshIat || !("iat" in refresh)) skip.add("iat");
   const access = baseClaims(settings, "access", settings.accessTokenLifetimeMs, now);
   for (const [claim, value] of Object.entries(refresh)) if (!skip.has(claim)) access[claim] = value;
   return access;

@@ -11,6 +11,7 @@ import { methodNotAllowed, guardedHandler } from "../endpoints/http.js";
 import type { Handler } from "../endpoints/obtain-token.js";
 import type { EventHook } from "../events.js";
 import { checkStoreCredentials, emitLogin, throttledLogin } from "../login/credentials.js";
+import { passwordHashersOf, type PasswordHashers } from "../passwords/index.js";
 import type { BruteForceOptions } from "../login/login-throttle.js";
 import { hasLoginCounters, loginThrottle } from "../login/login-throttle.js";
 import { jsonResponse, toResponse } from "../response.js";
@@ -41,6 +42,11 @@ export interface ObtainJwtOptions {
    * (the refresh or sliding token's `jti` as `tokenId`; never a token) and `store.failed`.
    */
   readonly onEvent?: EventHook;
+  /**
+   * Django's release and `PASSWORD_HASHERS` (`passwordHashers({ compat, hashers })`): which hashes verify and when a
+   * successful login rewrites one. Default Django 5.2's `pbkdf2_sha256` at 1,000,000 iterations.
+   */
+  readonly passwordHashers?: PasswordHashers;
 }
 
 type Issue = (settings: JwtSettings, subject: MintSubject, user: User, now: number) => Promise<{ response: Response; issued: JwtPayload }>;
@@ -52,12 +58,13 @@ function obtainHandler(options: ObtainJwtOptions, via: string, issue: Issue): Ha
   if (blacklist !== undefined && typeof blacklist.addOutstandingJwt !== "function") throw new ConfigError("blacklist", "must be a JWT blacklist store");
   if (claims !== undefined && typeof claims !== "function") throw new ConfigError("claims", "must be a function of the user");
   const throttle = loginThrottle(options.bruteForce, options.counters ?? (hasLoginCounters(store) ? store : undefined));
+  const hashers = passwordHashersOf(options.passwordHashers);
   return guardedHandler(async (request: Request, ctx: AuthContext) => {
     if (request.method !== "POST") return methodNotAllowed(request.method);
     const fields = await readFields(request, ["username", "password"]);
     if (fields instanceof Response) return fields;
     const { username, password } = fields as { username: string; password: string };
-    const outcome = await throttledLogin(throttle, username, ctx, () => checkStoreCredentials(store, username, password, ctx));
+    const outcome = await throttledLogin(throttle, username, ctx, () => checkStoreCredentials(store, username, password, ctx, hashers));
     emitLogin(ctx, via, username, outcome);
     const { user, blockedForMs } = outcome;
     if (user === null) return blockedForMs ? toResponse(throttled(blockedForMs / 1000)) : unauthorized(settings, jwtMessages.noActiveAccount);

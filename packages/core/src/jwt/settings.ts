@@ -5,6 +5,7 @@
  */
 import type { JWK } from "jose";
 import { z } from "zod";
+import { compatOf, type Compat } from "../compat/compat.js";
 import { ConfigError } from "../errors.js";
 import type { JwtKeys } from "./keys.js";
 import { buildKeys } from "./keys.js";
@@ -54,8 +55,18 @@ export interface JwtSettingsOptions {
   readonly userIdField?: "id" | "username";
   /** `USER_ID_CLAIM`. Default `"user_id"`. */
   readonly userIdClaim?: string;
-  /** How minted tokens write the user id: `"string"` (simplejwt >= 5.5, default) or `"number"` (<= 5.4, ids that are integers). */
+  /**
+   * How minted tokens write the user id: `"string"` (simplejwt 5.5.1+) or `"number"` (up to 5.5.0, ids that are
+   * integers). Default: the stated simplejwt's (`compat`); stating both and disagreeing is a `ConfigError`.
+   */
   readonly userIdType?: "string" | "number";
+  /**
+   * The releases the Django half runs (`compat({ simplejwt, ... })`), default simplejwt 5.5.1. It decides the
+   * `user_id` type minted, whether an access token copies its refresh token's `iat` (up to 5.5.0), the error words
+   * (`Token is invalid or expired` up to 5.4; `Token is invalid` / `Token is expired` from 5.5.0), and which settings
+   * exist: `checkUserIsActive` needs 5.4+, `checkRevokeToken` / `revokeTokenClaim` need 5.3+.
+   */
+  readonly compat?: Compat;
   /** `TOKEN_TYPE_CLAIM`. Default `"token_type"`. */
   readonly tokenTypeClaim?: string;
   /** `JTI_CLAIM`. Default `"jti"`. */
@@ -100,7 +111,7 @@ const schema = z.object({
   authHeaderTypes: z.array(headerType).min(1).default(["Bearer"]),
   userIdField: z.enum(["id", "username"]).default("id"),
   userIdClaim: claimName.default("user_id"),
-  userIdType: z.enum(["string", "number"]).default("string"),
+  userIdType: z.enum(["string", "number"]).optional(),
   tokenTypeClaim: claimName.default("token_type"),
   jtiClaim: claimName.default("jti"),
   authTokenClasses: z.array(z.enum(["access", "sliding"])).min(1).default(["access"]),
@@ -117,7 +128,10 @@ const schema = z.object({
 });
 
 /** Validated settings: every default filled in, keys prepared. Frozen; build it with `jwtSettings`. */
-export type JwtSettings = Readonly<z.infer<typeof schema>> & {
+export type JwtSettings = Readonly<Omit<z.infer<typeof schema>, "userIdType">> & {
+  readonly userIdType: "string" | "number";
+  /** The stated releases (`compat()`); `compat.jwt` holds simplejwt's per-release behaviours. */
+  readonly compat: Compat;
   readonly audiences: readonly string[] | null;
   readonly keys: JwtKeys;
   /** The `WWW-Authenticate` challenge: `<first header type> realm="api"`. */
@@ -133,13 +147,15 @@ const SETTINGS = Symbol("portcullis.jwtSettings");
  * const jwt = jwtSettings({ signingKey: env.DJANGO_SECRET_KEY, accessTokenLifetimeMs: 5 * 60_000 });
  */
 export function jwtSettings(options: JwtSettingsOptions = {}): JwtSettings {
-  const { signingKey, verifyingKey, ...rest } = options ?? {};
+  const { signingKey, verifyingKey, compat: stated, ...rest } = options ?? {};
+  const releases = compatOf(stated);
   const parsed = schema.safeParse(rest);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     throw new ConfigError(String(issue?.path[0] ?? "options"), issue?.message ?? "is invalid");
   }
-  const settings = parsed.data;
+  const settings = { ...parsed.data, userIdType: userIdTypeOf(parsed.data.userIdType, stated, releases) };
+  checkAvailable(rest, releases);
   if (settings.blacklistAfterRotation && !settings.rotateRefreshTokens) {
     throw new ConfigError("blacklistAfterRotation", "needs rotateRefreshTokens: true");
   }
@@ -148,7 +164,24 @@ export function jwtSettings(options: JwtSettingsOptions = {}): JwtSettings {
   const audience = settings.audience;
   const audiences = audience === undefined ? null : typeof audience === "string" ? [audience] : [...audience];
   const challenge = `${settings.authHeaderTypes[0]} realm="api"`;
-  return Object.freeze({ ...settings, audiences, keys, challenge, [SETTINGS]: true as const });
+  return Object.freeze({ ...settings, compat: releases, audiences, keys, challenge, [SETTINGS]: true as const });
+}
+
+/** The `user_id` type: the stated simplejwt's, or `userIdType` alone (without `compat`, for older settings). */
+function userIdTypeOf(given: "string" | "number" | undefined, stated: Compat | undefined, releases: Compat): "string" | "number" {
+  if (given !== undefined && stated !== undefined && given !== releases.jwt.userIdType) {
+    throw new ConfigError("userIdType", `simplejwt ${releases.simplejwt.text} writes user_id as a ${releases.jwt.userIdType}`);
+  }
+  return given ?? releases.jwt.userIdType;
+}
+
+/** A setting the stated simplejwt does not have is a `ConfigError` naming the release that added it. */
+function checkAvailable(options: Readonly<Record<string, unknown>>, releases: Compat): void {
+  const missing = (option: string, since: string) =>
+    new ConfigError(option, `is a simplejwt ${since}+ setting; the stated simplejwt is ${releases.simplejwt.text}`);
+  if (options.checkUserIsActive !== undefined && !releases.jwt.checkUserIsActiveSetting) throw missing("checkUserIsActive", "5.4");
+  if (options.checkRevokeToken !== undefined && !releases.jwt.revokeTokenSetting) throw missing("checkRevokeToken", "5.3");
+  if (options.revokeTokenClaim !== undefined && !releases.jwt.revokeTokenSetting) throw missing("revokeTokenClaim", "5.3");
 }
 
 /** Whether `value` was built by `jwtSettings`. */

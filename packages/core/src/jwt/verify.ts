@@ -7,7 +7,7 @@
 import type { JwtBlacklistStore } from "../store/types.js";
 import { parseCompact } from "./_compact.js";
 import type { VerifiedCache } from "./_verified-cache.js";
-import { checkRegisteredClaims, checkTokenClaims, jwtMessages } from "./claims.js";
+import { checkRegisteredClaims, checkTokenClaims, decodeMessages, jwtMessages } from "./claims.js";
 import type { JwtSettings } from "./settings.js";
 
 /** A verified payload. */
@@ -19,7 +19,10 @@ export type Decoded = { readonly ok: true; readonly payload: JwtPayload } | { re
 /** A token type simplejwt knows. */
 export type TokenType = "access" | "refresh" | "sliding";
 
-const INVALID: Decoded = Object.freeze({ ok: false, message: jwtMessages.invalid });
+/** A token PyJWT refuses before its claims, in the stated simplejwt's words. */
+function invalid(settings: JwtSettings): Decoded {
+  return { ok: false, message: decodeMessages(settings).invalid };
+}
 
 function afterSignature(payload: JwtPayload, settings: JwtSettings, nowMs: number): Decoded {
   const message = checkRegisteredClaims(payload, settings, nowMs);
@@ -27,7 +30,7 @@ function afterSignature(payload: JwtPayload, settings: JwtSettings, nowMs: numbe
 }
 
 function verified(good: boolean, raw: string, payload: JwtPayload, settings: JwtSettings, nowMs: number, cache?: VerifiedCache): Decoded {
-  if (!good) return INVALID;
+  if (!good) return invalid(settings);
   return afterSignature(cache === undefined ? payload : cache.set(raw, payload, settings.leewayMs, nowMs), settings, nowMs);
 }
 
@@ -41,7 +44,7 @@ export function decodeToken(raw: string, settings: JwtSettings, nowMs: number, c
   const known = cache?.get(raw, nowMs);
   if (known !== undefined) return afterSignature(known, settings, nowMs);
   const jws = parseCompact(raw);
-  if (jws === null || jws.header.alg !== settings.algorithm || "crit" in jws.header) return INVALID;
+  if (jws === null || jws.header.alg !== settings.algorithm || "crit" in jws.header) return invalid(settings);
   const good = settings.keys.verify(jws, raw);
   if (typeof good === "boolean") return verified(good, raw, jws.payload, settings, nowMs, cache);
   return good.then((ok) => verified(ok, raw, jws.payload, settings, nowMs, cache));

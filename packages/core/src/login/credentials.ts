@@ -5,7 +5,7 @@
  */
 import type { AuthContext } from "../context.js";
 import { emit, type LoginFailureReason } from "../events.js";
-import { hashPassword, verifyDummyHash, verifyPassword } from "../passwords/index.js";
+import { passwordHashersOf, type PasswordHashers } from "../passwords/index.js";
 import type { User, UserStore } from "../store/types.js";
 import type { LoginThrottle } from "./login-throttle.js";
 
@@ -16,26 +16,29 @@ export type CredentialStore = Pick<UserStore, "getUserByUsername" | "setPassword
  * Answers the user for good credentials, `null` otherwise, after the same work whether the user is unknown, the
  * password wrong or the user inactive (a missing hash is verified against a dummy). An outdated hash is upgraded
  * after a successful check (in `ctx.waitUntil` when the runtime has it); a failed upgrade keeps the old hash.
+ * `hashers` decides both, as the stated Django does (default `DEFAULT_PASSWORD_HASHERS`).
  */
 export async function checkStoreCredentials(
   store: CredentialStore,
   username: string,
   password: string,
   ctx: AuthContext,
+  hashers?: PasswordHashers,
 ): Promise<User | null> {
+  const passwords = passwordHashersOf(hashers);
   const found = await store.getUserByUsername(username);
-  const { valid, needsRehash } = await verifyPassword(password, found?.passwordHash ?? null);
+  const { valid, needsRehash } = await passwords.verify(password, found?.passwordHash ?? null);
   const user = found?.user ?? null;
   // Active only when the flag is exactly `true`: a raw `0`, `"0"` or `"false"` from a row is inactive (fail closed).
   const active = user !== null && user.isActive === true;
   if (user !== null && !active && valid && needsRehash) {
     // A weak hash that matched costs less than a default check; pad it so that the time does not tell an
     // inactive user's right password from a wrong one (a wrong one is padded inside verifyPassword).
-    await verifyDummyHash(password);
+    await passwords.dummy(password);
   }
   if (user === null || !valid || !active) return null;
   if (needsRehash) {
-    const upgrade = hashPassword(password)
+    const upgrade = passwords.hash(password)
       .then((encoded: string) => store.setPasswordHash(user.id, encoded))
       .catch(() => undefined);
     if (ctx.waitUntil) ctx.waitUntil(upgrade);

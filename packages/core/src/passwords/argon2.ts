@@ -6,7 +6,7 @@
  */
 import { argon2dAsync, argon2iAsync, argon2idAsync } from "@noble/hashes/argon2.js";
 import { timingSafeEqualBytes as constantTimeEqual } from "../internal/constant-time.js";
-import { decodeBase64, parsePositiveInt, utf8 } from "./_encoding.js";
+import { decodeBase64, encodeBase64, parsePositiveInt, utf8 } from "./_encoding.js";
 import { runExclusive } from "./_serial.js";
 import type { Verdict } from "./_types.js";
 
@@ -75,4 +75,40 @@ export async function verifyArgon2(password: string, encoded: string): Promise<V
   const options = { m, t, p, version, dkLen: row.hash.length, maxmem: ARGON2_MAX_MEMORY_KIB * 1024 };
   const derived = await runExclusive(() => KDFS[row.variant](utf8(password), row.salt, options));
   return constantTimeEqual(derived, row.hash);
+}
+
+/** What Django's `Argon2PasswordHasher.must_update` compares: argon2-cffi's `Parameters` of a row. */
+export interface Argon2Params {
+  readonly variant: "argon2id" | "argon2i" | "argon2d";
+  readonly version: number;
+  readonly memoryCost: number;
+  readonly timeCost: number;
+  readonly parallelism: number;
+  readonly hashLen: number;
+  /** The salt's length in bytes (Django reads it as latin-1 characters for `must_update_salt`). */
+  readonly saltLength: number;
+}
+
+/** The parameters of a well-formed `argon2` row, or `null`. */
+export function argon2Params(encoded: string): Argon2Params | null {
+  const row = parseArgon2(encoded);
+  if (row === null) return null;
+  const { variant, version, m, t, p } = row;
+  return { variant, version, memoryCost: m, timeCost: t, parallelism: p, hashLen: row.hash.length, saltLength: row.salt.length };
+}
+
+/**
+ * Encodes as Django's `Argon2PasswordHasher.encode`: argon2id, version 19, over the ASCII salt, as
+ * `argon2$argon2id$v=19$m=<m>,t=<t>,p=<p>$<salt>$<hash>` (unpadded base64).
+ */
+export async function encodeArgon2(
+  password: string,
+  salt: string,
+  params: { readonly memoryCost: number; readonly timeCost: number; readonly parallelism: number; readonly hashLen: number },
+): Promise<string> {
+  const { memoryCost: m, timeCost: t, parallelism: p, hashLen } = params;
+  const saltBytes = utf8(salt);
+  const options = { m, t, p, version: 0x13, dkLen: hashLen, maxmem: ARGON2_MAX_MEMORY_KIB * 1024 };
+  const hash = await runExclusive(() => argon2idAsync(utf8(password), saltBytes, options));
+  return `argon2$argon2id$v=19$m=${m},t=${t},p=${p}$${encodeBase64(saltBytes, false)}$${encodeBase64(hash, false)}`;
 }

@@ -20,6 +20,7 @@ const SALT_END = 29;
 
 interface Bcrypt {
   hash(password: string, salt: string): Promise<string>;
+  genSalt(rounds: number): Promise<string>;
 }
 
 let loading: Promise<Bcrypt | null> | undefined;
@@ -46,6 +47,38 @@ export async function isBcryptAvailable(): Promise<boolean> {
   return (await loadBcrypt()) !== null;
 }
 
+/** The work factor of a well-formed `bcrypt` or `bcrypt_sha256` row (Django's `must_update` compares it), or `null`. */
+export function bcryptCost(encoded: string): number | null {
+  const cost = Number(BCRYPT.exec(encoded.slice(encoded.indexOf("$") + 1))?.[1]);
+  return cost >= 4 && cost <= BCRYPT_MAX_COST ? cost : null;
+}
+
+function secretOf(prehash: boolean, password: string): string {
+  return prehash ? bytesToHex(sha256(utf8(password))) : password;
+}
+
+/**
+ * Encodes as Django's bcrypt hashers: `bcrypt_sha256$$2b$<rounds>$…` (over the hex SHA-256 of the password) or
+ * `bcrypt$$2b$<rounds>$…`. Throws when `bcryptjs` is missing (a preferred bcrypt hasher needs it).
+ */
+export async function encodeBcrypt(algorithm: "bcrypt_sha256" | "bcrypt", password: string, rounds: number): Promise<string> {
+  if (algorithm === "bcrypt" && password.includes("\0")) throw new TypeError("bcrypt cannot hash a password holding a NUL byte");
+  const bcrypt = await loadBcrypt();
+  if (bcrypt === null) throw new Error("@portcullis/core: writing bcrypt hashes needs the optional dependency `bcryptjs`");
+  const salt = await bcrypt.genSalt(rounds);
+  return `${algorithm}$${await bcrypt.hash(secretOf(algorithm === "bcrypt_sha256", password), salt)}`;
+}
+
+/** Django's bcrypt `harden_runtime`: `2^(rounds - stored) - 1` more hashes with the row's own salt. */
+export async function hardenBcrypt(password: string, encoded: string, rounds: number): Promise<void> {
+  const stored = bcryptCost(encoded);
+  const bcrypt = stored === null ? null : await loadBcrypt();
+  if (stored === null || bcrypt === null) return;
+  const data = encoded.slice(encoded.indexOf("$") + 1);
+  const secret = secretOf(encoded.startsWith("bcrypt_sha256$"), password);
+  for (let extra = 2 ** (rounds - stored) - 1; extra > 0; extra--) await bcrypt.hash(secret, data.slice(0, SALT_END));
+}
+
 /** Verifies a `bcrypt_sha256` or `bcrypt` row. */
 export async function verifyBcrypt(password: string, encoded: string): Promise<Verdict> {
   const prehash = encoded.startsWith("bcrypt_sha256$");
@@ -56,7 +89,7 @@ export async function verifyBcrypt(password: string, encoded: string): Promise<V
   if (!prehash && password.includes("\0")) return false;
   const bcrypt = await loadBcrypt();
   if (bcrypt === null) return null;
-  const secret = prehash ? bytesToHex(sha256(utf8(password))) : password;
+  const secret = secretOf(prehash, password);
   const computed = await bcrypt.hash(secret, data.slice(0, SALT_END));
   return constantTimeEqual(utf8(computed), utf8(data));
 }

@@ -8,11 +8,7 @@ import { pbkdf2Async } from "@noble/hashes/pbkdf2.js";
 import { sha256 } from "@noble/hashes/sha2.js";
 import { timingSafeEqualBytes as constantTimeEqual } from "../internal/constant-time.js";
 import { decodeBase64, encodeBase64, parsePositiveInt, utf8 } from "./_encoding.js";
-import { isSaltTooShort } from "./_salt.js";
 import type { Verdict } from "./_types.js";
-
-/** Django 5.2's `PBKDF2PasswordHasher.iterations`. */
-export const PBKDF2_DEFAULT_ITERATIONS = 1_000_000;
 
 /** Rows above this are invalid without any work: 10x Django's default, about 2 s with WebCrypto, 20 s without. */
 export const PBKDF2_MAX_ITERATIONS = 10_000_000;
@@ -76,26 +72,25 @@ function parsePbkdf2(encoded: string): Pbkdf2Row | null {
   return { algorithm, iterations, salt, hash };
 }
 
-/** Verifies a `pbkdf2_sha256` or `pbkdf2_sha1` row. */
+/** Verifies a `pbkdf2_sha256` or `pbkdf2_sha1` row with the row's own iterations. */
 export async function verifyPbkdf2(password: string, encoded: string): Promise<Verdict> {
   const row = parsePbkdf2(encoded);
   if (row === null) return null;
-  const [secret, salt] = [utf8(password), utf8(row.salt)];
-  const valid = constantTimeEqual(await derivePbkdf2(row.algorithm, secret, salt, row.iterations), row.hash);
-  if (!valid && row.iterations < PBKDF2_DEFAULT_ITERATIONS) {
-    // Django's `harden_runtime`: a wrong password costs the default work, however few iterations the row has.
-    await derivePbkdf2(row.algorithm, secret, salt, PBKDF2_DEFAULT_ITERATIONS - row.iterations);
-  }
-  return valid;
+  return constantTimeEqual(await derivePbkdf2(row.algorithm, utf8(password), utf8(row.salt), row.iterations), row.hash);
+}
+
+/** The iterations and salt of a well-formed PBKDF2 row (what Django's `must_update` reads), or `null`. */
+export function pbkdf2Params(encoded: string): { readonly algorithm: Pbkdf2Algorithm; readonly iterations: number; readonly salt: string } | null {
+  const row = parsePbkdf2(encoded);
+  return row === null ? null : { algorithm: row.algorithm, iterations: row.iterations, salt: row.salt };
 }
 
 /**
- * Whether a row is what `hashPassword` makes today: `pbkdf2_sha256`, exactly the default iterations and a salt of
- * at least 128 bits. Like Django's `must_update`, a count above the default is updated too (down to it): a
- * wrong password for such a row costs more than an unknown user's dummy check, which would tell them apart.
+ * Django's PBKDF2 `harden_runtime`: after a wrong password, derive `iterations - stored` more times when the row has
+ * fewer iterations than the hasher writes, so that the failure costs what a current row's does.
  */
-export function isPbkdf2Current(encoded: string): boolean {
+export async function hardenPbkdf2(password: string, encoded: string, iterations: number): Promise<void> {
   const row = parsePbkdf2(encoded);
-  if (row === null || row.algorithm !== "pbkdf2_sha256") return false;
-  return row.iterations === PBKDF2_DEFAULT_ITERATIONS && !isSaltTooShort(row.salt);
+  if (row === null || row.iterations >= iterations) return;
+  await derivePbkdf2(row.algorithm, utf8(password), utf8(row.salt), iterations - row.iterations);
 }

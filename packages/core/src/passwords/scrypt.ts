@@ -4,7 +4,7 @@
  */
 import { scryptAsync } from "@noble/hashes/scrypt.js";
 import { timingSafeEqualBytes as constantTimeEqual } from "../internal/constant-time.js";
-import { decodeBase64, parsePositiveInt, utf8 } from "./_encoding.js";
+import { decodeBase64, encodeBase64, parsePositiveInt, utf8 } from "./_encoding.js";
 import { runExclusive } from "./_serial.js";
 import type { Verdict } from "./_types.js";
 
@@ -54,4 +54,18 @@ export async function verifyScrypt(password: string, encoded: string): Promise<V
     scryptAsync(utf8(password), utf8(row.salt), { N, r, p, dkLen: HASH_LENGTH, maxmem }),
   );
   return constantTimeEqual(derived, row.hash);
+}
+
+/** The work factors of a well-formed `scrypt` row (what Django's `ScryptPasswordHasher.must_update` compares), or `null`. */
+export function scryptParams(encoded: string): { readonly n: number; readonly r: number; readonly p: number } | null {
+  const row = parseScrypt(encoded);
+  return row === null ? null : { n: row.N, r: row.r, p: row.p };
+}
+
+/** Encodes as Django's `ScryptPasswordHasher.encode`: `scrypt$<N>$<salt>$<r>$<p>$<base64 of 64 bytes>`. */
+export async function encodeScrypt(password: string, salt: string, params: { readonly n: number; readonly r: number; readonly p: number }): Promise<string> {
+  const { n: N, r, p } = params;
+  const maxmem = 128 * r * (N + p + 1);
+  const hash = await runExclusive(() => scryptAsync(utf8(password), utf8(salt), { N, r, p, dkLen: HASH_LENGTH, maxmem }));
+  return `scrypt$${N}$${salt}$${r}$${p}$${encodeBase64(hash)}`;
 }

@@ -4,7 +4,8 @@ import { memoryStore } from "@portcullis/store-memory";
 import type { AuthContext } from "../context.js";
 import { ConfigError } from "../errors.js";
 import { guard } from "../guard.js";
-import { hashPassword, verifyPassword } from "../passwords/index.js";
+import { compat } from "../compat/index.js";
+import { hashPassword, passwordHashers, verifyPassword } from "../passwords/index.js";
 import { allowAny } from "../permissions/builtin.js";
 import { toResponse } from "../response.js";
 import type { Store, User } from "../store/types.js";
@@ -253,5 +254,25 @@ describe("basicAuth with a store", () => {
     await store.createUser({ username: "dave", passwordHash: "!unusable" });
     const decision = await guard({ schemes: [basicAuth({ users: store })] })(withAuthorization(`Basic ${b64("dave:!unusable")}`));
     expect(!decision.allowed && decision.error.detail).toBe(basicMessages.invalidCredentials);
+  });
+});
+
+describe("basicAuth per DRF release (compat)", () => {
+  it("DRF 3.14 reads credentials without a colon as a username with an empty password; 3.15+ as malformed", async () => {
+    const { verify, calls } = verifier();
+    const drf314 = basicAuth({ verify, compat: compat({ drf: "3.14" }) });
+    const drf315 = basicAuth({ verify, compat: compat({ drf: "3.15.1" }) });
+    const request = () => withAuthorization(`Basic ${b64("alices3cret")}`);
+    expect(await drf314.authenticate(request(), {})).toMatchObject({ type: "failure", detail: basicMessages.invalidCredentials });
+    expect(calls.map(([username, password]) => [username, password])).toEqual([["alices3cret", ""]]);
+    expect(await drf315.authenticate(request(), {})).toMatchObject({ type: "failure", detail: basicMessages.badEncoding });
+    expect(calls).toHaveLength(1);
+  });
+
+  it("takes the compat of passwordHashers, and refuses a compat that differs from it", () => {
+    const store = memoryStore();
+    const releases = compat({ django: "3.2", drf: "3.14" });
+    expect(() => basicAuth({ users: store, bruteForce: false, passwordHashers: passwordHashers({ compat: releases }) })).not.toThrow();
+    expect(() => basicAuth({ users: store, bruteForce: false, passwordHashers: passwordHashers({ compat: releases }), compat: compat({ drf: "3.14" }) })).toThrow(ConfigError);
   });
 });

@@ -7,6 +7,8 @@ import { ConfigError } from "../errors.js";
 import { parseBasic } from "../internal/basic-credentials.js";
 import { throttled } from "../auth-error.js";
 import { checkStoreCredentials, emitLogin, throttledLogin } from "../login/credentials.js";
+import { passwordHashersOf, type PasswordHashers } from "../passwords/index.js";
+import { compatOf, type Compat } from "../compat/compat.js";
 import type { BruteForceOptions } from "../login/login-throttle.js";
 import { hasLoginCounters, loginThrottle } from "../login/login-throttle.js";
 import type { CounterStore, User, UserStore } from "../store/types.js";
@@ -41,11 +43,22 @@ interface CommonOptions {
    * is yours to protect).
    */
   readonly counters?: Pick<CounterStore, "hit" | "releaseHit">;
+  /**
+   * The DRF release to answer as (`compat({ drf })`): credentials without `:` are a username with an empty password
+   * on 3.14, `Invalid basic header. Credentials not correctly base64 encoded.` on 3.15+. Default: the
+   * `passwordHashers`' compat, else DRF 3.17.
+   */
+  readonly compat?: Compat;
 }
 
 /** Options of `basicAuth` with users read from a Portcullis store. */
 export interface BasicAuthStoreOptions extends CommonOptions {
   readonly users: BasicUserStore;
+  /**
+   * Django's release and `PASSWORD_HASHERS` (`passwordHashers({ compat, hashers })`): which hashes verify and when a
+   * successful login rewrites one. Default Django 5.2's `pbkdf2_sha256` at 1,000,000 iterations.
+   */
+  readonly passwordHashers?: PasswordHashers;
 }
 
 /** Options of `basicAuth` with a custom check. */
@@ -89,9 +102,10 @@ export function basicAuth<U extends VerifiedUser>(options: BasicAuthOptions<U>):
   const throttle = loginThrottle(bruteForce, counters);
   const challenge = `Basic realm="${realm}"`;
   const name = options.name ?? "basic";
+  const withoutColon = compatOfScheme(options).rest.basicWithoutColon;
 
   async function authenticate(request: Request, ctx: AuthContext): Promise<SchemeResult<U | User, null>> {
-    const parsed = parseBasic(request);
+    const parsed = parseBasic(request, withoutColon);
     if (parsed.type === "skip") return SKIP;
     if (parsed.type === "invalid") return failure(basicMessages[parsed.problem]);
     const { username, password } = parsed;
@@ -121,9 +135,18 @@ function isActiveFlag(flag: unknown): boolean {
 function verifierOf<U extends VerifiedUser>(options: BasicAuthOptions<U>) {
   if (typeof options === "object" && options !== null) {
     if ("verify" in options && typeof options.verify === "function") return options.verify;
-    if ("users" in options) return storeVerifier(options.users);
+    if ("users" in options) return storeVerifier(options.users, passwordHashersOf(options.passwordHashers));
   }
   throw new ConfigError("users", "pass either `users` (a store) or `verify` (a function)");
+}
+
+/** The stated releases: `compat`, else the `passwordHashers`' (they must agree when both are given). */
+function compatOfScheme<U extends VerifiedUser>(options: BasicAuthOptions<U>): Compat {
+  const hashers = "users" in options && options.passwordHashers !== undefined ? passwordHashersOf(options.passwordHashers) : undefined;
+  if (options.compat === undefined) return hashers?.compat ?? compatOf(undefined);
+  const stated = compatOf(options.compat);
+  if (hashers !== undefined && hashers.compat !== stated) throw new ConfigError("compat", "differs from the compat of passwordHashers: build both from one compat() value");
+  return stated;
 }
 
 /** Where brute-force failures are counted: `counters`, else a user store that also has counters. */
@@ -134,8 +157,8 @@ function countersOf<U extends VerifiedUser>(options: BasicAuthOptions<U>): unkno
 }
 
 /** A verifier over a store: the same work for unknown, wrong and inactive; upgrades outdated hashes. */
-function storeVerifier(users: BasicUserStore) {
+function storeVerifier(users: BasicUserStore, hashers: PasswordHashers) {
   if (typeof users?.getUserByUsername !== "function") throw new ConfigError("users", "must be a Portcullis store");
   return (username: string, password: string, ctx: AuthContext): Promise<User | null> =>
-    checkStoreCredentials(users, username, password, ctx);
+    checkStoreCredentials(users, username, password, ctx, hashers);
 }

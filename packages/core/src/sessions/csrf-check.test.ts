@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { compat } from "../compat/index.js";
 import { ConfigError } from "../errors.js";
 import { parseCookieHeader } from "./cookies.js";
 import { csrfConfig, csrfReason } from "./csrf-check.js";
@@ -97,5 +98,37 @@ describe("parseCookieHeader (Django's parse_cookie)", () => {
     expect(cookies.get("a")).toBe("2");
     expect(cookies.get("b")).toBe('x"yA');
     expect(cookies.get("")).toBe("e");
+  });
+});
+
+describe("csrfReason per Django release (csrf.compat)", () => {
+  const django32 = csrfConfig({ compat: compat({ django: "3.2" }) });
+  const django40 = csrfConfig({ compat: compat({ django: "4.0" }) });
+  const cookie = `csrftoken=${secret}`;
+  const good = maskCsrfSecret(secret);
+  it.each([
+    ["token absent", { cookie }, "CSRF token missing.", "CSRF token missing or incorrect."],
+    ["token wrong", { cookie, "x-csrftoken": maskCsrfSecret(newCsrfSecret()) }, "CSRF token from the 'X-Csrftoken' HTTP header incorrect.", "CSRF token missing or incorrect."],
+    ["token short", { cookie, "x-csrftoken": "abc" }, "CSRF token from the 'X-Csrftoken' HTTP header has incorrect length.", "CSRF token missing or incorrect."],
+    ["cookie malformed", { cookie: "csrftoken=abc", "x-csrftoken": good }, "CSRF cookie has incorrect length.", "CSRF token missing or incorrect."],
+    ["cookie absent", { "x-csrftoken": good }, "CSRF cookie not set.", "CSRF cookie not set."],
+    ["good", { cookie, "x-csrftoken": good }, null, null],
+  ])("%s: 4.0+ says %j, 3.2 says %j", async (_, headers, modern, old) => {
+    expect(await csrfReason(post("http://api.test/x", headers), django40)).toBe(modern);
+    expect(await csrfReason(post("http://api.test/x", headers), django32)).toBe(old);
+  });
+
+  it("3.2 checks the Referer on HTTPS even with a good Origin; Portcullis still refuses a foreign Origin on 3.2", async () => {
+    const https = (headers: Record<string, string>) => post("https://api.test/x", { cookie, "x-csrftoken": good, ...headers });
+    expect(await csrfReason(https({ origin: "https://api.test" }), django40)).toBeNull();
+    expect(await csrfReason(https({ origin: "https://api.test" }), django32)).toBe("Referer checking failed - no Referer.");
+    expect(await csrfReason(https({ origin: "https://api.test", referer: "https://api.test/page" }), django32)).toBeNull();
+    expect(await csrfReason(https({ origin: "https://evil.test", referer: "https://api.test/page" }), django32)).toBe(
+      "Origin checking failed - https://evil.test does not match any trusted origins.",
+    );
+  });
+
+  it("refuses a compat not built by compat()", () => {
+    expect(() => csrfConfig({ compat: { django: "3.2" } as never })).toThrow(ConfigError);
   });
 });

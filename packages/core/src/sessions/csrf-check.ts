@@ -6,6 +6,7 @@
  * @module
  */
 import { z } from "zod";
+import { compatOf, type Compat } from "../compat/compat.js";
 import { ConfigError } from "../errors.js";
 import { readLimited, MAX_BODY_BYTES } from "../endpoints/body.js";
 import { isSameDomain, parsePyUrl } from "../internal/py-url.js";
@@ -22,6 +23,13 @@ export interface CsrfOptions {
   readonly headerName?: string;
   /** `CSRF_COOKIE_DOMAIN` (e.g. `".example.com"`): the cookie's `Domain` and the Referer check's host. */
   readonly cookieDomain?: string | null;
+  /**
+   * The Django release whose reasons to answer (`compat({ django })`), default 5.2. Django 3.2 words every token
+   * failure `CSRF token missing or incorrect.` (a malformed cookie included) and checks the Referer on HTTPS even
+   * when `Origin` is present; 4.0+ give the specific reasons. Portcullis checks `Origin` on every release (3.2
+   * ignores it): a deliberate difference, since an untrusted `Origin` is never a legitimate request.
+   */
+  readonly compat?: Compat;
 }
 
 /** The validated CSRF configuration (internal). */
@@ -36,6 +44,8 @@ export interface CsrfConfig {
   readonly subdomainOrigins: ReadonlyMap<string, readonly string[]>;
   /** The netlocs of every trusted origin with the `*` stripped (the Referer check's trusted hosts). */
   readonly trustedHosts: readonly string[];
+  /** Django 3.2's rules: one generic reason for token failures, the Referer checked on HTTPS whatever `Origin`. */
+  readonly django32: boolean;
 }
 
 const TOKEN_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
@@ -57,6 +67,7 @@ function titleCase(name: string): string {
  * const config = csrfConfig({ trustedOrigins: ["https://*.example.com"] });
  */
 export function csrfConfig(options: CsrfOptions = {}): CsrfConfig {
+  const django32 = compatOf(options?.compat, "csrf.compat").csrf === "3.2";
   const parsed = optionsSchema.safeParse(options);
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
@@ -77,6 +88,7 @@ export function csrfConfig(options: CsrfOptions = {}): CsrfConfig {
     exactOrigins: new Set(trustedOrigins.filter((o) => !o.includes("*"))),
     subdomainOrigins,
     trustedHosts: trustedOrigins.map((o) => (parsePyUrl(o)?.netloc ?? "").replace(/^\*+/, "")),
+    django32,
   };
 }
 
@@ -138,8 +150,16 @@ async function formToken(request: Request): Promise<string> {
   }
 }
 
-/** Django's `_check_token`: a reason, or `null`. */
+/** Django 3.2's one reason for every token failure but a missing cookie (`REASON_BAD_TOKEN`). */
+const BAD_TOKEN_32 = "CSRF token missing or incorrect.";
+
+/** Django's `_check_token`: a reason, or `null`; in 3.2's words when the config says so. */
 async function tokenReason(request: Request, config: CsrfConfig): Promise<string | null> {
+  const reason = await specificTokenReason(request, config);
+  return reason !== null && config.django32 && reason !== "CSRF cookie not set." ? BAD_TOKEN_32 : reason;
+}
+
+async function specificTokenReason(request: Request, config: CsrfConfig): Promise<string | null> {
   const cookie = requestCookie(request, config.cookieName);
   if (cookie === null) return "CSRF cookie not set.";
   const cookieError = csrfTokenFormatError(cookie);
@@ -171,7 +191,8 @@ export async function csrfReason(request: Request, config: CsrfConfig): Promise<
   const origin = request.headers.get("origin");
   if (origin !== null) {
     if (!originVerified(origin, url, config)) return `Origin checking failed - ${origin} does not match any trusted origins.`;
-  } else if (url.protocol === "https:") {
+  }
+  if ((origin === null || config.django32) && url.protocol === "https:") {
     const reason = refererReason(request, url, config);
     if (reason !== null) return reason;
   }

@@ -13,6 +13,7 @@ import { validateCredentials } from "../endpoints/fields.js";
 import { guardedHandler, methodNotAllowed } from "../endpoints/http.js";
 import type { Handler } from "../endpoints/obtain-token.js";
 import { checkStoreCredentials, throttledLogin } from "../login/credentials.js";
+import { passwordHashersOf, type PasswordHashers } from "../passwords/index.js";
 import type { BruteForceOptions } from "../login/login-throttle.js";
 import { hasLoginCounters, loginThrottle } from "../login/login-throttle.js";
 import { randomHex } from "../internal/random.js";
@@ -43,6 +44,11 @@ export interface SessionLoginOptions {
   readonly csrfCheck?: boolean;
   /** After a successful login, answer 302 to this URL (for HTML forms) instead of 200 JSON. */
   readonly redirectTo?: string;
+  /**
+   * Django's release and `PASSWORD_HASHERS` (`passwordHashers({ compat, hashers })`): which hashes verify and when a
+   * successful login rewrites one. Default Django 5.2's `pbkdf2_sha256` at 1,000,000 iterations.
+   */
+  readonly passwordHashers?: PasswordHashers;
 }
 
 /** Options of `sessionLogoutHandler`. */
@@ -94,6 +100,7 @@ export function sessionLoginHandler(options: SessionLoginOptions): Handler {
   const cookie = sessionCookieConfig(options.cookie);
   const csrf = csrfConfig(options.csrf);
   const throttle = loginThrottle(options.bruteForce, options.counters ?? (hasLoginCounters(store) ? store : undefined));
+  const hashers = passwordHashersOf(options.passwordHashers);
 
   /** Creates the new session and answers the cookies and body; the request's old session is deleted first. */
   async function startSession(request: Request, user: User, ctx: AuthContext): Promise<Response> {
@@ -125,7 +132,7 @@ export function sessionLoginHandler(options: SessionLoginOptions): Handler {
     const credentials = validateCredentials(body.data);
     if (!credentials.ok) return jsonResponse(credentials.errors, 400);
     const { username, password } = credentials;
-    const { user, blockedForMs } = await throttledLogin(throttle, username, ctx, () => checkStoreCredentials(store, username, password, ctx));
+    const { user, blockedForMs } = await throttledLogin(throttle, username, ctx, () => checkStoreCredentials(store, username, password, ctx, hashers));
     if (user === null) return blockedForMs ? toResponse(throttled(blockedForMs / 1000)) : jsonResponse(BAD_CREDENTIALS, 400);
     return startSession(request, user, ctx);
   });

@@ -5,6 +5,7 @@
  */
 import { execFileSync, spawnSync } from "node:child_process";
 import { fileURLToPath } from "node:url";
+import { djangoStacks, type DjangoStack } from "../_stacks.js";
 
 const PYTHON = "/usr/bin/python3";
 const FIXTURE = fileURLToPath(new URL("./fixture.py", import.meta.url));
@@ -32,8 +33,12 @@ export interface FixtureInput {
   readonly actions: readonly Record<string, unknown>[];
 }
 
-/** Runs the fixture once (one Python process, one SQLite database). */
-export function runSimplejwt<T = Record<string, unknown>>(input: FixtureInput): T[] {
-  const output = execFileSync(PYTHON, [FIXTURE], { input: JSON.stringify(input), encoding: "utf8", timeout: 60_000 });
+/** The stacks the simplejwt parity runs on (`../_stacks.ts`): Debian's simplejwt 5.2.2 and the reference 5.5.1. */
+export const simplejwtStacks = (what: string): DjangoStack[] => djangoStacks(["rest_framework_simplejwt", "jwt", "cryptography"], what);
+
+/** Runs the fixture once (one Python process, one SQLite database), on `stack` (default: Debian's packages). */
+export function runSimplejwt<T = Record<string, unknown>>(input: FixtureInput, stack?: DjangoStack): T[] {
+  const env = stack?.env ?? process.env;
+  const output = execFileSync(PYTHON, [FIXTURE], { input: JSON.stringify(input), encoding: "utf8", timeout: 60_000, env });
   return JSON.parse(output) as T[];
 }

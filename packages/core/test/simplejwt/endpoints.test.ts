@@ -16,7 +16,8 @@ import {
   verifyJwtHandler,
 } from "@portcullis/core/jwt";
 import { memoryStore } from "@portcullis/store-memory";
-import { hasSimplejwt, runSimplejwt } from "./_simplejwt.js";
+import { stackCompat } from "../_compat.js";
+import { runSimplejwt, simplejwtStacks } from "./_simplejwt.js";
 
 const SECRET = "django-insecure-portcullis-endpoint-secret-0123456789";
 const post = (body: unknown) =>
@@ -37,13 +38,13 @@ async function setup(settings: Parameters<typeof jwtSettings>[0] = {}) {
   return { store, jwt };
 }
 
-describe.skipIf(!hasSimplejwt)("JWT endpoints answer as simplejwt's views", () => {
+describe.each(simplejwtStacks("the JWT endpoint parity").map((stack) => [stack.name, stack] as const))("JWT endpoints answer as simplejwt's views, %s stack", (_name, stack) => {
   let env: Awaited<ReturnType<typeof setup>>;
   let expired: string;
   let access: string;
   let refresh: string;
   beforeAll(async () => {
-    env = await setup();
+    env = await setup({ compat: stackCompat(stack) });
     expired = (await mintTokenPair(env.jwt, { id: "42" }, { now: Date.now() - 2 * 86_400_000 })).refresh.token;
     ({ access: { token: access }, refresh: { token: refresh } } = await mintTokenPair(env.jwt, { id: "42" }));
   });
@@ -79,7 +80,7 @@ describe.skipIf(!hasSimplejwt)("JWT endpoints answer as simplejwt's views", () =
       { id: 7, username: "bob", password: "correct horse", is_active: false },
     ];
     const actions = list.map(([, view, body]) => ({ do: "request", view, body }));
-    const real = runSimplejwt({ secret_key: SECRET, users, actions });
+    const real = runSimplejwt({ secret_key: SECRET, users, actions }, stack);
     for (const [index, [name, , body]] of list.entries()) {
       const ours = await answer(handlers[name] as Handler, body);
       expect({ name, body, ours }).toEqual({ name, body, ours: real[index] });

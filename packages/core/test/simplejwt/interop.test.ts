@@ -10,7 +10,9 @@ import type { AnyScheme } from "@portcullis/core";
 import { jwtAuth, jwtSettings, mintSlidingToken, mintTokenPair } from "@portcullis/core/jwt";
 import type { JwtSettings } from "@portcullis/core/jwt";
 import { memoryStore } from "@portcullis/store-memory";
-import { hasSimplejwt, runSimplejwt } from "./_simplejwt.js";
+import type { DjangoStack } from "../_stacks.js";
+import { stackCompat } from "../_compat.js";
+import { runSimplejwt, simplejwtStacks } from "./_simplejwt.js";
 
 const SECRET = "django-insecure-portcullis-interop-secret-key-0123456789";
 const USERS = [
@@ -64,13 +66,13 @@ const MINTS: readonly [string, Record<string, unknown>][] = [
 ];
 const HEADERS: readonly string[] = ["Bearer", "Bearer a b", "bearer {{0}}", "Token {{0}}", "Bearer {{0}}x", "Bearer not.a.jwt", "JWT {{0}}"];
 
-function interopRun(algorithm: string, settings: Record<string, unknown>) {
+function interopRun(stack: DjangoStack, algorithm: string, settings: Record<string, unknown>) {
   const actions: Record<string, unknown>[] = MINTS.map(([, mint]) => ({ do: "mint", ...mint }));
   for (let i = 0; i < MINTS.length; i++) actions.push({ do: "request", view: "auth", authorization: `Bearer {{${i}}}` });
   for (let i = 0; i < MINTS.length; i++) actions.push({ do: "request", view: "auth_stateless", authorization: `Bearer {{${i}}}` });
   for (const header of HEADERS) actions.push({ do: "request", view: "auth", authorization: header });
   actions.push({ do: "request", view: "auth", authorization: null });
-  const results = runSimplejwt({ secret_key: SECRET, settings: { ALGORITHM: algorithm, ...settings }, users: USERS, actions });
+  const results = runSimplejwt({ secret_key: SECRET, settings: { ALGORITHM: algorithm, ...settings }, users: USERS, actions }, stack);
   const tokens = results.slice(0, MINTS.length).map((result) => result.token as string);
   const n = MINTS.length;
   return {
@@ -96,13 +98,16 @@ const CONFIGS = [
   },
 ] as const;
 
-describe.skipIf(!hasSimplejwt).each(CONFIGS)("simplejwt-minted tokens, $algorithm", ({ algorithm, python, portcullis }) => {
+const STACKS = simplejwtStacks("the simplejwt interop").map((stack) => [stack.name, stack] as const);
+
+describe.each(STACKS)("%s stack", (_name, stack) => {
+describe.each(CONFIGS)("simplejwt-minted tokens, $algorithm", ({ algorithm, python, portcullis }) => {
   let run: ReturnType<typeof interopRun>;
   let jwt: JwtSettings;
   let schemes: { store: AnyScheme[]; stateless: AnyScheme[] };
   beforeAll(async () => {
-    run = interopRun(algorithm, python);
-    jwt = jwtSettings({ algorithm, ...portcullis });
+    run = interopRun(stack, algorithm, python);
+    jwt = jwtSettings({ algorithm, ...portcullis, compat: stackCompat(stack) });
     const store = await portcullisStore();
     schemes = { store: [jwtAuth({ jwt, users: store })], stateless: [jwtAuth({ jwt, stateless: true })] };
   }, 120_000);
@@ -125,10 +130,13 @@ describe.skipIf(!hasSimplejwt).each(CONFIGS)("simplejwt-minted tokens, $algorith
   });
 });
 
-describe.skipIf(!hasSimplejwt).each(CONFIGS)("Portcullis-minted tokens checked by simplejwt, $algorithm", ({ algorithm, python, portcullis }) => {
+describe.each(CONFIGS)("Portcullis-minted tokens checked by simplejwt, $algorithm", ({ algorithm, python, portcullis }) => {
   it("passes AccessToken(raw), JWTAuthentication and the refresh, verify and blacklist views", async () => {
     const jwt = jwtSettings({ algorithm, ...portcullis });
     const asNumber = jwtSettings({ algorithm, ...portcullis, userIdType: "number" });
+    const stated = jwtSettings({ algorithm, ...portcullis, compat: stackCompat(stack) });
+    const own = await mintTokenPair(stated, { id: "42" });
+    expect(own.access.payload.user_id).toBe(stackCompat(stack).jwt.userIdType === "number" ? 42 : "42");
     const pair = await mintTokenPair(jwt, { id: "42" }, { claims: { username: "alice" } });
     const numeric = await mintTokenPair(asNumber, { id: "42" });
     const sliding = await mintSlidingToken(jwt, { id: "42" });
@@ -152,7 +160,7 @@ describe.skipIf(!hasSimplejwt).each(CONFIGS)("Portcullis-minted tokens checked b
       { do: "request", view: "refresh", body: { refresh: pair.refresh.token } },
     ];
     const settings = { ALGORITHM: algorithm, ...python, AUTH_TOKEN_CLASSES: ["rest_framework_simplejwt.tokens.AccessToken"] };
-    const out = runSimplejwt({ secret_key: SECRET, settings, users: USERS, actions });
+    const out = runSimplejwt({ secret_key: SECRET, settings, users: USERS, actions }, stack);
     expect(out[1]).toMatchObject({ ok: true, payload: { user_id: "42", username: "alice", token_type: "access" } });
     expect(out[2]).toEqual({ ok: false, error: "Token has wrong type" });
     expect(out[3]).toMatchObject({ status: 200, body: { id: "42", username: "alice" } });
@@ -164,4 +172,5 @@ describe.skipIf(!hasSimplejwt).each(CONFIGS)("Portcullis-minted tokens checked b
     expect(out[8]).toMatchObject({ status: 200, body: {} });
     expect(out[9]).toMatchObject({ status: 401, body: { detail: "Token is blacklisted", code: "token_not_valid" } });
   }, 120_000);
+});
 });

@@ -6,6 +6,8 @@ stdin, prints a JSON list of results. Operations:
   {"op": "authenticate", "username", "password"} -> {"ok", "id"?}  (django.contrib.auth.authenticate)
   {"op": "user", "username"} -> {"id", "username", "password", "is_active", "is_staff", ...} or null
   {"op": "has_token", "username"} -> {"exists"}
+  {"op": "login_session", "username", "password"} -> {"key"} or null  (authenticate(), then login() into a db session)
+  {"op": "session_user", "key"} -> {"id"}  (django.contrib.auth.get_user on that session: id, or None once logged out)
 Passwords and keys travel on stdin/stdout only, never on the command line."""
 import json
 import os
@@ -18,7 +20,9 @@ import django  # noqa: E402
 
 django.setup()
 
-from django.contrib.auth import authenticate, get_user_model  # noqa: E402
+from django.contrib.auth import authenticate, get_user, get_user_model, login  # noqa: E402
+from django.contrib.sessions.backends.db import SessionStore  # noqa: E402
+from django.http import HttpRequest  # noqa: E402
 from rest_framework.authtoken.models import Token  # noqa: E402
 
 User = get_user_model()
@@ -46,6 +50,20 @@ def run(op):
         row["last_login"] = user.last_login.isoformat() if user.last_login else None
         row["full_clean"] = _full_clean(user)
         return row
+    if kind == "login_session":
+        user = authenticate(username=op["username"], password=op["password"])
+        if user is None:
+            return None
+        request = HttpRequest()
+        request.session = SessionStore()
+        login(request, user)
+        request.session.save()
+        return {"key": request.session.session_key}
+    if kind == "session_user":
+        request = HttpRequest()
+        request.session = SessionStore(session_key=op["key"])
+        user = get_user(request)
+        return {"id": user.pk if user.is_authenticated else None}
     if kind == "has_token":
         return {"exists": Token.objects.filter(user__username=op["username"]).exists()}
     raise ValueError(f"unknown op {kind}")

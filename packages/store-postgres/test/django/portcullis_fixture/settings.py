@@ -58,3 +58,18 @@ DATABASES = {
         "PORT": str(_url.port or 5432),
     }
 }
+
+# PORTCULLIS_DJANGO_HASHERS: the project's PASSWORD_HASHERS by algorithm name, preferred first (e.g.
+# "argon2,pbkdf2_sha256"); unset, Django's default list.
+_HASHER_CLASSES = {
+    "pbkdf2_sha256": "PBKDF2PasswordHasher",
+    "pbkdf2_sha1": "PBKDF2SHA1PasswordHasher",
+    "argon2": "Argon2PasswordHasher",
+    "bcrypt_sha256": "BCryptSHA256PasswordHasher",
+    "bcrypt": "BCryptPasswordHasher",
+    "scrypt": "ScryptPasswordHasher",
+}
+if os.environ.get("PORTCULLIS_DJANGO_HASHERS"):
+    PASSWORD_HASHERS = [
+        "django.contrib.auth.hashers." + _HASHER_CLASSES[name] for name in os.environ["PORTCULLIS_DJANGO_HASHERS"].split(",")
+    ]
