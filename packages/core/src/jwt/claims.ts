@@ -47,7 +47,8 @@ export function checkRegisteredClaims(payload: Readonly<Record<string, unknown>>
   const leeway = settings.leewayMs / 1000;
   const { exp, nbf, iat } = payload;
   if (exp !== undefined && (!isTimestamp(exp) || Math.trunc(exp) <= now - leeway)) return jwtMessages.invalid;
-  if (iat !== undefined && !isTimestamp(iat)) return jwtMessages.invalid;
+  // PyJWT (simplejwt's verifier) refuses a token issued in the future: `iat > now + leeway`, the raw value.
+  if (iat !== undefined && (!isTimestamp(iat) || iat > now + leeway)) return jwtMessages.invalid;
   if (nbf !== undefined && (!isTimestamp(nbf) || Math.trunc(nbf) > now + leeway)) return jwtMessages.invalid;
   if (settings.audiences !== null && !audienceMatches(payload.aud, settings.audiences)) return jwtMessages.invalid;
   if (settings.issuer !== undefined && payload.iss !== settings.issuer) return jwtMessages.invalid;
