@@ -120,7 +120,8 @@ export function sessionLoginHandler(options: SessionLoginOptions): Handler {
 
 /**
  * The logout endpoint (`POST`): a request with a valid session must pass the CSRF check (403 otherwise, and the
- * session stays); its session is deleted. The session cookie is cleared in every other case too; 204 (or 302 to
+ * session stays); its session is deleted, whatever its user's state (a deactivated user's session too, as Django's
+ * `flush`). The session cookie is cleared in every other case too; 204 (or 302 to
  * `redirectTo`). Django's own sessions are read-only: logging out of one only clears the cookie.
  * @example
  * app.post("/api/auth/logout/", (c) => sessionLogoutHandler({ sessions: store })(c.req.raw));
@@ -131,11 +132,23 @@ export function sessionLogoutHandler(options: SessionLogoutOptions): Handler {
   validateRedirect(redirectTo);
   const cookie = sessionCookieConfig(options.cookie);
   const scheme = sessionAuth({ sessions, cookieName: cookie.name, csrf: options.csrf });
+  const csrf = csrfConfig(options.csrf);
   return guardedHandler(async (request, ctx) => {
     if (request.method !== "POST") return methodNotAllowed(request.method);
     const result = await scheme.authenticate(request, ctx);
     if (result.type === "failure") return toResponse(result.error ?? permissionDenied(result.detail));
     if (result.type === "success" && result.auth.id !== null) await sessions.deleteSession(result.auth.id);
+    if (result.type === "skip") {
+      // Django's logout flushes the session whatever the user's state: a deactivated (or expired) session is
+      // deleted too, after the CSRF check Django's middleware runs on every POST, so reactivation revives nothing.
+      const key = requestCookie(request, cookie.name);
+      const found = key !== null && SESSION_KEY.test(key) ? await sessions.findSession(sessionDigest(key)) : null;
+      if (found !== null) {
+        const reason = await csrfReason(request, csrf);
+        if (reason !== null) return toResponse(permissionDenied(`CSRF Failed: ${reason}`));
+        await sessions.deleteSession(found.session.id);
+      }
+    }
     return answer(null, 204, [clearSessionCookie(request, cookie)], redirectTo);
   });
 }
