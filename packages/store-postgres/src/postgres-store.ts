@@ -7,7 +7,7 @@
  */
 import type { CounterStore, Store, TokenStore, UserStore } from "@portcullis/core";
 import { toSqlClient, type PostgresClient, type SqlClient } from "./client.js";
-import { attempt } from "./_errors.js";
+import { attempt, lookup } from "./_errors.js";
 import { hit, purgeCounters, releaseHit } from "./_counters.js";
 import * as django from "./_django-users.js";
 import * as djangoTokens from "./_django-tokens.js";
@@ -35,9 +35,9 @@ function userStore(db: SqlClient, isDjango: boolean): UserStore {
   const impl = isDjango ? django : users;
   return {
     createUser: (user) => attempt("createUser", () => impl.createUser(db, user)),
-    getUserByUsername: (username) => attempt("getUserByUsername", () => impl.getUserByUsername(db, username)),
-    getUserById: (id) => attempt("getUserById", () => impl.getUserById(db, id)),
-    setPasswordHash: (userId, hash) => attempt("setPasswordHash", () => impl.setPasswordHash(db, userId, hash)),
+    getUserByUsername: (username) => lookup("getUserByUsername", [username], null, () => impl.getUserByUsername(db, username)),
+    getUserById: (id) => lookup("getUserById", [id], null, () => impl.getUserById(db, id)),
+    setPasswordHash: (userId, hash) => lookup("setPasswordHash", [userId], undefined, () => impl.setPasswordHash(db, userId, hash)),
   };
 }
 
@@ -45,10 +45,10 @@ function userStore(db: SqlClient, isDjango: boolean): UserStore {
 function tokenStore(db: SqlClient): TokenStore {
   return {
     createToken: (token, options) => attempt("createToken", () => tokens.createToken(db, token, options)),
-    findToken: (digest) => attempt("findToken", () => tokens.findToken(db, digest)),
-    listTokens: (userId) => attempt("listTokens", () => tokens.listTokens(db, userId)),
-    deleteToken: (id) => attempt("deleteToken", async () => (await tokens.deleteWhere(db, "id = $1", id)) > 0),
-    deleteUserTokens: (userId) => attempt("deleteUserTokens", () => tokens.deleteWhere(db, "user_id = $1", userId)),
+    findToken: (digest) => lookup("findToken", [digest], null, () => tokens.findToken(db, digest)),
+    listTokens: (userId) => lookup("listTokens", [userId], [], () => tokens.listTokens(db, userId)),
+    deleteToken: (id) => lookup("deleteToken", [id], false, async () => (await tokens.deleteWhere(db, "id = $1", id)) > 0),
+    deleteUserTokens: (userId) => lookup("deleteUserTokens", [userId], 0, () => tokens.deleteWhere(db, "user_id = $1", userId)),
     deleteExpiredTokens: (now) =>
       attempt("deleteExpiredTokens", () => tokens.deleteWhere(db, "expires_at IS NOT NULL AND expires_at <= $1::float8", now)),
   };
@@ -58,10 +58,10 @@ function tokenStore(db: SqlClient): TokenStore {
 function djangoTokenStore(db: SqlClient): TokenStore {
   return {
     createToken: (token, options) => attempt("createToken", () => djangoTokens.createToken(db, token, options)),
-    findToken: (digest) => attempt("findToken", () => djangoTokens.findToken(db, digest)),
-    listTokens: (userId) => attempt("listTokens", () => djangoTokens.listTokens(db, userId)),
-    deleteToken: (id) => attempt("deleteToken", () => djangoTokens.deleteToken(db, id)),
-    deleteUserTokens: (userId) => attempt("deleteUserTokens", () => djangoTokens.deleteUserTokens(db, userId)),
+    findToken: (digest) => lookup("findToken", [digest], null, () => djangoTokens.findToken(db, digest)),
+    listTokens: (userId) => lookup("listTokens", [userId], [], () => djangoTokens.listTokens(db, userId)),
+    deleteToken: (id) => lookup("deleteToken", [id], false, () => djangoTokens.deleteToken(db, id)),
+    deleteUserTokens: (userId) => lookup("deleteUserTokens", [userId], 0, () => djangoTokens.deleteUserTokens(db, userId)),
     deleteExpiredTokens: (now) => attempt("deleteExpiredTokens", () => djangoTokens.deleteExpiredTokens(db, now)),
   };
 }
