@@ -5,7 +5,8 @@
  * isolate at once. Other isolates (other Workers instances, other locations) keep answering from their own cache
  * for at most `maxStalenessMs` after they last read the token: that is the whole trade-off, and it is bounded.
  * Only found tokens are cached; an unknown token is read again every time, so a new token works at once.
- * Entries belong to the store they were read from: one cache may wrap several stores (tenants) safely.
+ * Entries belong to the store they were read from: one cache may wrap several stores (tenants) safely. Over a
+ * store that is itself stale by a bound (`d1ReplicaStore`'s `maxReplicaLagMs`), the bounds add up.
  * @module
  */
 import { ConfigError } from "../errors.js";
