@@ -90,6 +90,17 @@ describe("a registration is a registration: a policy never covers another call's
     ]);
   });
 
+  it("registrations through a basePath() view of a tracked app are checked strictly (the view is untracked)", () => {
+    const policy = policies(s.store);
+    const app = new Hono();
+    requirePolicies(app, "/api");
+    const api = app.basePath("/api");
+    api.get("/docs/*", policy({ permissions: [allowAny] }), serveStatic({ root: "docs", getContent }));
+    api.get("/docs/*", (c) => c.text("internal report"));
+    api.get("/ok", policy(), (c) => c.text("ok"));
+    expect(unprotectedRoutes(app, "/api")).toEqual([{ method: "GET", path: "/api/docs/*" }]);
+  });
+
   it("keeps one registration's middleware chain covered on a tracked app (policy, validator, handler)", async () => {
     const policy = policies(s.store);
     const app = new Hono();
