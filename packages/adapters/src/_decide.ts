@@ -57,15 +57,45 @@ export async function decideWithObjects<U, A, N extends AllowedAnonymous>(
 const NO_ENV = {};
 
 /**
- * A cache keyed by the runtime's bindings (Workers `env`, Hono `c.env`): what is built from them (a guard, the
- * token handlers) is built once per `env` object, not per request. Requests without an object `env` share one entry.
+ * What a function of the bindings (a policy, defaults, an override, a store or settings factory) receives: the
+ * runtime's `env` and nothing of the request. Its result is built once per `env` and reused for every later
+ * request, so it must not depend on the request: `req`, `var`, `get` and `header` are absent from the type and throw
+ * at run time.
  */
-export function perEnv<T>(): (env: unknown, build: () => T) => T {
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- the default is what Hono's own `c.env` is
+export interface EnvContext<E = any> {
+  readonly env: E;
+}
+
+const REQUEST_KEYS = ["req", "var", "get", "set", "header", "res", "executionCtx", "event"] as const;
+
+/** The `{ env }` view of a context; reading a request member throws a TypeError that names the mistake. */
+export function envContext(env: unknown): EnvContext {
+  const view: Record<string, unknown> = {};
+  Object.defineProperty(view, "env", { value: env, enumerable: true });
+  for (const key of REQUEST_KEYS) {
+    Object.defineProperty(view, key, {
+      get() {
+        throw new TypeError(
+          `a policy or store function receives only { env } (it is built once per env and reused): c.${key} is not available`,
+        );
+      },
+    });
+  }
+  return Object.freeze(view) as unknown as EnvContext;
+}
+
+/**
+ * A cache keyed by the runtime's bindings (Workers `env`, Hono `c.env`): what is built from them (a guard, the
+ * token handlers) is built once per `env` object, not per request, from an `{ env }` view that cannot read the
+ * request. Requests without an object `env` share one entry.
+ */
+export function perEnv<T>(): (env: unknown, build: (c: EnvContext) => T) => T {
   const byEnv = new WeakMap<object, T>();
   return (env, build) => {
     const key = typeof env === "object" && env !== null ? env : NO_ENV;
     let cached = byEnv.get(key);
-    if (cached === undefined) byEnv.set(key, (cached = build()));
+    if (cached === undefined) byEnv.set(key, (cached = build(envContext(env))));
     return cached;
   };
 }

@@ -7,15 +7,18 @@ import type { AllowedAnonymous, AnyPermission, AnyScheme, AuthContext, AuthOf, G
 import { errorToResponse, guard, toResponse } from "@portcullis/core";
 import type { Context, MiddlewareHandler } from "hono";
 import { HTTPException } from "hono/http-exception";
-import { decide, perEnv } from "./_decide.js";
+import { decide, type EnvContext, perEnv } from "./_decide.js";
 import { runtimeClientIp, runtimeWaitUntil } from "./_hono-conn.js";
 
 export type Permissions = readonly AnyPermission[] | undefined;
 
-/** A policy, or a function of the context that builds one (built once per `c.env` and cached). */
+/**
+ * A policy, or a function of the bindings that builds one. The function receives only `{ env }` (never the
+ * request): its result is built once per `c.env` and reused for every request with that `env`.
+ */
 export type PolicyInput<S extends readonly AnyScheme[], P extends Permissions = Permissions> =
   | Policy<S, P>
-  | ((c: Context) => Policy<S, P>);
+  | ((c: EnvContext) => Policy<S, P>);
 
 /** Options of the Hono middleware. */
 export interface HonoAuthOptions {
@@ -94,7 +97,7 @@ function policyGuard<S extends readonly AnyScheme[], P extends Permissions>(inpu
     return () => fixed;
   }
   const cache = perEnv<AnyGuard>();
-  return (c) => cache(c.env, () => guard(input(c)) as unknown as AnyGuard);
+  return (c) => cache(c.env, (view) => guard(input(view)) as unknown as AnyGuard);
 }
 
 function contextOf(c: Context, clientIp: (c: Context) => string | undefined): AuthContext {

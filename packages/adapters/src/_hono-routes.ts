@@ -4,6 +4,7 @@
  * @module
  */
 import { isExempt, isPolicy } from "./_hono-policy.js";
+import { registrationOf } from "./_hono-registrations.js";
 
 /** A registered route that has no policy. */
 export interface UnprotectedRoute {
@@ -60,23 +61,35 @@ export function mayMatchUnder(pattern: string, prefix: readonly string[]): boole
 }
 
 /**
- * Every route under the prefixes with no policy in its own registration. One registration (`app.get(path, ...h)`,
- * `app.use(path, ...h)`) is a run of consecutive table entries with the same method and path; an entry is covered
- * when a policy comes before it in its run. Exempt middleware is skipped. Combinators (`every`, `some`, `except`)
- * hide what they hold, so a policy inside one does not count.
+ * Every route under the prefixes with no policy in its own registration. A registration is one call
+ * (`app.get(path, ...h)`, `app.use(path, ...h)`) when the app is tracked (`requirePolicies` tracks it): a policy
+ * covers the entries after it in that call, never an entry of another call with the same method and path. Where
+ * calls cannot be told apart (routes registered before tracking, untracked sub-apps), a policy covers only the one
+ * handler after it. A registration of policies only (`app.use(path, policy())`) covers the next registration of the
+ * same method and path (the `app.mount` pattern), and nothing beyond it. Exempt middleware is skipped. Combinators (`every`, `some`, `except`) hide what they hold, so a
+ * policy inside one does not count.
  */
 export function findUnprotected(app: RouteTable, prefixes: readonly string[]): UnprotectedRoute[] {
   const under = prefixes.map(prefixSegments);
   const found = new Map<string, UnprotectedRoute>();
-  let runKey = "";
-  let covered = false;
-  for (const { method, path, handler } of app.routes) {
+  let [runKey, runSegment, covered, policyOnly] = ["", "", false, false];
+  for (const entry of app.routes) {
+    const { method, path, handler } = entry;
+    const registration = registrationOf(entry);
     const key = `${method} ${path}`;
-    if (key !== runKey) [runKey, covered] = [key, false];
+    const segment = `${key} ${registration?.id ?? "?"}`;
+    if (segment !== runSegment) {
+      // `app.use(path, policy())` right before `app.mount(path, ...)`: a registration of policies only covers the
+      // next registration of the same method and path, and nothing after that.
+      covered = key === runKey && policyOnly && covered;
+      [runKey, runSegment, policyOnly] = [key, segment, true];
+    }
     const original = registered(handler);
     if (isPolicy(original)) covered = true;
-    else if (!covered && !isExempt(original) && under.some((prefix) => mayMatchUnder(path, prefix))) {
-      found.set(key, { method, path });
+    else if (!isExempt(original)) {
+      policyOnly = false;
+      if (!covered && under.some((prefix) => mayMatchUnder(path, prefix))) found.set(key, { method, path });
+      if (registration?.exact !== true) covered = false;
     }
   }
   return [...found.values()];

@@ -8,14 +8,17 @@
  */
 import type { AllowedAnonymous, AnonymousOf, AnyScheme, AuthOf, Policy, UserOf } from "@portcullis/core";
 import { ConfigError, guard } from "@portcullis/core";
-import type { Context, MiddlewareHandler } from "hono";
+import type { MiddlewareHandler } from "hono";
 import { HTTPException } from "hono/http-exception";
+import type { EnvContext } from "./_decide.js";
 import type { HonoAuthOptions, Permissions, PolicyInput } from "./_hono-policy.js";
 import { markExempt, policyMiddleware } from "./_hono-policy.js";
 import type { RouteTable, UnprotectedRoute } from "./_hono-routes.js";
 import { describeUnprotected, findUnprotected } from "./_hono-routes.js";
+import { trackRegistrations } from "./_hono-registrations.js";
 
 export type { HonoAuthOptions, PolicyInput } from "./_hono-policy.js";
+export type { EnvContext } from "./_decide.js";
 export type { RouteTable, UnprotectedRoute } from "./_hono-routes.js";
 
 /** `null` when anonymous requests can pass (`N` is `AllowedAnonymous`), `never` when the policy requires a user. */
@@ -55,7 +58,7 @@ export type EffectivePermissions<P2, P> = P2 extends undefined ? P : P2;
 /** What `routePolicies` returns: call it on each route, with or without an override. */
 export interface RoutePolicies<S extends readonly AnyScheme[], P extends Permissions> {
   <const S2 extends readonly AnyScheme[] = S, const P2 extends Permissions = P>(
-    override?: PolicyOverride<S2, P2> | ((c: Context) => PolicyOverride<S2, P2>),
+    override?: PolicyOverride<S2, P2> | ((c: EnvContext) => PolicyOverride<S2, P2>),
   ): MiddlewareHandler<AuthEnv<S2, EffectivePermissions<P2, P>>>;
 }
 
@@ -73,15 +76,16 @@ function merge(defaults: Policy, override: unknown): Policy {
   return merged as unknown as Policy;
 }
 
-type Resolvable<T> = T | ((c: Context) => T);
-const resolve = <T>(input: Resolvable<T>, c: Context): T =>
-  typeof input === "function" ? (input as (c: Context) => T)(c) : input;
+type Resolvable<T> = T | ((c: EnvContext) => T);
+const resolve = <T>(input: Resolvable<T>, c: EnvContext): T =>
+  typeof input === "function" ? (input as (c: EnvContext) => T)(c) : input;
 
 /**
  * The app's default policy (DRF's settings), applied route by route: `policy()` on a route enforces the
  * defaults, `policy({ permissions: [allowAny] })` replaces only the keys it names. Each call builds that route's
  * own middleware; it never depends on what other routes or middleware are registered. The defaults and an
- * override may be functions of the context (to read `c.env`), built once per `c.env`.
+ * override may be functions of `{ env }` (to read bindings), built once per `c.env`; they never see the request
+ * (reading `c.req` there is a type error, and throws), so one request cannot decide the policy of the next.
  * @example
  * const policy = routePolicies({ schemes: [tokenAuth({ store })], permissions: [isAuthenticated] });
  * app.get("/api/me", policy(), (c) => c.json({ username: c.var.user.username }));
@@ -95,7 +99,7 @@ export function routePolicies<const S extends readonly AnyScheme[], const P exte
   const forRoute = (override?: Resolvable<unknown>) => {
     const input: PolicyInput<readonly AnyScheme[]> =
       typeof defaults === "function" || typeof override === "function"
-        ? (c: Context) => merge(resolve(defaults as Resolvable<Policy>, c), resolve(override, c))
+        ? (c: EnvContext) => merge(resolve(defaults as Resolvable<Policy>, c), resolve(override, c))
         : merge(defaults as Policy, override);
     return policyMiddleware(input, options);
   };
@@ -139,8 +143,11 @@ export function unprotectedRoutes(app: RouteTable, prefixes: string | readonly s
 /**
  * Refuses an app with a route under the prefixes that has no policy. Throws `ConfigError` now for the routes
  * already registered, and registers first-in-line middleware that answers every later request with 500 (the
- * `ConfigError` as the `HTTPException`'s `cause`) while a route registered afterwards lacks one: a forgotten
- * policy is never served. Call it right after `new Hono()`, or after registering every route, or both.
+ * `ConfigError` as the `HTTPException`'s `cause`, reported once with `console.error` naming the routes) while a
+ * route registered afterwards lacks one: a forgotten policy is never served. Call it right after `new Hono()`:
+ * from then on each registration call is tracked, so a policy in one `app.get(path, ...)` never covers a handler
+ * of another registration of the same path (routes registered before the call are checked strictly: a policy then
+ * covers only the one handler after it).
  * @example
  * const app = new Hono();
  * requirePolicies(app, "/api");
@@ -152,8 +159,10 @@ export function requirePolicies(
   const list = typeof prefixes === "string" ? [prefixes] : prefixes;
   const now = findUnprotected(app, list);
   if (now.length > 0) throw new ConfigError("routes", describeUnprotected(now));
+  trackRegistrations(app);
   let checkedLength = -1;
   let problem: ConfigError | null = null;
+  let reported = "";
   const refuseUnprotected: MiddlewareHandler = async (_c, next) => {
     if (app.routes.length !== checkedLength) {
       const missing = findUnprotected(app, list);
@@ -161,6 +170,10 @@ export function requirePolicies(
       checkedLength = app.routes.length;
     }
     if (problem !== null) {
+      if (problem.message !== reported) {
+        reported = problem.message;
+        console.error(`portcullis: every request answers 500 until this is fixed: ${problem.message}`);
+      }
       const res = Response.json({ detail: "Server misconfigured." }, { status: 500 });
       throw new HTTPException(500, { res, cause: problem });
     }

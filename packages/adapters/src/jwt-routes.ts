@@ -15,7 +15,7 @@ import {
 } from "@portcullis/core/jwt";
 import type { Context, Env, Hono } from "hono";
 import { markPolicy } from "./_hono-policy.js";
-import { perEnv } from "./_decide.js";
+import { type EnvContext, perEnv } from "./_decide.js";
 import { runtimeClientIp, runtimeWaitUntil } from "./_hono-conn.js";
 
 /** A store with users, counters and the JWT blacklist (`memoryStore()`, `d1Store(db)`). */
@@ -24,9 +24,9 @@ export type JwtStore = Store & JwtBlacklistStore;
 /** Options of `mountJwtEndpoints`. */
 export interface JwtEndpointsOptions {
   /** The settings, from `jwtSettings({...})`, or a function of the context (to read `c.env`), once per `c.env`. */
-  readonly jwt: JwtSettings | ((c: Context) => JwtSettings);
+  readonly jwt: JwtSettings | ((c: EnvContext) => JwtSettings);
   /** The store, or a function of the context (e.g. `(c) => d1Store(c.env.DB)`), once per `c.env`. */
-  readonly store: JwtStore | ((c: Context) => JwtStore);
+  readonly store: JwtStore | ((c: EnvContext) => JwtStore);
   /** Brute-force protection of the obtain endpoints (core's defaults: 5 failures/min per username, 20 per IP). */
   readonly bruteForce?: BruteForceOptions | false;
   /** Django's release and `PASSWORD_HASHERS` for logins (`passwordHashers(...)` from core); default Django 5.2's. */
@@ -79,7 +79,7 @@ export function mountJwtEndpoints<E extends Env>(app: Hono<E>, options: JwtEndpo
   const fixed = typeof jwt === "function" || typeof store === "function" ? null : buildHandlers(jwt, store, options);
   const handlersFor = (c: Context): Handlers =>
     fixed ??
-    cache(c.env, () => buildHandlers(typeof jwt === "function" ? jwt(c) : jwt, typeof store === "function" ? store(c) : store, options));
+    cache(c.env, (view) => buildHandlers(typeof jwt === "function" ? jwt(view) : jwt, typeof store === "function" ? store(view) : store, options));
   const clientIp = options.clientIp ?? runtimeClientIp;
   const ctx = (c: Context): AuthContext => ({ clientIp: clientIp(c), waitUntil: runtimeWaitUntil(c), env: c.env });
   const paths = { ...DEFAULT_PATHS, ...options.paths };

@@ -6,7 +6,7 @@ import type { AuthContext, BruteForceOptions, CounterStore, PasswordHashers, Ses
 import type { CsrfOptions, SessionCookieOptions } from "@portcullis/core/sessions";
 import { csrfToken, sessionLoginHandler, sessionLogoutHandler } from "@portcullis/core/sessions";
 import type { Context, Env, Hono } from "hono";
-import { perEnv } from "./_decide.js";
+import { type EnvContext, perEnv } from "./_decide.js";
 import { markPolicy } from "./_hono-policy.js";
 import { runtimeClientIp, runtimeWaitUntil } from "./_hono-conn.js";
 
@@ -16,7 +16,7 @@ export type SessionEndpointsStore = UserStore & SessionStore & Partial<Pick<Coun
 /** Options of `mountSessionEndpoints`. */
 export interface SessionEndpointsOptions {
   /** The store, or a function of the context that answers it (e.g. `(c) => d1Store(c.env.DB)`), once per `c.env`. */
-  readonly store: SessionEndpointsStore | ((c: Context) => SessionEndpointsStore);
+  readonly store: SessionEndpointsStore | ((c: EnvContext) => SessionEndpointsStore);
   /** Brute-force protection of the login endpoint (core's defaults: 5 failures/min per username, 20 per IP). */
   readonly bruteForce?: BruteForceOptions | false;
   /** Django's release and `PASSWORD_HASHERS` for logins (`passwordHashers(...)` from core); default Django 5.2's. */
@@ -54,7 +54,7 @@ export function mountSessionEndpoints<E extends Env>(app: Hono<E>, options: Sess
   const fixed = typeof store === "function" ? null : buildHandlers(store, options);
   const cache = perEnv<Handlers>();
   const handlersFor = (c: Context): Handlers =>
-    fixed ?? cache(c.env, () => buildHandlers((store as (c: Context) => SessionEndpointsStore)(c), options));
+    fixed ?? cache(c.env, (view) => buildHandlers((store as (c: EnvContext) => SessionEndpointsStore)(view), options));
   const clientIp = options.clientIp ?? runtimeClientIp;
   const ctx = (c: Context): AuthContext => ({ clientIp: clientIp(c), waitUntil: runtimeWaitUntil(c), env: c.env });
   const paths = { login: "/api/auth/login/", logout: "/api/auth/logout/", csrf: "/api/auth/csrf/", ...options.paths };

@@ -5,14 +5,14 @@
 import type { AuthContext, BruteForceOptions, CounterStore, EventHook, PasswordHashers, TokenStore, UserStore } from "@portcullis/core";
 import { logoutAllHandler, logoutHandler, obtainTokenHandler } from "@portcullis/core";
 import type { Context, Env, Hono } from "hono";
-import { perEnv } from "./_decide.js";
+import { type EnvContext, perEnv } from "./_decide.js";
 import { runtimeClientIp, runtimeWaitUntil } from "./_hono-conn.js";
 import { markPolicy } from "./_hono-policy.js";
 
 /** Options of `mountTokenEndpoints`. */
 export interface TokenEndpointsOptions {
   /** The store, or a function of the context that answers it (e.g. `(c) => d1Store(c.env.DB)`), once per `c.env`. */
-  readonly store: EndpointStore | ((c: Context) => EndpointStore);
+  readonly store: EndpointStore | ((c: EnvContext) => EndpointStore);
   /**
    * Where the login endpoint counts failed logins (brute-force protection), e.g. `redisCounters(redis)` when
    * users and tokens live elsewhere. Default: `store`, when it is also a counter store.
@@ -60,7 +60,7 @@ export function mountTokenEndpoints<E extends Env>(app: Hono<E>, options: TokenE
   const fixed = typeof store === "function" ? null : buildHandlers(store, options);
   const cache = perEnv<Handlers>();
   const handlersFor = (c: Context): Handlers =>
-    fixed ?? cache(c.env, () => buildHandlers((store as (c: Context) => EndpointStore)(c), options));
+    fixed ?? cache(c.env, (view) => buildHandlers((store as (c: EnvContext) => EndpointStore)(view), options));
   const clientIp = options.clientIp ?? runtimeClientIp;
   const ctx = (c: Context): AuthContext => ({ clientIp: clientIp(c), waitUntil: runtimeWaitUntil(c), env: c.env });
   const paths = { obtain: "/api-token-auth/", logout: "/api/logout/", logoutAll: "/api/logoutall/", ...options.paths };

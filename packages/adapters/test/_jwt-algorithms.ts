@@ -26,7 +26,7 @@ const GENERATE: Record<string, RsaHashedKeyGenParams | EcKeyGenParams | { name: 
 };
 
 /** The HMAC secret of the HS* checks (what Django's SECRET_KEY is). */
-export const HMAC_SECRET = "django-insecure-runtime-test-secret-0123456789";
+export const HMAC_SECRET = "django-insecure-runtime-test-secret-0123456789-of-64-bytes-or-more-abc";
 
 function pem(label: string, der: ArrayBuffer): string {
   let binary = "";

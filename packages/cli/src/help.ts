@@ -43,7 +43,7 @@ Run 'portcullis <command> --help' for a command's options.
 ${WHERE}
   -v, --version          print the version
 
-Exit codes: 0 success, 1 failure, 2 usage mistake.`;
+Exit codes: 0 success, 1 failure, 2 usage mistake, 3 database unreachable (10 s connect timeout).`;
 
 const COMMAND_HELP: Readonly<Record<CommandName, string>> = {
   migrate: `Usage: portcullis migrate [options]

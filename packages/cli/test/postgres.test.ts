@@ -1,5 +1,6 @@
 // End to end: the built CLI against a real PostgreSQL server (`--database-url`), in Portcullis's own tables and in
 // Django mode on tables real Django made; every result is checked through the store or through Django itself.
+import { type AddressInfo, createServer } from "node:net";
 import { tmpdir } from "node:os";
 import { postgresStore } from "@portcullis/store-postgres";
 import postgres from "postgres";
@@ -32,6 +33,32 @@ async function withStore<T>(database: TestDatabase, django: boolean, work: (stor
     await sql.end();
   }
 }
+
+describe("portcullis --database-url to a server that cannot be reached", { timeout: 60_000 }, () => {
+  const silent = createServer(() => undefined); // accepts connections and never answers
+  beforeAll(async () => {
+    requireBuiltCli();
+    await new Promise<void>((resolve) => silent.listen(0, "127.0.0.1", resolve));
+  });
+  afterAll(() => new Promise<void>((resolve) => silent.close(() => resolve())));
+
+  it("gives up after the connect timeout with exit code 3 and one clear message, never the password", async () => {
+    const { port } = silent.address() as AddressInfo;
+    const closed = createServer();
+    await new Promise<void>((resolve) => closed.listen(0, "127.0.0.1", resolve));
+    const closedPort = (closed.address() as AddressInfo).port;
+    await new Promise<void>((resolve) => closed.close(() => resolve()));
+    for (const [where, maxMs] of [[port, 15_000], [closedPort, 5_000]] as const) {
+      const started = Date.now();
+      const env = { ...process.env, PORTCULLIS_DATABASE_URL: `postgres://someone:s3cret-pw@127.0.0.1:${where}/nowhere` };
+      const run = runCli(cwd, ["list-tokens", "alice"], "", env);
+      expect(Date.now() - started, String(where)).toBeLessThan(maxMs);
+      expect(run.code).toBe(3);
+      expect(run.stderr).toMatch(/^Cannot reach the PostgreSQL database nowhere on 127\.0\.0\.1:\d+ \(waited at most 10 s\)/);
+      expect(`${run.stdout}${run.stderr}`).not.toContain("s3cret-pw");
+    }
+  });
+});
 
 describe.skipIf(!HAS_SERVER)("portcullis --database-url (built CLI, real PostgreSQL)", { timeout: 120_000 }, () => {
   let database: TestDatabase;

@@ -46,6 +46,9 @@ async function blacklist(db: D1DatabaseLike, token: OutstandingJwt, now: number)
   const results = (await db.batch([
     bindRow(db, INSERT_IF_MISSING, token),
     db.prepare(`UPDATE ${T} SET blacklisted_at = ?2 WHERE jti = ?1 AND blacklisted_at IS NULL`).bind(token.jti, now),
+    // A spent token (rotated away) at logout: its successors may be a thief's, so the whole family goes.
+    db.prepare(`UPDATE ${T} SET blacklisted_at = ?2 WHERE blacklisted_at IS NULL AND family =
+(SELECT family FROM ${T} WHERE jti = ?1 AND replaced_by IS NOT NULL)`).bind(token.jti, now),
   ])) as D1ResultLike[];
   return (results[1]?.meta.changes ?? 0) > 0;
 }

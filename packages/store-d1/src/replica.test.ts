@@ -62,7 +62,8 @@ const LAG = 10_000;
 
 async function setUp() {
   await primary.batch(TABLES.slice().reverse().map((t) => primary.prepare(`DELETE FROM ${t}`)));
-  const clock = { t: 1_800_000_000_000 };
+  // An hour behind the real time: heartbeats never record a time later than the database's own clock.
+  const clock = { t: Date.now() - 3_600_000 };
   const log: string[] = [];
   const store = d1ReplicaStore(instrumented(log), { maxReplicaLagMs: LAG, now: () => clock.t });
   const user = await store.createUser({ username: `alice`, passwordHash: "!" });
@@ -126,6 +127,22 @@ describe("d1ReplicaStore: the staleness rule on a lagging replica", () => {
     expect(log.filter((q) => q === "primary:INSERT")).toHaveLength(2);
     const row = await primary.prepare("SELECT at FROM portcullis_replica_clock").first<{ at: number }>();
     expect(row?.at).toBe(clock.t);
+  });
+
+  it("a writer whose clock runs fast never records a heartbeat later than the database's own time", async () => {
+    const { clock, store, check } = await setUp();
+    clock.t = Date.now() + 30_000; // this Worker's clock is 30 s fast
+    await store.deleteUserTokens("nobody"); // a revocation ticks the clock
+    await check(); // and so may a token check on the primary
+    const row = await primary.prepare("SELECT at FROM portcullis_replica_clock").first<{ at: number }>();
+    expect(row?.at).toBeLessThanOrEqual(Date.now() + 1_000);
+    await replicate();
+    // A replica showing that heartbeat is judged by it: 11 s later (real time) it is stale for this 10 s bound.
+    clock.t = (row?.at ?? 0) + LAG + 1_000;
+    const log: string[] = [];
+    const reader = d1ReplicaStore(instrumented(log), { maxReplicaLagMs: LAG, now: () => clock.t });
+    await reader.findToken("0".repeat(64));
+    expect(log).toContain("primary:SELECT");
   });
 
   it("requires a Sessions-API binding and an explicit, bounded maxReplicaLagMs", () => {

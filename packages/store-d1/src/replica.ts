@@ -5,7 +5,8 @@
  * replica applies the primary's writes in order, so one that shows `at` holds every write committed before `at`.
  * The replica's answer is used only when it found the token AND `now - at <= maxReplicaLagMs`; otherwise the check
  * reads the primary. Hence a revoked token (or a deactivated user) stops authenticating at most
- * `maxReplicaLagMs` after the revocation committed, whatever the replica's real lag (see SECURITY.md).
+ * `maxReplicaLagMs` after the revocation committed, whatever the replica's real lag (see SECURITY.md). Behind a
+ * `tokenCache`, the two bounds add up: revoked within `maxStalenessMs + maxReplicaLagMs`.
  * @module
  */
 import { ConfigError, type Store, type TokenRecord, type User } from "@portcullis/core";
@@ -48,8 +49,14 @@ const FIND_WITH_CLOCK = `SELECT (SELECT at FROM portcullis_replica_clock WHERE i
   t.id, t.user_id, t.name, t.created_at, t.expires_at, u.username, u.is_active, u.is_staff
 FROM (SELECT 1) LEFT JOIN portcullis_tokens AS t ON t.digest = ?1 LEFT JOIN portcullis_users AS u ON u.id = t.user_id`;
 
-const TICK = `INSERT INTO portcullis_replica_clock (id, at) VALUES (1, ?1)
-ON CONFLICT (id) DO UPDATE SET at = max(at, ?1)`;
+/**
+ * The database's own time, epoch ms. A heartbeat never records a time later than it: a Worker whose clock runs
+ * fast would otherwise write a future `at`, and a replica showing it would look fresh for longer than the bound.
+ * (A slow writer clock records an earlier `at`, which only makes replicas look staler: safe.)
+ */
+const DB_NOW_MS = "((julianday('now') - 2440587.5) * 86400000.0)";
+const TICK = `INSERT INTO portcullis_replica_clock (id, at) VALUES (1, min(?1, ${DB_NOW_MS}))
+ON CONFLICT (id) DO UPDATE SET at = max(at, min(?1, ${DB_NOW_MS}))`;
 
 function foundOf(row: Row | null): Found | null {
   if (row === null || row.id === null || row.username === null) return null;

@@ -77,6 +77,60 @@ function fakeNamespace(answer: () => unknown): CounterNamespace<string> {
   return { idFromName: (name) => name, get: () => stub as unknown as CounterObjectRpc };
 }
 
+/** A namespace whose stubs record which object (by name) each key's calls reach. */
+function routingNamespace(reached: Map<string, string[]>): CounterNamespace<string> {
+  return {
+    idFromName: (name) => `id-of(${name})-deployment-secret-0123456789abcdef`,
+    get: (id) =>
+      ({
+        hit: async (key: string) => (reached.set(id, [...(reached.get(id) ?? []), key]), { allowed: true, count: 1, oldest: 1 }),
+        releaseHit: async () => true,
+        purgeCounters: async () => 0,
+      }) as unknown as CounterObjectRpc,
+  };
+}
+
+/** The shard an attacker computes offline: the unkeyed FNV-1a of the counter key (what the store used before). */
+function predictedShard(key: string, shards: number): number {
+  let hash = 0x811c9dc5;
+  for (let i = 0; i < key.length; i++) hash = Math.imul(hash ^ key.charCodeAt(i), 0x01000193);
+  return (hash >>> 0) % shards;
+}
+
+describe("durableObjectCounters: the shard of a key cannot be chosen from outside", () => {
+  const rate = { limit: 5, windowMs: 60_000, now: 1 };
+
+  it("an attacker's usernames predicted to share the victim's object are spread like any others", async () => {
+    const shards = 32;
+    const victim = "login:user:victim";
+    const target = predictedShard(victim, shards);
+    const chosen: string[] = [];
+    for (let i = 0; chosen.length < 300; i++) if (predictedShard(`login:user:attacker-${i}`, shards) === target) chosen.push(`login:user:attacker-${i}`);
+    const reached = new Map<string, string[]>();
+    const store = durableObjectCounters(routingNamespace(reached), { shards });
+    await store.hit(victim, rate);
+    for (const key of chosen) await store.hit(key, rate);
+    const victimObject = [...reached].find(([, keys]) => keys.includes(victim))?.[0] as string;
+    const withVictim = (reached.get(victimObject) ?? []).filter((key) => key !== victim).length;
+    expect(withVictim).toBeLessThan(40); // about 300 / 32; all 300 before the key
+    expect(reached.size).toBeGreaterThan(20);
+  });
+
+  it("routes by the deployment's key: the same key lands alike in one deployment, differently across keys", async () => {
+    const keys = Array.from({ length: 64 }, (_, i) => `throttle:user:${i}`);
+    const route = async (shardKey?: string) => {
+      const reached = new Map<string, string[]>();
+      const store = durableObjectCounters(routingNamespace(reached), { shards: 16, ...(shardKey ? { shardKey } : {}) });
+      for (const key of keys) await store.hit(key, rate);
+      return keys.map((key) => [...reached].find(([, list]) => list.includes(key))?.[0]);
+    };
+    expect(await route("deployment-one-secret-key")).toEqual(await route("deployment-one-secret-key"));
+    expect(await route("deployment-one-secret-key")).not.toEqual(await route("deployment-two-secret-key"));
+    expect(await route()).toEqual(await route());
+    expect(() => durableObjectCounters(routingNamespace(new Map()), { shardKey: "short" })).toThrow(/^shardKey:/);
+  });
+});
+
 describe("durableObjectCounters", () => {
   it("names an overloaded object in the StoreError (fail closed, 503 in the adapters)", async () => {
     const overloaded = Object.assign(new Error("Durable Object is overloaded."), { overloaded: true, retryable: false });

@@ -19,19 +19,30 @@ export interface DurableObjectCountersOptions {
   readonly shards?: number;
   /** The name prefix of the objects (`idFromName(prefix + shard)`); default `"portcullis-counters:"`. */
   readonly prefix?: string;
+  /**
+   * The secret that keys the shard hash (HMAC-SHA-256), so nobody outside the deployment can pick counter keys
+   * (usernames) that share a victim's object. Default: derived from the namespace itself
+   * (`idFromName(prefix + "shard-key")`, unpredictable outside the account); pass e.g. a secret binding to set
+   * it. Changing it re-homes keys: their counts start again.
+   */
+  readonly shardKey?: string;
 }
 
 const DEFAULT_SHARDS = 32;
 const MAX_SHARDS = 1024;
 
-/** FNV-1a over the UTF-16 code units of the key: fast, stable across isolates and releases. */
-function shardOf(key: string, shards: number): number {
-  let hash = 0x811c9dc5;
-  for (let i = 0; i < key.length; i++) {
-    hash ^= key.charCodeAt(i);
-    hash = Math.imul(hash, 0x01000193);
-  }
-  return (hash >>> 0) % shards;
+/**
+ * The shard of a key: HMAC-SHA-256 of the key under the deployment's shard key, so the mapping cannot be computed
+ * (nor collisions searched) from outside. The CryptoKey is imported once.
+ */
+function shardHasher(secret: string, shards: number): (key: string) => Promise<number> {
+  const encoder = new TextEncoder();
+  let cryptoKey: Promise<CryptoKey> | undefined;
+  return async (key) => {
+    cryptoKey ??= crypto.subtle.importKey("raw", encoder.encode(secret), { name: "HMAC", hash: "SHA-256" }, false, ["sign"]);
+    const mac = new DataView(await crypto.subtle.sign("HMAC", await cryptoKey, encoder.encode(key)));
+    return mac.getUint32(0) % shards;
+  };
 }
 
 function isHitResult(value: unknown): value is HitResult {
@@ -60,13 +71,16 @@ async function call<T>(operation: string, run: () => Promise<unknown>, valid: (v
   return answer;
 }
 
-function checkOptions(options: DurableObjectCountersOptions): { shards: number; prefix: string } {
-  const { shards = DEFAULT_SHARDS, prefix = "portcullis-counters:" } = options;
+function checkOptions(options: DurableObjectCountersOptions): { shards: number; prefix: string; shardKey?: string } {
+  const { shards = DEFAULT_SHARDS, prefix = "portcullis-counters:", shardKey } = options;
+  if (shardKey !== undefined && (typeof shardKey !== "string" || shardKey.length < 16)) {
+    throw new ConfigError("shardKey", "must be a secret string of at least 16 characters");
+  }
   if (!Number.isSafeInteger(shards) || shards < 1 || shards > MAX_SHARDS) {
     throw new ConfigError("shards", `must be an integer from 1 to ${MAX_SHARDS}`);
   }
   if (typeof prefix !== "string") throw new ConfigError("prefix", "must be a string");
-  return { shards, prefix };
+  return { shards, prefix, shardKey };
 }
 
 /**
@@ -83,20 +97,21 @@ export function durableObjectCounters<Id>(namespace: CounterNamespace<Id>, optio
   if (typeof namespace?.idFromName !== "function" || typeof namespace.get !== "function") {
     throw new ConfigError("namespace", "must be a Durable Object namespace binding of the PortcullisCounters class");
   }
-  const { shards, prefix } = checkOptions(options ?? {});
+  const { shards, prefix, shardKey } = checkOptions(options ?? {});
   // Ids are plain values, safe to keep across requests; stubs are made per call (cheap, no I/O).
   const ids = Array.from({ length: shards }, (_, i) => namespace.idFromName(`${prefix}${i}`));
   const stub = (index: number): CounterObjectRpc => namespace.get(ids[index] as Id);
-  const stubFor = (key: string) => stub(shardOf(key, shards));
+  const shardOf = shardHasher(shardKey ?? `portcullis-shard:${String(namespace.idFromName(`${prefix}shard-key`))}`, shards);
+  const stubFor = async (key: string) => stub(await shardOf(key));
   const isBoolean = (value: unknown): value is boolean => typeof value === "boolean";
   const isCount = (value: unknown): value is number => Number.isSafeInteger(value) && (value as number) >= 0;
   return {
     hit(key: string, hitOptions: HitOptions): Promise<HitResult> {
       const { limit, windowMs, now, dryRun = false } = hitOptions;
-      return call("hit", () => stubFor(key).hit(key, { limit, windowMs, now, dryRun }), isHitResult);
+      return call("hit", async () => (await stubFor(key)).hit(key, { limit, windowMs, now, dryRun }), isHitResult);
     },
     releaseHit(key: string, { at }: { readonly at: number }): Promise<boolean> {
-      return call("releaseHit", () => stubFor(key).releaseHit(key, at), isBoolean);
+      return call("releaseHit", async () => (await stubFor(key)).releaseHit(key, at), isBoolean);
     },
     async purgeCounters(now: number): Promise<number> {
       const counts = await Promise.all(ids.map((_, i) => call("purgeCounters", () => stub(i).purgeCounters(now), isCount)));

@@ -35,17 +35,22 @@ export class JwtBlacklist {
 
   blacklist(token: OutstandingJwt, now: number): boolean {
     const row = this.#getOrCreate(token);
-    if (row.blacklistedAt !== null) return false;
-    row.blacklistedAt = now;
-    return true;
+    const newly = row.blacklistedAt === null;
+    if (newly) row.blacklistedAt = now;
+    if (row.spent) this.#revokeFamily(row.family, now); // a spent token at logout: a thief may hold its successor
+    return newly;
+  }
+
+  #revokeFamily(family: string, now: number): void {
+    for (const member of this.#rows.values()) {
+      if (member.family === family && member.blacklistedAt === null) member.blacklistedAt = now;
+    }
   }
 
   rotate(old: OutstandingJwt, next: OutstandingJwt, now: number, blacklistOld: boolean): JwtRotation {
     const row = this.#getOrCreate(old);
     if (row.spent) {
-      for (const member of this.#rows.values()) {
-        if (member.family === row.family && member.blacklistedAt === null) member.blacklistedAt = now;
-      }
+      this.#revokeFamily(row.family, now);
       return "reused";
     }
     if (row.blacklistedAt !== null) return "blacklisted";

@@ -60,3 +60,12 @@ export async function attempt<T>(operation: string, run: () => Promise<T>): Prom
 export function badAnswer(operation: string): StoreError {
   return new StoreError(`PostgreSQL ${operation} gave an unexpected answer`);
 }
+
+/**
+ * Runs a lookup by `values`, or answers `none` without a query when one of them holds a NUL byte: PostgreSQL text
+ * cannot hold NUL, so no row can match, and the driver would fail the query. Malformed input (a NUL in a Basic
+ * username) is then "not found" (a 401), never a store failure (a 503 anyone could trigger, and a log line).
+ */
+export function lookup<T>(operation: string, values: readonly string[], none: T, run: () => Promise<T>): Promise<T> {
+  return values.some((value) => typeof value === "string" && value.includes("\0")) ? Promise.resolve(none) : attempt(operation, run);
+}

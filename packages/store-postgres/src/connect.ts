@@ -13,6 +13,11 @@ import { postgresStore, type PostgresStoreOptions } from "./postgres-store.js";
 export interface ConnectOptions extends PostgresStoreOptions {
   /** Connections in the pool. Default 4. */
   readonly max?: number;
+  /**
+   * How long opening one connection may take, ms (rounded up to whole seconds, postgres.js's unit): an
+   * unreachable or silent server fails the query with a `StoreError` then, instead of hanging. Default 10,000.
+   */
+  readonly connectTimeoutMs?: number;
 }
 
 /** An open connection: its store, its client, `migrate()` for the store's mode, and `close()`. */
@@ -45,15 +50,18 @@ export async function connect(url: string, options: ConnectOptions = {}): Promis
   if (typeof url !== "string" || !/^postgres(?:ql)?:\/\//.test(url)) {
     throw new ConfigError("url", "must be a postgres:// or postgresql:// URL");
   }
-  const { max = 4, django = false } = options;
+  const { max = 4, django = false, connectTimeoutMs = 10_000 } = options;
   if (!(Number.isSafeInteger(max) && max > 0)) throw new ConfigError("max", "must be a positive integer");
+  if (!(Number.isSafeInteger(connectTimeoutMs) && connectTimeoutMs > 0 && connectTimeoutMs <= 600_000)) {
+    throw new ConfigError("connectTimeoutMs", "must be an integer from 1 to 600,000 (ms)");
+  }
   const postgres = await import("postgres").then(
     (module) => module.default,
     () => {
       throw new ConfigError("postgres", "connect() needs the postgres package (npm install postgres)");
     },
   );
-  const sql = postgres(url, { max, onnotice: () => undefined });
+  const sql = postgres(url, { max, onnotice: () => undefined, connect_timeout: Math.ceil(connectTimeoutMs / 1000) });
   return {
     store: postgresStore(sql, { django }),
     client: toSqlClient(sql),

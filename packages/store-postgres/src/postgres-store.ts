@@ -18,7 +18,7 @@ import {
 } from "@portcullis/core";
 import type { DjangoSessionTable, DjangoUserSource } from "@portcullis/core/sessions";
 import { toSqlClient, type PostgresClient, type SqlClient } from "./client.js";
-import { attempt } from "./_errors.js";
+import { attempt, lookup } from "./_errors.js";
 import { hit, purgeCounters, releaseHit } from "./_counters.js";
 import * as django from "./_django-users.js";
 import { djangoJwtBlacklistStore } from "./_django-jwt.js";
@@ -80,9 +80,9 @@ function userStore(db: SqlClient, isDjango: boolean): UserStore {
   const impl = isDjango ? django : users;
   return {
     createUser: (user) => attempt("createUser", () => impl.createUser(db, user)),
-    getUserByUsername: (username) => attempt("getUserByUsername", () => impl.getUserByUsername(db, username)),
-    getUserById: (id) => attempt("getUserById", () => impl.getUserById(db, id)),
-    setPasswordHash: (userId, hash) => attempt("setPasswordHash", () => impl.setPasswordHash(db, userId, hash)),
+    getUserByUsername: (username) => lookup("getUserByUsername", [username], null, () => impl.getUserByUsername(db, username)),
+    getUserById: (id) => lookup("getUserById", [id], null, () => impl.getUserById(db, id)),
+    setPasswordHash: (userId, hash) => lookup("setPasswordHash", [userId], undefined, () => impl.setPasswordHash(db, userId, hash)),
   };
 }
 
@@ -91,9 +91,9 @@ function tokenStore(db: SqlClient, preload: PermissionStore | null): TokenStore 
   return {
     createToken: (token, options) => attempt("createToken", () => tokens.createToken(db, token, options)),
     findToken: finder(db, tokens.findToken, preload),
-    listTokens: (userId) => attempt("listTokens", () => tokens.listTokens(db, userId)),
-    deleteToken: (id) => attempt("deleteToken", async () => (await tokens.deleteWhere(db, "id = $1", id)) > 0),
-    deleteUserTokens: (userId) => attempt("deleteUserTokens", () => tokens.deleteWhere(db, "user_id = $1", userId)),
+    listTokens: (userId) => lookup("listTokens", [userId], [], () => tokens.listTokens(db, userId)),
+    deleteToken: (id) => lookup("deleteToken", [id], false, async () => (await tokens.deleteWhere(db, "id = $1", id)) > 0),
+    deleteUserTokens: (userId) => lookup("deleteUserTokens", [userId], 0, () => tokens.deleteWhere(db, "user_id = $1", userId)),
     deleteExpiredTokens: (now) =>
       attempt("deleteExpiredTokens", () => tokens.deleteWhere(db, "expires_at IS NOT NULL AND expires_at <= $1::float8", now)),
   };
@@ -104,9 +104,9 @@ function djangoTokenStore(db: SqlClient, preload: PermissionStore | null): Token
   return {
     createToken: (token, options) => attempt("createToken", () => djangoTokens.createToken(db, token, options)),
     findToken: finder(db, djangoTokens.findToken, preload),
-    listTokens: (userId) => attempt("listTokens", () => djangoTokens.listTokens(db, userId)),
-    deleteToken: (id) => attempt("deleteToken", () => djangoTokens.deleteToken(db, id)),
-    deleteUserTokens: (userId) => attempt("deleteUserTokens", () => djangoTokens.deleteUserTokens(db, userId)),
+    listTokens: (userId) => lookup("listTokens", [userId], [], () => djangoTokens.listTokens(db, userId)),
+    deleteToken: (id) => lookup("deleteToken", [id], false, () => djangoTokens.deleteToken(db, id)),
+    deleteUserTokens: (userId) => lookup("deleteUserTokens", [userId], 0, () => djangoTokens.deleteUserTokens(db, userId)),
     deleteExpiredTokens: (now) => attempt("deleteExpiredTokens", () => djangoTokens.deleteExpiredTokens(db, now)),
   };
 }

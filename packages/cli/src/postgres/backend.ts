@@ -44,14 +44,29 @@ async function loadStore(): Promise<typeof StorePostgres> {
   }
 }
 
+/** How long the CLI waits for the database to answer its first query before giving up (exit code 3). */
+export const CONNECT_TIMEOUT_MS = 10_000;
+
+/** The exit code of a database that cannot be reached (refused, unknown host, silent past the timeout). */
+export const UNREACHABLE_EXIT_CODE = 3;
+
 async function openPostgres(options: Options): Promise<Backend> {
   const url = urlOf(options, process.env) as string;
   const d1 = D1_OPTIONS.find((name) => options[name] !== undefined);
   if (d1 !== undefined) throw usageError(`--${d1} applies to D1, not to --database-url.`);
   const django = options.django === true;
   const { connect } = await loadStore();
-  const db = await connect(url, { django });
-  return { store: db.store, description: describe(url, django), migrate: () => db.migrate(), close: () => db.close() };
+  const db = await connect(url, { django, connectTimeoutMs: CONNECT_TIMEOUT_MS });
+  const description = describe(url, django);
+  try {
+    // One probe with the connect timeout, so an unreachable server is one clear message, not a hang per query.
+    await db.client.query("SELECT 1", []);
+  } catch (error) {
+    await Promise.race([db.close().catch(() => undefined), new Promise((resolve) => setTimeout(resolve, 1_000).unref())]);
+    const reason = error instanceof Error ? error.message.split("\n")[0] : String(error);
+    throw new CliError(`Cannot reach the ${description} (waited at most ${CONNECT_TIMEOUT_MS / 1000} s): ${reason}`, UNREACHABLE_EXIT_CODE);
+  }
+  return { store: db.store, description, migrate: () => db.migrate(), close: () => db.close() };
 }
 
 /** Selected by `--database-url` or `PORTCULLIS_DATABASE_URL`; `--django` without either is a usage error. */

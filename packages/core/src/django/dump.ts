@@ -59,23 +59,36 @@ export function djangoTime(text: string): number {
   return Date.parse(`${main}${fraction.slice(0, 4)}${zone}`);
 }
 
-const PK = z.union([z.int().min(0), z.string().min(1).max(255)], { error: "must be an integer or a non-empty string" });
+// The target's limits, checked before anything is written (a bad record must not stop an import half-way, the
+// same record on every re-run): Django's auth_user columns (username varchar(150), password varchar(128)), no NUL
+// byte anywhere (PostgreSQL text cannot hold one), and ids a database assigns (a positive integer; `auth.user`'s
+// pk is never a string, a custom user model's may be, e.g. a UUID).
+const noNul = (text: string) => !text.includes("\0");
+const text = (min: number, max: number) => z.string().min(min).max(max).refine(noNul, { error: "must not contain a NUL byte" });
+const INT_PK = z.int({ error: "must be a positive integer" }).min(1, { error: "must be a positive integer" });
+const PK = z.union([INT_PK, text(1, 255)], { error: "must be a positive integer or a non-empty string" });
 
-const USER = z.object({
-  pk: PK,
-  fields: z.object({
-    username: z.string().min(1).max(150),
-    password: z.string().max(1024),
-    is_active: z.boolean(),
-    is_staff: z.boolean(),
-    is_superuser: z.boolean().default(false),
-  }),
-});
+function userSchema(pk: z.ZodType<number | string>) {
+  return z.object({
+    pk,
+    fields: z.object({
+      username: text(1, 150),
+      password: text(0, 128),
+      is_active: z.boolean(),
+      is_staff: z.boolean(),
+      is_superuser: z.boolean().default(false),
+    }),
+  });
+}
+
+/** `auth.user`: an integer pk (Django's AutoField); a custom user model may use strings. */
+const DJANGO_USER = userSchema(INT_PK);
+const CUSTOM_USER = userSchema(PK);
 
 const TOKEN = z.object({
   pk: z.string().regex(/^[\x21-\x7e]{1,40}$/, { error: "must be a token key: 1 to 40 printable ASCII characters" }),
   fields: z.object({
-    user: z.union([PK, z.tuple([z.string().min(1)])], { error: "must be a user pk or a natural key [username]" }),
+    user: z.union([PK, z.tuple([text(1, 150)])], { error: "must be a user pk or a natural key [username]" }),
     created: z.string().refine((text) => !Number.isNaN(djangoTime(text)), { error: "must be an ISO 8601 datetime" }),
   }),
 });
@@ -110,7 +123,7 @@ function readRecord(index: number, raw: unknown, userModel: string): DumpUser | 
   const label = labelOf(index, model, record, model === "authtoken.token");
   if (model === userModel) {
     if (!("pk" in record)) return [`${label}: no pk (dumped with --natural-primary?): dump again without it, so ids carry over`];
-    const user = USER.safeParse(record);
+    const user = (userModel === "auth.user" ? DJANGO_USER : CUSTOM_USER).safeParse(record);
     if (!user.success) return problemsOf(label, user.error);
     const { pk, fields } = user.data;
     const { username, password: passwordHash, is_active: isActive, is_staff: isStaff, is_superuser: isSuperuser } = fields;

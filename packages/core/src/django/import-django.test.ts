@@ -76,6 +76,41 @@ describe("importDjango", () => {
     expect(error).toMatchObject({ users: 2, tokens: 0, message: expect.stringContaining("stopped after 2 users and 0 tokens") });
     expect(await importDjango(flaky, await dump())).toMatchObject({ users: 0, tokens: 2, presentUsers: 2 });
   });
+
+  it("checks the target's limits before writing: NUL bytes, a zero or string auth.user pk, a 129-character hash", async () => {
+    const hash = await hashPassword("pw", { iterations: 1000 });
+    const user = (pk: unknown, fields: Record<string, unknown> = {}) => ({
+      model: "auth.user",
+      pk,
+      fields: { username: `u${String(pk)}`, password: hash, is_active: true, is_staff: false, ...fields },
+    });
+    const bad = [
+      user(1), // a good record first: nothing may be written when a later one is bad
+      user(2, { password: `${hash}\0` }),
+      user(0),
+      user("3"),
+      user(4, { password: "x".repeat(129) }),
+      user(5, { username: "eve\0" }),
+      user(2 ** 53),
+      { model: "authtoken.token", pk: KEY, fields: { user: ["ali\0ce"], created: "2024-05-01T00:00:00Z" } },
+    ];
+    for (const records of [bad, JSON.stringify(bad)]) {
+      const store = memoryStore();
+      const error = await importDjango(store, records).catch((e: unknown) => e);
+      expect(error).toBeInstanceOf(DumpError);
+      const problems = (error as DumpError).problems.join("\n");
+      for (const at of ["dump[1]", "dump[2]", "dump[3]", "dump[4]", "dump[5]", "dump[6]", "dump[7]"]) expect(problems).toContain(at);
+      expect(problems).not.toContain("dump[0]");
+      expect(problems).not.toContain(KEY);
+      expect(await store.getUserById("1")).toBeNull();
+    }
+    // The limits themselves pass: a 128-character hash, a 150-character username; a custom model may use string pks.
+    const store = memoryStore();
+    const edge = [user(9, { password: "x".repeat(128), username: "n".repeat(150) })];
+    expect((await importDjango(store, edge)).users).toBe(1);
+    const custom = [{ model: "accounts.user", pk: "a8098c1a-f86e-11da-bd1a-00112444be1e", fields: { username: "uuid", password: hash, is_active: true, is_staff: false } }];
+    expect((await importDjango(store, custom, { userModel: "accounts.user" })).users).toBe(1);
+  });
 });
 
 describe("importDjango: permissions and groups (dumpdata auth)", () => {

@@ -60,12 +60,19 @@ export async function verifiedOr401(
   return result.ok ? result.payload : invalidToken(settings, result.message);
 }
 
-/** The outstanding-token record of a verified refresh or sliding token (its own `jti` is its family at first). */
+/**
+ * The outstanding-token record of a verified refresh or sliding token (its own `jti` is its family at first). A
+ * sliding token keeps its `jti` when refreshed until its refresh claim (`refresh_exp`) passes, so its row lives
+ * until then: logout-everywhere must still find it, and the expiry cron must not purge it while it can refresh.
+ */
 export function outstandingOf(settings: JwtSettings, payload: JwtPayload, now: number): OutstandingJwt {
   const jti = String(payload[settings.jtiClaim]);
   const iat = payload.iat;
   const createdAt = typeof iat === "number" && Number.isFinite(iat) ? iat * 1000 : now;
-  return { jti, userId: userIdOf(payload, settings), family: jti, createdAt, expiresAt: (payload.exp as number) * 1000 };
+  const exp = payload.exp as number;
+  const refreshExp = payload[settings.slidingTokenRefreshExpClaim];
+  const until = typeof refreshExp === "number" && Number.isFinite(refreshExp) ? Math.max(exp, refreshExp) : exp;
+  return { jti, userId: userIdOf(payload, settings), family: jti, createdAt, expiresAt: until * 1000 };
 }
 
 /** The refresh endpoints' user rule: the user must still exist and be active (simplejwt >= 5.3). */

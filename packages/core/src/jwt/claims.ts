@@ -61,7 +61,8 @@ export function checkRegisteredClaims(payload: Readonly<Record<string, unknown>>
   const words = decodeMessages(settings);
   if (exp !== undefined && !isTimestamp(exp)) return words.invalid;
   if (exp !== undefined && Math.trunc(exp) <= now - leeway) return words.expired;
-  if (iat !== undefined && !isTimestamp(iat)) return words.invalid;
+  // PyJWT (simplejwt's verifier) refuses a token issued in the future: `iat > now + leeway`, the raw value.
+  if (iat !== undefined && (!isTimestamp(iat) || iat > now + leeway)) return words.invalid;
   if (nbf !== undefined && (!isTimestamp(nbf) || Math.trunc(nbf) > now + leeway)) return words.invalid;
   if (settings.audiences !== null && !audienceMatches(payload.aud, settings.audiences)) return words.invalid;
   if (settings.issuer !== undefined && payload.iss !== settings.issuer) return words.invalid;

@@ -9,7 +9,7 @@ import { jwtAuth } from "./jwt-auth.js";
 import { mintTokenPair } from "./mint.js";
 import { jwtSettings } from "./settings.js";
 
-const jwt = jwtSettings({ signingKey: "cache-test-secret-key" });
+const jwt = jwtSettings({ signingKey: "cache-test-secret-key-of-32-bytes-or-more" });
 const T0 = Date.UTC(2030, 0, 1);
 
 async function answer(protect: ReturnType<typeof guard>, token: string, nowMs: number) {
@@ -43,7 +43,7 @@ describe("jwtAuth with its cache of verified tokens", () => {
   it("looks the user up on every request: a password change and a deletion take effect on a cached token", async () => {
     const store = memoryStore();
     const user = await store.createUser({ username: "ann", passwordHash: "pbkdf2_sha256$1$a$b" });
-    const revoking = jwtSettings({ signingKey: "cache-test-secret-key", checkRevokeToken: true });
+    const revoking = jwtSettings({ signingKey: "cache-test-secret-key-of-32-bytes-or-more", checkRevokeToken: true });
     let deleted = false;
     const users = {
       getUserById: async (id: string) => (deleted ? null : store.getUserById(id)),

@@ -74,11 +74,15 @@ function isFailure(value: object): value is Failure {
   return (value as { type?: unknown }).type === "failure";
 }
 
-/** The `user_id` claim as a string (simplejwt writes an int up to 5.4, a string since 5.5), or `null`. */
+/**
+ * The `user_id` claim as a string (simplejwt writes an int up to 5.4, a string since 5.5), or `null`. A number
+ * must be a safe integer: beyond 2^53 a JSON number no longer names one id (2^53 + 1 reads as 2^53, so a 64-bit
+ * id would authenticate as its neighbour), and a fraction names none.
+ */
 export function userIdOf(payload: JwtPayload, settings: JwtSettings): string | null {
   const id = payload[settings.userIdClaim];
   if (typeof id === "string" && id !== "") return id;
-  return typeof id === "number" && Number.isFinite(id) ? String(id) : null;
+  return typeof id === "number" && Number.isSafeInteger(id) ? String(id) : null;
 }
 
 function cacheSizeOf(value: unknown): number {

@@ -22,7 +22,7 @@ const claimsOf = (token: string) => JSON.parse(atob((token.split(".")[1] as stri
 async function setup() {
   const store = memoryStore();
   const user = await store.createUser({ username: "alice", passwordHash: await hashPassword(PASSWORD, { iterations: 1000 }) });
-  const jwt = jwtSettings({ signingKey: "events-test-secret", rotateRefreshTokens: true, blacklistAfterRotation: true });
+  const jwt = jwtSettings({ signingKey: "events-test-secret-of-at-least-32-bytes", rotateRefreshTokens: true, blacklistAfterRotation: true });
   const events: AuthEvent[] = [];
   const onEvent = (event: AuthEvent) => events.push(event);
   return { store, user, jwt, events, onEvent };
@@ -69,7 +69,7 @@ describe("onEvent on the JWT endpoints", () => {
 
   it("reports a reused refresh token as its family revoked", async () => {
     const { store, user, events, onEvent } = await setup();
-    const jwt = jwtSettings({ signingKey: "events-test-secret", rotateRefreshTokens: true });
+    const jwt = jwtSettings({ signingKey: "events-test-secret-of-at-least-32-bytes", rotateRefreshTokens: true });
     const obtain = obtainJwtPairHandler({ jwt, store, blacklist: store });
     const { refresh: spent } = (await call(obtain, { username: "alice", password: PASSWORD })).body as { refresh: string };
     const refresh = refreshJwtHandler({ jwt, users: store, blacklist: store, onEvent });

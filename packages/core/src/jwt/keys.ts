@@ -31,6 +31,7 @@ interface KeyOptions {
   readonly jwkCacheMs: number;
   readonly jwkCooldownMs: number;
   readonly jwkTimeoutMs: number;
+  readonly allowShortSigningKey?: boolean;
 }
 
 const PEM_OR_SSH = /-----BEGIN |^ssh-(?:rsa|ed25519|dss) |^ecdsa-sha2-/;
@@ -40,7 +41,8 @@ export function buildKeys(algorithm: JwtAlgorithm, options: KeyOptions): JwtKeys
   return algorithm.startsWith("HS") ? hmacKeys(algorithm as HmacAlgorithm, options) : asymmetricKeys(algorithm, options);
 }
 
-function hmacKeys(algorithm: HmacAlgorithm, { signingKey }: KeyOptions): JwtKeys {
+function hmacKeys(algorithm: HmacAlgorithm, options: KeyOptions): JwtKeys {
+  const { signingKey } = options;
   let secret: Uint8Array;
   if (typeof signingKey === "string") {
     // PyJWT's rule: a PEM or SSH public key is never an HMAC secret (the algorithm-confusion attack).
@@ -52,6 +54,13 @@ function hmacKeys(algorithm: HmacAlgorithm, { signingKey }: KeyOptions): JwtKeys
     throw new ConfigError("signingKey", `${algorithm} needs the secret (Django's SECRET_KEY) as a string or bytes`);
   }
   if (secret.length === 0) throw new ConfigError("signingKey", "must not be empty");
+  const minimum = Number(algorithm.slice(2)) / 8; // the hash output: HS256 32 bytes, HS384 48, HS512 64
+  if (secret.length < minimum && options.allowShortSigningKey !== true) {
+    throw new ConfigError(
+      "signingKey",
+      `an ${algorithm} key must be at least ${minimum} bytes (got ${secret.length}); pass allowShortSigningKey: true to accept it`,
+    );
+  }
   const signer = hmacSigner(algorithm, secret);
   const header = encodeSegment(JSON.stringify({ alg: algorithm, typ: "JWT" }));
   return {

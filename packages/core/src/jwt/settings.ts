@@ -93,6 +93,11 @@ export interface JwtSettingsOptions {
   readonly rotateRefreshTokens?: boolean;
   /** `BLACKLIST_AFTER_ROTATION`: the rotated refresh token is also blacklisted. Default `false`. */
   readonly blacklistAfterRotation?: boolean;
+  /**
+   * Accept an HMAC `signingKey` shorter than the hash output (32 bytes for HS256, 48 for HS384, 64 for HS512; RFC
+   * 7518 §3.2, PyJWT's `InsecureKeyLengthWarning`). Default `false`: a shorter key is a `ConfigError`.
+   */
+  readonly allowShortSigningKey?: boolean;
 }
 
 const claimName = z.string().min(1).max(100);
@@ -125,6 +130,7 @@ const schema = z.object({
   slidingTokenRefreshExpClaim: claimName.default("refresh_exp"),
   rotateRefreshTokens: z.boolean().default(false),
   blacklistAfterRotation: z.boolean().default(false),
+  allowShortSigningKey: z.boolean().default(false),
 });
 
 /** Validated settings: every default filled in, keys prepared. Frozen; build it with `jwtSettings`. */
@@ -159,8 +165,9 @@ export function jwtSettings(options: JwtSettingsOptions = {}): JwtSettings {
   if (settings.blacklistAfterRotation && !settings.rotateRefreshTokens) {
     throw new ConfigError("blacklistAfterRotation", "needs rotateRefreshTokens: true");
   }
-  const { jwkUrl, jwkCacheMs, jwkCooldownMs, jwkTimeoutMs } = settings;
-  const keys = buildKeys(settings.algorithm, { signingKey, verifyingKey, jwkUrl, jwkCacheMs, jwkCooldownMs, jwkTimeoutMs });
+  const { jwkUrl, jwkCacheMs, jwkCooldownMs, jwkTimeoutMs, allowShortSigningKey } = settings;
+  const keyOptions = { signingKey, verifyingKey, jwkUrl, jwkCacheMs, jwkCooldownMs, jwkTimeoutMs, allowShortSigningKey };
+  const keys = buildKeys(settings.algorithm, keyOptions);
   const audience = settings.audience;
   const audiences = audience === undefined ? null : typeof audience === "string" ? [audience] : [...audience];
   const challenge = `${settings.authHeaderTypes[0]} realm="api"`;

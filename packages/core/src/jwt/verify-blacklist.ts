@@ -10,7 +10,7 @@ import { guardedHandler, methodNotAllowed } from "../endpoints/http.js";
 import type { Handler } from "../endpoints/obtain-token.js";
 import { jsonResponse } from "../response.js";
 import type { JwtBlacklistStore } from "../store/types.js";
-import { outstandingOf, readFields, verifiedOr401 } from "./_endpoint.js";
+import { invalidToken, outstandingOf, readFields, verifiedOr401 } from "./_endpoint.js";
 import { jwtMessages } from "./claims.js";
 import type { JwtSettings } from "./settings.js";
 import { settingsOf } from "./settings.js";
@@ -57,7 +57,9 @@ export interface BlacklistJwtOptions {
 
 /**
  * The blacklist (logout) endpoint: a valid refresh token is blacklisted; 200 `{}`. An already blacklisted one
- * answers 401 `Token is blacklisted`, as simplejwt.
+ * answers 401 `Token is blacklisted`, as simplejwt. A token already spent by a rotation (the victim logging out
+ * after a thief rotated it) blacklists its whole family first, whatever the answer, so the thief's newer refresh
+ * token stops working too.
  * @example
  * app.post("/api/token/blacklist/", (c) => blacklistJwtHandler({ jwt, blacklist: store })(c.req.raw));
  */
@@ -69,12 +71,14 @@ export function blacklistJwtHandler(options: BlacklistJwtOptions): Handler {
     if (request.method !== "POST") return methodNotAllowed(request.method);
     const fields = await readFields(request, ["refresh"]);
     if (fields instanceof Response) return fields;
-    const payload = await verifiedOr401(settings, fields.refresh as string, "refresh", ctx, blacklist);
+    // No blacklist check first: the store's blacklistJwt revokes a spent token's family even when the token itself
+    // is already blacklisted (blacklistAfterRotation), and answers whether it was newly blacklisted.
+    const payload = await verifiedOr401(settings, fields.refresh as string, "refresh", ctx);
     if (payload instanceof Response) return payload;
     const now = nowOf(ctx);
     const outstanding = outstandingOf(settings, payload, now);
-    await blacklist.blacklistJwt(outstanding, now);
+    const newly = await blacklist.blacklistJwt(outstanding, now);
     emit(ctx, { type: "token.revoked", userId: outstanding.userId ?? "", tokenId: outstanding.jti });
-    return jsonResponse({}, 200);
+    return newly ? jsonResponse({}, 200) : invalidToken(settings, jwtMessages.blacklisted);
   }, options.onEvent);
 }

@@ -26,7 +26,8 @@ export async function checkStoreCredentials(
   hashers?: PasswordHashers,
 ): Promise<User | null> {
   const passwords = passwordHashersOf(hashers);
-  const found = await store.getUserByUsername(username);
+  // No user's name holds a NUL byte (PostgreSQL text cannot even store one): not found, never a store error.
+  const found = username.includes("\0") ? null : await store.getUserByUsername(username);
   const { valid, needsRehash } = await passwords.verify(password, found?.passwordHash ?? null);
   const user = found?.user ?? null;
   // Active only when the flag is exactly `true`: a raw `0`, `"0"` or `"false"` from a row is inactive (fail closed).

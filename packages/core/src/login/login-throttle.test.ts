@@ -207,3 +207,22 @@ describe("brute-force protection of basicAuth with a store (on by default)", () 
     expect(!blocked.allowed && blocked.error.status).toBe(429);
   });
 });
+
+describe("a client over its per-IP limit never reaches the per-username counters", () => {
+  it("makes no counter call for the usernames it names once the per-IP limit refused it (300 attempts, 20 reach)", async () => {
+    const { store, ctx } = await setup();
+    const userKeys: string[] = [];
+    // The real memory store, with the keys of its `hit` calls recorded (what a sharded store would route).
+    const counters = {
+      hit: (key: string, options: Parameters<Store["hit"]>[1]) => (key.startsWith("login:user:") && userKeys.push(key), store.hit(key, options)),
+      releaseHit: (key: string, options: { at: number }) => store.releaseHit(key, options),
+      purgeCounters: (now: number) => store.purgeCounters(now),
+    };
+    const obtain = obtainTokenHandler({ store, counters });
+    const statuses: number[] = [];
+    for (let i = 0; i < 300; i++) statuses.push((await obtain(login(`victim-neighbour-${i}`, "wrong"), ctx())).status);
+    expect(statuses.filter((status) => status === 429)).toHaveLength(280);
+    expect(userKeys).toHaveLength(20);
+  });
+});
+

@@ -125,10 +125,14 @@ export function loginThrottle(
         for (const { key: keyOf, rate } of steps) {
           const key = keyOf(username, ctx);
           if (key === null) continue;
-          // Once one counter refused, the others are only looked at (for the wait), never reserved.
-          const result = await store.hit(key, { ...rate, now, dryRun: wait > 0 });
-          if (!result.allowed) wait = Math.max(wait, waitMs(rate, result, now), 1);
-          else if (wait === 0) taken.push(key);
+          const result = await store.hit(key, { ...rate, now });
+          if (!result.allowed) {
+            // Once a counter refused (the per-IP one comes first), the others are not even read: a client over its
+            // own limit cannot reach (or load the store shard of) the counters of the usernames it names.
+            wait = Math.max(waitMs(rate, result, now), 1);
+            break;
+          }
+          taken.push(key);
         }
       } catch (error) {
         await releaseAll(taken, now).catch(() => undefined);

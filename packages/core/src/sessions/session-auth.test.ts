@@ -202,6 +202,31 @@ describe("sessionLogoutHandler", () => {
   });
 });
 
+describe("sessionLogoutHandler while the account is deactivated", () => {
+  it("deletes the session whatever the user's state (Django's flush), after the CSRF check", async () => {
+    const { store, send, jar, token } = await loggedIn();
+    const key = jar.cookies.get("sessionid") as string;
+    // The admin deactivates alice (the row says is_active = false): the store answers what the row holds.
+    let active = false;
+    const sessions = {
+      findSession: async (digest: string) => {
+        const found = await store.findSession(digest);
+        return found === null ? null : { ...found, user: { ...found.user, isActive: active } };
+      },
+      deleteSession: (id: string) => store.deleteSession(id),
+    };
+    const logout = sessionLogoutHandler({ sessions });
+    const forged = await logout(send("/logout/", { method: "POST" })); // no CSRF token: refused, session kept
+    expect(forged.status).toBe(403);
+    expect(await store.findSession(sessionDigest(key))).not.toBeNull();
+    const done = await logout(send("/logout/", { method: "POST", headers: { "x-csrftoken": token } }));
+    expect(done.status).toBe(204);
+    expect(await store.findSession(sessionDigest(key))).toBeNull();
+    active = true; // reactivation revives nothing
+    expect((await authenticate(send("/me"), [sessionAuth({ sessions })])).status).toBe("anonymous");
+  });
+});
+
 describe("csrfToken (Django's get_token)", () => {
   it("keeps a well-formed cookie's secret (32 or 64 characters) and replaces a malformed one", () => {
     const first = csrfToken(new Request(`${ORIGIN}/`));

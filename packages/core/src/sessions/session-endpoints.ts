@@ -140,8 +140,9 @@ export function sessionLoginHandler(options: SessionLoginOptions): Handler {
 
 /**
  * The logout endpoint (`POST`): a request with a valid session must pass the CSRF check (403 otherwise, and the
- * session stays); its session is deleted. The session cookie is cleared in every other case too; 204 (or 302 to
- * `redirectTo`). A Django session (`django: djangoSessions(...)`) is deleted from Django's table, for both halves.
+ * session stays); its session is deleted, whatever its user's state (a deactivated user's session too, as Django's
+ * `flush`). The session cookie is cleared in every other case too; 204 (or 302 to `redirectTo`). A Django session
+ * (`django: djangoSessions(...)`) is deleted from Django's table, for both halves.
  * @example
  * app.post("/api/auth/logout/", (c) => sessionLogoutHandler({ sessions: store })(c.req.raw));
  */
@@ -152,12 +153,25 @@ export function sessionLogoutHandler(options: SessionLogoutOptions): Handler {
   validateRedirect(redirectTo);
   const cookie = sessionCookieConfig(options.cookie);
   const scheme = sessionAuth({ sessions, django, cookieName: cookie.name, csrf: options.csrf });
+  const csrf = csrfConfig(options.csrf);
   return guardedHandler(async (request, ctx) => {
     if (request.method !== "POST") return methodNotAllowed(request.method);
     const result = await scheme.authenticate(request, ctx);
     if (result.type === "failure") return toResponse(result.error ?? permissionDenied(result.detail));
     if (result.type === "success" && result.auth.id !== null) await sessions?.deleteSession(result.auth.id);
     if (result.type === "success" && result.auth.source === "django") await django?.end(requestCookie(request, cookie.name) ?? "");
+    if (result.type === "skip") {
+      // Django's logout flushes the session whatever the user's state: a deactivated (or expired) session is
+      // deleted too, after the CSRF check Django's middleware runs on every POST, so reactivation revives nothing.
+      const key = requestCookie(request, cookie.name);
+      const found = sessions !== undefined && key !== null && SESSION_KEY.test(key) ? await sessions.findSession(sessionDigest(key)) : null;
+      const reason = key === null ? null : await csrfReason(request, csrf);
+      if (found !== null) {
+        if (reason !== null) return toResponse(permissionDenied(`CSRF Failed: ${reason}`));
+        await sessions?.deleteSession(found.session.id);
+      }
+      if (django !== undefined && key !== null && reason === null) await django.end(key);
+    }
     return answer(null, 204, [clearSessionCookie(request, cookie)], redirectTo);
   });
 }

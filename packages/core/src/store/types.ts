@@ -182,7 +182,8 @@ export interface JwtBlacklistStore {
   isJwtBlacklisted(jti: string): Promise<boolean>;
   /**
    * Blacklists a token, recording it as outstanding first when it is unknown (simplejwt's `get_or_create` of both
-   * rows); answers whether it was newly blacklisted.
+   * rows); answers whether it was newly blacklisted. When the token was already spent by a rotation, every token
+   * of its family is blacklisted too (a thief may hold the successor), whatever the answer.
    */
   blacklistJwt(token: OutstandingJwt, now: number): Promise<boolean>;
   /**

@@ -31,6 +31,7 @@ function tokenLookupTests(store: StoreAccessor<UserStore & TokenStore>): void {
       await store().createToken(token, { now: T0 });
       expect((await store().findToken(token.digest))?.token).toEqual(recordOf(token));
       expect(await store().findToken(randomHex(32))).toBeNull();
+      for (const digest of [`${token.digest}\0`, "\0", "\ud800"]) expect(await store().findToken(digest)).toBeNull();
     });
 
     it("createToken throws ConflictError on a duplicate digest or id", async () => {

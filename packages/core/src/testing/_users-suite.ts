@@ -77,6 +77,15 @@ function userLookupTests(store: StoreAccessor<UserStore>): void {
       expect(await store().getUserByUsername(uniqueName("nobody"))).toBeNull();
     });
 
+    it("answers null, never an error, for lookups no row can match (a NUL byte, a lone surrogate, 10,000 chars)", async () => {
+      const user = await makeUser(store());
+      for (const value of [`${user.username}\0`, "\0", "a\u0000b", "\ud800", "x".repeat(10_000)]) {
+        expect(await store().getUserByUsername(value)).toBeNull();
+        expect(await store().getUserById(value)).toBeNull();
+      }
+      expect(await store().getUserById(`${user.id}\0`)).toBeNull();
+    });
+
     it("setPasswordHash replaces the hash of one user only", async () => {
       const [a, b] = [await makeUser(store()), await makeUser(store())];
       await store().setPasswordHash(a.id, "argon2$new");

@@ -81,6 +81,25 @@ function register(store: () => JwtBlacklistStore, user: () => Promise<string>, p
     await store().addOutstandingJwt(next); // `next` was never recorded
   });
 
+  it("blacklisting a spent token (logout after a thief rotated it) blacklists its whole family", async () => {
+    for (const blacklistOld of [false, true]) {
+      const first = outstanding(await user());
+      const second = outstanding(first.userId);
+      const third = outstanding(first.userId);
+      expect(await store().rotateJwt(first, second, { now: T0, blacklistOld })).toBe("rotated");
+      expect(await store().rotateJwt(second, third, { now: T0, blacklistOld })).toBe("rotated"); // the thief's
+      expect(await store().blacklistJwt(first, T0 + 1)).toBe(!blacklistOld);
+      expect(await store().isJwtBlacklisted(third.jti)).toBe(true);
+      expect(await store().isJwtBlacklisted(second.jti)).toBe(true);
+    }
+    // A live token's logout revokes only that token (another family of the same user is untouched).
+    const live = outstanding(await user());
+    const other = outstanding(live.userId);
+    await store().addOutstandingJwt(other);
+    expect(await store().blacklistJwt(live, T0)).toBe(true);
+    expect(await store().isJwtBlacklisted(other.jti)).toBe(false);
+  });
+
   it(`lets exactly one of ${parallel} concurrent rotations of one token succeed`, async () => {
     const userId = await user();
     const old = outstanding(userId);

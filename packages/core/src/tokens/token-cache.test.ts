@@ -155,4 +155,16 @@ describe("tokenCache", () => {
     expect((await wrapped.getUserById(user.id))?.username).toBe("alice");
     expect(await wrapped.listTokens(user.id)).toHaveLength(1);
   });
+
+  it("keys entries by store: one module-level cache over two tenants never answers B with A's token", async () => {
+    const { clock, key, cache, a } = await setUp();
+    const tenantB = memoryStore();
+    await tenantB.createUser({ username: "alice", passwordHash: "!" }); // the same id (1) in the other tenant
+    const b = isolate(cache, tenantB, clock);
+    expect(await a.status(key)).toBe("authenticated"); // cached for tenant A
+    expect(await b.status(key)).toBe("failed");
+    clock.t += 1;
+    expect(await b.status(key)).toBe("failed");
+    expect(await a.status(key)).toBe("authenticated");
+  });
 });

@@ -5,6 +5,8 @@
  * isolate at once. Other isolates (other Workers instances, other locations) keep answering from their own cache
  * for at most `maxStalenessMs` after they last read the token: that is the whole trade-off, and it is bounded.
  * Only found tokens are cached; an unknown token is read again every time, so a new token works at once.
+ * Entries belong to the store they were read from: one cache may wrap several stores (tenants) safely. Over a
+ * store that is itself stale by a bound (`d1ReplicaStore`'s `maxReplicaLagMs`), the bounds add up.
  * @module
  */
 import { ConfigError } from "../errors.js";
@@ -115,15 +117,27 @@ export function tokenCache(options: TokenCacheOptions): TokenCache {
   const { maxStalenessMs, maxEntries, now } = checkOptions(options);
   const entries = new Entries(maxEntries);
 
+  // Entries are keyed by the store they were read from as well as the digest: one cache wrapping two tenants'
+  // stores must never answer tenant B with a token read from tenant A.
+  const storeIds = new WeakMap<object, number>();
+  let nextStoreId = 1;
+  const storeId = (store: object): number => {
+    let id = storeIds.get(store);
+    if (id === undefined) storeIds.set(store, (id = nextStoreId++));
+    return id;
+  };
+
   function findToken(store: CacheableTokenStore) {
-    return async (digest: string): Promise<Found | null> => {
+    const namespace = `${storeId(store)}:`;
+    return async (tokenDigest: string): Promise<Found | null> => {
+      const digest = namespace + tokenDigest;
       const startedAt = now();
       const cached = entries.get(digest);
       const age = cached ? startedAt - cached.readAt : -1;
       if (cached && age >= 0 && age < maxStalenessMs) return cached.found;
       if (cached) entries.forget(digest);
       const epoch = entries.epoch;
-      const found = await store.findToken(digest);
+      const found = await store.findToken(tokenDigest);
       if (found !== null && entries.epoch === epoch) {
         const frozen = Object.freeze({ token: Object.freeze({ ...found.token }), user: Object.freeze({ ...found.user }) });
         entries.set(digest, { found: frozen, readAt: startedAt });

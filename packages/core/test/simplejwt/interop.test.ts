@@ -63,6 +63,7 @@ const MINTS: readonly [string, Record<string, unknown>][] = [
   ["access of an inactive user", { kind: "access", user: 7 }],
   ["access with a future nbf", { kind: "access", user: 42, set: { nbf: 4_000_000_000 } }],
   ["access with a non-numeric iat", { kind: "access", user: 42, set: { iat: "yesterday" } }],
+  ["access issued in the future (iat)", { kind: "access", user: 42, set: { iat: 4_000_000_000 } }],
 ];
 const HEADERS: readonly string[] = ["Bearer", "Bearer a b", "bearer {{0}}", "Token {{0}}", "Bearer {{0}}x", "Bearer not.a.jwt", "JWT {{0}}"];
 
