@@ -22,13 +22,20 @@ const ADD = `WITH outstanding AS (INSERT INTO ${O} (jti, token, created_at, expi
   VALUES ($1, '', ${ts("$4")}, ${ts("$5")}, ${USER}) RETURNING jti)
 INSERT INTO portcullis_django_jwt (jti, family) SELECT jti, $3 FROM outstanding ON CONFLICT (jti) DO NOTHING`;
 
-/** simplejwt's `get_or_create` of both rows; $6 now. Counts the blacklist rows this statement inserted. */
+/**
+ * simplejwt's `get_or_create` of both rows; $6 now. Counts the blacklist rows this statement inserted for the token
+ * itself. A spent token (rotated away: its successors may be a thief's) also blacklists its whole family (`revoked`).
+ */
 const BLACKLIST = `WITH recorded AS (INSERT INTO ${O} (jti, token, created_at, expires_at, user_id)
   VALUES ($1, '', ${ts("$4")}, ${ts("$5")}, ${USER}) ON CONFLICT (jti) DO NOTHING RETURNING id)
 , family AS (INSERT INTO portcullis_django_jwt (jti, family) VALUES ($1, $3) ON CONFLICT (jti) DO NOTHING)
 , token AS (SELECT id FROM recorded UNION ALL SELECT id FROM ${O} WHERE jti = $1)
 , blacklisted AS (INSERT INTO ${B} (token_id, blacklisted_at) SELECT id, ${ts("$6")} FROM token
   ON CONFLICT (token_id) DO NOTHING RETURNING 1)
+, revoked AS (INSERT INTO ${B} (token_id, blacklisted_at) SELECT o.id, ${ts("$6")} FROM ${O} AS o
+  JOIN portcullis_django_jwt AS f ON f.jti = o.jti WHERE o.jti <> $1
+  AND f.family = (SELECT family FROM portcullis_django_jwt WHERE jti = $1 AND replaced_by IS NOT NULL)
+  ON CONFLICT (token_id) DO NOTHING)
 SELECT count(*) AS changed FROM blacklisted`;
 
 const ROTATE = `SELECT portcullis_django_rotate_jwt($1, $2::bigint, $3, $4::float8, $5::float8, $6, $7::bigint, $8::float8,

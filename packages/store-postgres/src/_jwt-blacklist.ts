@@ -20,12 +20,16 @@ function row(token: OutstandingJwt): [string, string | null, string, number, num
 
 /**
  * Blacklists a token. A data-modifying CTE cannot see the row its sibling inserts, so an unknown token is
- * inserted already blacklisted (the INSERT's `blacklisted_at` column) and an existing one updated.
+ * inserted already blacklisted (the INSERT's `blacklisted_at` column) and an existing one updated. A spent token
+ * (rotated away: its successors may be a thief's) revokes its whole family in the same statement (`revoked`, which
+ * leaves the token's own row to `updated`).
  */
 async function blacklist(db: SqlClient, token: OutstandingJwt, now: number): Promise<boolean> {
   const sql = `WITH recorded AS (INSERT INTO ${T} (jti, user_id, family, created_at, expires_at, blacklisted_at)
     VALUES ($1, $2, $3, $4::bigint, $5::bigint, $6::bigint) ON CONFLICT (jti) DO NOTHING RETURNING jti)
   , updated AS (UPDATE ${T} SET blacklisted_at = $6::bigint WHERE jti = $1 AND blacklisted_at IS NULL RETURNING jti)
+  , revoked AS (UPDATE ${T} SET blacklisted_at = $6::bigint WHERE blacklisted_at IS NULL AND jti <> $1
+      AND family = (SELECT family FROM ${T} WHERE jti = $1 AND replaced_by IS NOT NULL) RETURNING jti)
   SELECT (SELECT count(*) FROM updated) + (SELECT count(*) FROM recorded) AS changed`;
   const { rows } = await db.query(sql, [...row(token), now]);
   return Number(rows[0]?.changed ?? 0) > 0;

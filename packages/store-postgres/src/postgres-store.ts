@@ -58,7 +58,7 @@ type FindToken = (db: SqlClient, digest: string, withPermissions?: boolean) => P
 /** `findToken` that, with `preload`, attaches the permissions read in the same statement to the user it answers. */
 function finder(db: SqlClient, find: FindToken, preload: PermissionStore | null): TokenStore["findToken"] {
   return (digest) =>
-    attempt("findToken", async () => {
+    lookup("findToken", [digest], null, async () => {
       const found = await find(db, digest, preload !== null);
       if (found === null) return null;
       if (preload !== null && found.permissions) preloadPermissions(preload, found.user, found.permissions);
