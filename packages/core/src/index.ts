@@ -78,3 +78,5 @@ export { MAX_TOKEN_NAME_LENGTH } from "./tokens/tokens.js";
 export { DEFAULT_MAX_TOKENS_PER_USER } from "./endpoints/obtain-token.js";
 export type { CacheableTokenStore, TokenCache, TokenCacheOptions } from "./tokens/token-cache.js";
 export { tokenCache } from "./tokens/token-cache.js";
+// API keys (issue #26): the capability's types here; the scheme, limits and lifecycle at `@portcullis/core/api-keys`.
+export type { ApiKeyRecord, ApiKeyStore, StoredApiKey } from "./store/types.js";

@@ -2,7 +2,8 @@
  * `memoryStore()`: a Portcullis `Store` held in the memory of one process.
  * @module
  */
-import { ConfigError, StoreError, type JwtBlacklistStore, type SessionStore, type Store } from "@portcullis/core";
+import { ConfigError, StoreError, type ApiKeyStore, type JwtBlacklistStore, type SessionStore, type Store } from "@portcullis/core";
+import { ApiKeys } from "./_api-keys.js";
 import { Counters } from "./_counters.js";
 import { JwtBlacklist } from "./_jwt-blacklist.js";
 import { Sessions, sessionRecordOf } from "./_sessions.js";
@@ -34,7 +35,7 @@ function sweepEveryHitsOf(options: MemoryStoreOptions): number {
  * A `Store` kept in a `Map` per table. Every operation is synchronous under the hood, so counters and
  * `maxPerUser` are atomic within the process; state is lost on restart and not shared between processes or
  * isolates. Counter state per key is bounded by its limit; expired counters are swept every
- * `sweepEveryHits` hits and by `purgeCounters`. It also has the session capability (`SessionStore`).
+ * `sweepEveryHits` hits and by `purgeCounters`. It also has the session capability (`SessionStore`) and API keys (`ApiKeyStore`).
  * @param options see `MemoryStoreOptions`.
  * @throws ConfigError when `sweepEveryHits` is not a positive integer.
  * @example
@@ -47,7 +48,7 @@ function sweepEveryHitsOf(options: MemoryStoreOptions): number {
  * const schemes = [tokenAuth({ store }), basicAuth({ users: store })];
  * ```
  */
-export function memoryStore(options: MemoryStoreOptions = {}): Store & JwtBlacklistStore & SessionStore {
+export function memoryStore(options: MemoryStoreOptions = {}): Store & JwtBlacklistStore & SessionStore & ApiKeyStore {
   const users = new Users();
   const tokens = new Tokens();
   const counters = new Counters(sweepEveryHitsOf(options));
@@ -87,5 +88,6 @@ export function memoryStore(options: MemoryStoreOptions = {}): Store & JwtBlackl
     deleteSession: async (sessionId) => sessions.delete(sessionId),
     deleteUserSessions: async (userId) => sessions.deleteWhere((session) => session.userId === userId),
     deleteExpiredSessions: async (now) => sessions.deleteWhere((session) => session.expiresAt <= now),
+    ...new ApiKeys().methods(),
   };
 }
