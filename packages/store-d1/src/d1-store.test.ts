@@ -1,6 +1,11 @@
 import type { D1Database, D1DatabaseSession } from "@cloudflare/workers-types/experimental/index.js";
 import { ConfigError, ConflictError, StoreError } from "@portcullis/core";
-import { runJwtBlacklistStoreConformance, runSessionStoreConformance, runStoreConformance } from "@portcullis/core/testing";
+import {
+  runApiKeyStoreConformance,
+  runJwtBlacklistStoreConformance,
+  runSessionStoreConformance,
+  runStoreConformance,
+} from "@portcullis/core/testing";
 import { Miniflare } from "miniflare";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { d1Store, migrate, type D1DatabaseLike } from "./index.js";
@@ -44,6 +49,11 @@ runJwtBlacklistStoreConformance("d1Store", async () => {
 });
 runSessionStoreConformance("d1Store", async () => {
   await db.batch(["portcullis_sessions", "portcullis_users"].map((t) => db.prepare(`DELETE FROM ${t}`)));
+  return d1Store(db);
+});
+
+runApiKeyStoreConformance("d1Store", async () => {
+  await db.prepare("DELETE FROM portcullis_api_keys").run();
   return d1Store(db);
 });
 
