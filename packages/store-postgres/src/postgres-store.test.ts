@@ -1,4 +1,4 @@
-import { runStoreConformance } from "@portcullis/core/testing";
+import { runApiKeyStoreConformance, runStoreConformance } from "@portcullis/core/testing";
 import { afterAll, beforeAll } from "vitest";
 import {
   HAS_SERVER,
@@ -16,7 +16,7 @@ import { migrate, postgresStore } from "./index.js";
 // The conformance suites of every capability, on the real server through both drivers (postgres.js and pg), or
 // locally without PORTCULLIS_PG_URL on PGlite.
 announce("postgresStore conformance");
-const TABLES = ["portcullis_counters", "portcullis_tokens", "portcullis_users"];
+const TABLES = ["portcullis_counters", "portcullis_tokens", "portcullis_users", "portcullis_api_keys"];
 
 let database: TestDatabase | undefined;
 const clients: Record<string, TestClient> = {};
@@ -42,6 +42,11 @@ for (const label of HAS_SERVER ? ["postgres.js", "pg"] : ["PGlite"]) {
   runStoreConformance(`postgresStore on ${label}`, async () => {
     const client = clients[label]!;
     await wipe(client, TABLES);
+    return postgresStore(client.client);
+  });
+  runApiKeyStoreConformance(`postgresStore on ${label}`, async () => {
+    const client = clients[label]!;
+    await wipe(client, ["portcullis_api_keys"]);
     return postgresStore(client.client);
   });
 }

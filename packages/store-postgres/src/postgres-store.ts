@@ -5,8 +5,9 @@
  * DRF `authtoken_token` rows, live.
  * @module
  */
-import type { CounterStore, Store, TokenStore, UserStore } from "@portcullis/core";
+import type { ApiKeyStore, CounterStore, Store, TokenStore, UserStore } from "@portcullis/core";
 import { toSqlClient, type PostgresClient, type SqlClient } from "./client.js";
+import { apiKeyStore } from "./_api-keys.js";
 import { attempt } from "./_errors.js";
 import { hit, purgeCounters, releaseHit } from "./_counters.js";
 import * as django from "./_django-users.js";
@@ -76,7 +77,7 @@ function counterStore(db: SqlClient): CounterStore {
 }
 
 /**
- * A `Store` on a PostgreSQL database migrated with `migrate(client, options)`. PostgreSQL failures (connection
+ * A `Store` with API keys (`ApiKeyStore`, in both modes) on a PostgreSQL database migrated with `migrate(client, options)`. PostgreSQL failures (connection
  * refused, statement timeout, a missing table) throw `StoreError` with the driver's error as `cause`, so adapters
  * answer 503; a taken username, id or digest throws `ConflictError`. Messages never carry a value.
  * @param client the application's own client: `postgres(url)` (postgres.js 3.4+), a `pg.Pool` or `pg.Client`
@@ -95,12 +96,13 @@ function counterStore(db: SqlClient): CounterStore {
  * const schemes = [tokenAuth({ store }), basicAuth({ users: store })];
  * ```
  */
-export function postgresStore(client: PostgresClient, options: PostgresStoreOptions = {}): Store {
+export function postgresStore(client: PostgresClient, options: PostgresStoreOptions = {}): Store & ApiKeyStore {
   const db = toSqlClient(client);
   const isDjango = options?.django === true;
   return {
     ...userStore(db, isDjango),
     ...(isDjango ? djangoTokenStore(db) : tokenStore(db)),
     ...counterStore(db),
+    ...apiKeyStore(db),
   };
 }

@@ -38,7 +38,7 @@ beforeAll(async () => {
   clients["postgres.js"] = postgresJsClient(database.url);
   clients.pg = pgClient(database.url);
   schemaBefore = await djangoSchema(clients.pg);
-  expect(await migrate(clients.pg.client, { django: true })).toEqual(["0001_counters.sql", "0003_django_tokens.sql"]);
+  expect(await migrate(clients.pg.client, { django: true })).toEqual(["0001_counters.sql", "0003_django_tokens.sql", "0004_api_keys.sql"]);
 });
 
 afterAll(async () => {
@@ -54,7 +54,7 @@ describe.skipIf(!CAN_RUN_DJANGO)("Django mode: the schema", () => {
       "SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename LIKE 'portcullis%' ORDER BY 1",
       [],
     );
-    expect(rows.map((row) => row.tablename)).toEqual(["portcullis_counters", "portcullis_django_tokens", "portcullis_migrations"]);
+    expect(rows.map((row) => row.tablename)).toEqual(["portcullis_api_keys", "portcullis_counters", "portcullis_django_tokens", "portcullis_migrations"]);
     expect(await migrate(clients.pg!.client, { django: true })).toEqual([]);
   });
 });
