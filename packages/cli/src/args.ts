@@ -45,6 +45,13 @@ export const COMMANDS = {
   "list-tokens": { args: ["username"], options: { json: { type: "boolean" } } },
   "revoke-tokens": { args: ["username"], options: { id: { type: "string" } } },
   "import-django": { args: ["dumpdata.json"], options: { "user-model": { type: "string" } } },
+  "create-api-key": {
+    args: ["owner-id"],
+    options: { name: { type: "string" }, scopes: { type: "string" }, ttl: { type: "string" }, prefix: { type: "string" } },
+  },
+  "list-api-keys": { args: ["owner-id"], options: { json: { type: "boolean" } } },
+  "rotate-api-key": { args: ["key-id"], options: { grace: { type: "string" } } },
+  "revoke-api-key": { args: ["key-id"], options: {} },
 } as const satisfies Record<string, { args: readonly string[]; options: Record<string, OptionSpec> }>;
 
 /** A command's name. */

@@ -32,6 +32,10 @@ Commands:
   list-tokens <username>           list a user's tokens (ids, names, times; never keys)
   revoke-tokens <username>         revoke a user's tokens (all, or one with --id)
   import-django <dumpdata.json>    import users and DRF tokens from 'manage.py dumpdata'
+  create-api-key <owner-id>        issue a scoped API key and print it (once)
+  list-api-keys <owner-id>         list an owner's API keys (ids, scopes, times; never keys)
+  rotate-api-key <key-id>          issue a replacement; the old key works for a grace period (default 24h)
+  revoke-api-key <key-id>          revoke an API key at once
 
 Run 'portcullis <command> --help' for a command's options.
 
@@ -80,6 +84,30 @@ hashes, is_active and is_staff; DRF tokens keep working and are stored as digest
 checked before anything is written; records already present are skipped, so running it again is safe.
 
   --user-model <label>   the model of the users (AUTH_USER_MODEL, default auth.user)`,
+  "create-api-key": `Usage: portcullis create-api-key <owner-id> [--name <name>] [--scopes <a,b>] [--ttl <ttl>] [--prefix <p>] [options]
+
+Issues an API key for an owner (a user's or an organisation's id) and prints 'Generated API key <key>'. The key
+is shown only now: only its SHA-256 digest is stored.
+
+  --name <name>          a label shown by list-api-keys
+  --scopes <a,b,...>     comma-separated scopes (read by hasScope)
+  --ttl <ttl>            expire after 45s, 15m, 12h, 30d, ... (default: never)
+  --prefix <prefix>      the key prefix (default pk_live_; must match apiKeyAuth's)`,
+  "list-api-keys": `Usage: portcullis list-api-keys <owner-id> [--json] [options]
+
+Lists an owner's API keys, oldest first: id, scopes, expiry, name, last use. Keys cannot be listed (they are not
+stored).
+
+  --json                 print a JSON array`,
+  "rotate-api-key": `Usage: portcullis rotate-api-key <key-id> [--grace <ttl>] [options]
+
+Issues a new key with the same owner, name and scopes, prints it once, and ends the old key after the grace
+period (never later than it would have ended anyway).
+
+  --grace <ttl>          how long the old key keeps working: 0, 15m, 12h, 7d, ... (default 24h)`,
+  "revoke-api-key": `Usage: portcullis revoke-api-key <key-id> [options]
+
+Revokes an API key (an id from list-api-keys); it stops working at once.`,
 };
 
 /** The help of one command, or the global help. */

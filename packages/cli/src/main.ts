@@ -11,6 +11,7 @@ import { createUserCommand } from "./commands/create-user.js";
 import { importDjangoCommand } from "./commands/import-django.js";
 import { migrateCommand } from "./commands/migrate.js";
 import { createTokenCommand, listTokensCommand, revokeTokensCommand } from "./commands/tokens.js";
+import { createApiKeyCommand, listApiKeysCommand, revokeApiKeyCommand, rotateApiKeyCommand } from "./commands/api-keys.js";
 import { describeError, exitCodeOf } from "./describe-error.js";
 import { helpText } from "./help.js";
 import { processIo, type CliIo } from "./io.js";
@@ -22,6 +23,10 @@ const COMMANDS: Readonly<Record<CommandName, Command>> = {
   "create-token": createTokenCommand,
   "list-tokens": listTokensCommand,
   "revoke-tokens": revokeTokensCommand,
+  "create-api-key": createApiKeyCommand,
+  "list-api-keys": listApiKeysCommand,
+  "rotate-api-key": rotateApiKeyCommand,
+  "revoke-api-key": revokeApiKeyCommand,
   "import-django": importDjangoCommand,
 };
 

@@ -4,7 +4,7 @@
  * `postgres`), so it runs on Node, Deno and Bun; applications normally pass their own client to `postgresStore`.
  * @module
  */
-import { ConfigError, type Store } from "@portcullis/core";
+import { ConfigError, type ApiKeyStore, type Store } from "@portcullis/core";
 import { toSqlClient, type SqlClient } from "./client.js";
 import { migrate } from "./migrate.js";
 import { postgresStore, type PostgresStoreOptions } from "./postgres-store.js";
@@ -17,7 +17,7 @@ export interface ConnectOptions extends PostgresStoreOptions {
 
 /** An open connection: its store, its client, `migrate()` for the store's mode, and `close()`. */
 export interface PostgresConnection {
-  readonly store: Store;
+  readonly store: Store & ApiKeyStore;
   readonly client: SqlClient;
   /** Applies the migrations of this connection's mode (`migrate(client, { django })`). */
   migrate(): Promise<string[]>;
