@@ -1,13 +1,14 @@
 import { memoryStore } from "@portcullis/store-memory";
 import { describe, expect, it } from "vitest";
 import type { AuthContext } from "../context.js";
-import { ConfigError } from "../errors.js";
+import { ConfigError, StoreError } from "../errors.js";
 import { guard } from "../guard.js";
+import { errorToResponse } from "../response.js";
 import { allowAny } from "../permissions/builtin.js";
 import { tokenAuth } from "../schemes/token.js";
 import { issueToken } from "../tokens/tokens.js";
 import { checksumOf, crc32 } from "./_format.js";
-import { apiKeyAuth, apiKeyMessages, hasScope, isApiKeyFormat, issueApiKey, revokeApiKey, rotateApiKey } from "./index.js";
+import { apiKeyAuth, apiKeyMessages, hasScope, isApiKeyFormat, issueApiKey, perKeyRateThrottle, revokeApiKey, rotateApiKey } from "./index.js";
 
 const T0 = 1_700_000_000_000;
 const at = (now: number): AuthContext => ({ now: () => now, clientIp: "203.0.113.9" });
@@ -114,6 +115,36 @@ describe("apiKeyAuth", () => {
     await check(bearer(key), ctx(T0 + 60_000));
     await Promise.all(pending);
     expect((await store.findApiKey(apiKey.id))?.lastUsedAt).toBe(T0 + 60_000);
+  });
+
+  it("fails closed (503 through errorToResponse) when the key store or the counter store fails, never naming the key", async () => {
+    const { store, key } = await setup();
+    const events: unknown[] = [];
+    const onEvent = (event: unknown) => void events.push(event);
+    const broken = { findApiKey: async () => { throw new StoreError("down"); } };
+    const counters = { hit: async () => { throw new StoreError("down"); } };
+    const policies = [
+      guard({ schemes: [apiKeyAuth({ store: broken })], onEvent }),
+      guard({ schemes: [apiKeyAuth({ store })], throttles: [perKeyRateThrottle("5/min", { store: counters })], onEvent }),
+    ];
+    for (const policy of policies) {
+      const error = await policy(bearer(key), at(T0)).then(() => null, (thrown: unknown) => thrown);
+      expect(error).toBeInstanceOf(StoreError);
+      const response = errorToResponse(error);
+      expect(response.status).toBe(503);
+      expect(await response.text()).not.toContain(key);
+    }
+    expect(JSON.stringify(events)).not.toContain(key.slice(21));
+    expect(events).toHaveLength(2);
+  });
+
+  it("refuses owner ids with control characters and malformed scopes when issuing", async () => {
+    const store = memoryStore();
+    await expect(issueApiKey(store, { ownerId: "a\u0000b" })).rejects.toBeInstanceOf(ConfigError);
+    await expect(issueApiKey(store, { ownerId: "a", scopes: ["has space"] })).rejects.toBeInstanceOf(ConfigError);
+    await expect(issueApiKey(store, { ownerId: "a", scopes: ['q"uote'] })).rejects.toBeInstanceOf(ConfigError);
+    await expect(issueApiKey(store, { ownerId: "a", prefix: "9bad" })).rejects.toBeInstanceOf(ConfigError);
+    expect(await store.listApiKeys("a")).toEqual([]);
   });
 
   it("refuses bad options with ConfigError", () => {

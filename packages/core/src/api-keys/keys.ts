@@ -68,8 +68,9 @@ export async function issueApiKey(
   options: IssueApiKeyOptions,
 ): Promise<{ key: string; apiKey: ApiKeyRecord }> {
   const { ownerId, name = null, scopes = [], ttlMs = null } = options ?? ({} as IssueApiKeyOptions);
-  if (typeof ownerId !== "string" || ownerId === "" || ownerId.length > 255) {
-    throw new ConfigError("ownerId", "must be a non-empty string of at most 255 characters");
+  // No control characters: a NUL byte would be a database error (503) in PostgreSQL rather than a clear refusal.
+  if (typeof ownerId !== "string" || ownerId === "" || ownerId.length > 255 || /[\p{Cc}]/u.test(ownerId)) {
+    throw new ConfigError("ownerId", "must be a non-empty string of at most 255 characters, none of them a control character");
   }
   checkName(name);
   const granted = checkScopes(scopes);
