@@ -120,9 +120,9 @@ CREATE TABLE portcullis_replica_clock (
 `,
   },
   {
-    name: "0005_api_keys.sql",
+    name: "0006_api_keys.sql",
     sql: `-- Portcullis schema: API keys (the ApiKeyStore capability of @portcullis/core/api-keys). Applied by wrangler d1
--- migrations apply or by migrate(db); both record it as 0005_api_keys.sql in the d1_migrations table.
+-- migrations apply or by migrate(db); both record it as 0006_api_keys.sql in the d1_migrations table.
 -- id is the public lookup part of a key; only the SHA-256 digest of the whole key is stored, never the key.
 -- owner_id has no foreign key: an owner may be an organisation, or a user kept elsewhere. scopes is a JSON array.
 CREATE TABLE portcullis_api_keys (

@@ -62,7 +62,7 @@ async function applyOne(db: SqlClient, migration: Migration): Promise<boolean> {
  * import { migrate, postgresStore } from "@portcullis/store-postgres";
  *
  * const sql = postgres(process.env.DATABASE_URL!);
- * await migrate(sql); // ["0001_counters.sql", "0002_users_tokens.sql", "0004_api_keys.sql"] the first time, [] afterwards
+ * await migrate(sql); // ["0001_counters.sql", "0002_users_tokens.sql", "0007_api_keys.sql"] the first time, [] afterwards
  * const store = postgresStore(sql);
  * ```
  */

@@ -148,7 +148,7 @@ $fn$;
 `,
   },
   {
-    name: "0004_api_keys.sql",
+    name: "0007_api_keys.sql",
     mode: "both",
     sql: `-- portcullis-mode: both
 -- Portcullis on PostgreSQL: API keys (the ApiKeyStore capability of @portcullis/core/api-keys), in both modes.

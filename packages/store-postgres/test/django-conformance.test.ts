@@ -38,7 +38,7 @@ beforeAll(async () => {
   clients["postgres.js"] = postgresJsClient(database.url);
   clients.pg = pgClient(database.url);
   schemaBefore = await djangoSchema(clients.pg);
-  expect(await migrate(clients.pg.client, { django: true })).toEqual(["0001_counters.sql", "0003_django_tokens.sql", "0004_api_keys.sql"]);
+  expect(await migrate(clients.pg.client, { django: true })).toEqual(["0001_counters.sql", "0003_django_tokens.sql", "0007_api_keys.sql"]);
 });
 
 afterAll(async () => {
