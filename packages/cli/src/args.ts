@@ -52,6 +52,13 @@ export const COMMANDS = {
   revoke: { args: ["user|group", "permission"], options: { group: { type: "boolean" } } },
   "add-to-group": { args: ["username", "group"], options: {} },
   "remove-from-group": { args: ["username", "group"], options: {} },
+  "create-api-key": {
+    args: ["owner-id"],
+    options: { name: { type: "string" }, scopes: { type: "string" }, ttl: { type: "string" }, prefix: { type: "string" } },
+  },
+  "list-api-keys": { args: ["owner-id"], options: { json: { type: "boolean" } } },
+  "rotate-api-key": { args: ["key-id"], options: { grace: { type: "string" } } },
+  "revoke-api-key": { args: ["key-id"], options: {} },
 } as const satisfies Record<string, { args: readonly string[]; options: Record<string, OptionSpec> }>;
 
 /** A command's name. */

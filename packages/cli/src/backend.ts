@@ -8,15 +8,15 @@
  * `GLOBAL_OPTIONS` (args.ts) and its help in help.ts; the commands never change.
  * @module
  */
-import type { PermissionAdminStore, Store } from "@portcullis/core";
+import type { ApiKeyStore, PermissionAdminStore, Store } from "@portcullis/core";
 import type { Options } from "./args.js";
 import { d1Backend } from "./d1/backend.js";
 import { postgresBackend } from "./postgres/backend.js";
 
 /** An open database. Always `close()` it. */
 export interface Backend {
-  /** Every capability the commands use: users, tokens (and counters, unused); permissions unless read-only. */
-  readonly store: Store & Partial<PermissionAdminStore>;
+  /** Every capability the commands use: users, tokens, API keys (and counters, unused); permissions unless read-only. */
+  readonly store: Store & ApiKeyStore & Partial<PermissionAdminStore>;
   /** Such as `local D1 database portcullis (binding DB) in .wrangler/state/v3/d1`, for messages. */
   readonly description: string;
   /** Applies the pending Portcullis migrations; answers the names applied. */

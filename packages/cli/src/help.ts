@@ -37,6 +37,10 @@ Commands:
   revoke <user> <app.codename>     revoke a permission from a user (or from a group with --group)
   add-to-group <username> <group>  add a user to a group (whose permissions it then holds)
   remove-from-group <user> <group> remove a user from a group
+  create-api-key <owner-id>        issue a scoped API key and print it (once)
+  list-api-keys <owner-id>         list an owner's API keys (ids, scopes, times; never keys)
+  rotate-api-key <key-id>          issue a replacement; the old key works for a grace period (default 24h)
+  revoke-api-key <key-id>          revoke an API key at once
 
 Run 'portcullis <command> --help' for a command's options.
 
@@ -113,6 +117,30 @@ Adds a user to a group: the user holds the group's permissions from the next req
   "remove-from-group": `Usage: portcullis remove-from-group <username> <group> [options]
 
 Removes a user from a group.`,
+  "create-api-key": `Usage: portcullis create-api-key <owner-id> [--name <name>] [--scopes <a,b>] [--ttl <ttl>] [--prefix <p>] [options]
+
+Issues an API key for an owner (a user's or an organisation's id) and prints 'Generated API key <key>'. The key
+is shown only now: only its SHA-256 digest is stored.
+
+  --name <name>          a label shown by list-api-keys
+  --scopes <a,b,...>     comma-separated scopes (read by hasScope)
+  --ttl <ttl>            expire after 45s, 15m, 12h, 30d, ... (default: never)
+  --prefix <prefix>      the key prefix (default pk_live_; must match apiKeyAuth's)`,
+  "list-api-keys": `Usage: portcullis list-api-keys <owner-id> [--json] [options]
+
+Lists an owner's API keys, oldest first: id, scopes, expiry, name, last use. Keys cannot be listed (they are not
+stored).
+
+  --json                 print a JSON array`,
+  "rotate-api-key": `Usage: portcullis rotate-api-key <key-id> [--grace <ttl>] [options]
+
+Issues a new key with the same owner, name and scopes, prints it once, and ends the old key after the grace
+period (never later than it would have ended anyway).
+
+  --grace <ttl>          how long the old key keeps working: 0, 15m, 12h, 7d, ... (default 24h)`,
+  "revoke-api-key": `Usage: portcullis revoke-api-key <key-id> [options]
+
+Revokes an API key (an id from list-api-keys); it stops working at once.`,
 };
 
 /** The help of one command, or the global help. */

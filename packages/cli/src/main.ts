@@ -13,6 +13,7 @@ import { djangoIndexesCommand } from "./commands/django-indexes.js";
 import { migrateCommand } from "./commands/migrate.js";
 import { addToGroupCommand, grantCommand, removeFromGroupCommand, revokeCommand } from "./commands/permissions.js";
 import { createTokenCommand, listTokensCommand, revokeTokensCommand } from "./commands/tokens.js";
+import { createApiKeyCommand, listApiKeysCommand, revokeApiKeyCommand, rotateApiKeyCommand } from "./commands/api-keys.js";
 import { describeError, exitCodeOf } from "./describe-error.js";
 import { helpText } from "./help.js";
 import { processIo, type CliIo } from "./io.js";
@@ -24,6 +25,10 @@ const COMMANDS: Readonly<Record<CommandName, Command>> = {
   "create-token": createTokenCommand,
   "list-tokens": listTokensCommand,
   "revoke-tokens": revokeTokensCommand,
+  "create-api-key": createApiKeyCommand,
+  "list-api-keys": listApiKeysCommand,
+  "rotate-api-key": rotateApiKeyCommand,
+  "revoke-api-key": revokeApiKeyCommand,
   "import-django": importDjangoCommand,
   "django-indexes": djangoIndexesCommand,
   grant: grantCommand,

@@ -99,6 +99,35 @@ describe.skipIf(!HAS_SERVER)("portcullis --database-url (built CLI, real Postgre
     expect(cli(database, ["grant", "nobody", "blog.add_article"])).toMatchObject({ code: 1, stderr: expect.stringContaining("user nobody does not exist") });
   });
 
+  it("issues a scoped API key that authenticates, lists it without the key, rotates with a grace period, revokes", async () => {
+    const { apiKeyAuth, hasScope } = await import("@portcullis/core/api-keys");
+    const { guard } = await import("@portcullis/core");
+    expect(cli(database, ["migrate"]).code).toBe(0);
+    const created = cli(database, ["create-api-key", "org_7", "--name", "ci", "--scopes", "articles:read,users:read", "--ttl", "30d"]);
+    const key = /^Generated API key (pk_live_\S+)\n$/.exec(created.stdout)?.[1] ?? "";
+    expect(created.stderr).toContain("It is shown only now.");
+    const id = key.slice(8, 20);
+    const check = (credential: string) =>
+      withStore(database, false, async (store) => {
+        const decision = await guard({ schemes: [apiKeyAuth({ store })], permissions: [hasScope("articles:read")] })(
+          new Request("https://api.test/", { headers: { authorization: `Bearer ${credential}` } }),
+        );
+        return decision.allowed ? decision.user : decision.error.detail;
+      });
+    expect(await check(key)).toEqual({ id: "org_7" });
+    const listed = cli(database, ["list-api-keys", "org_7", "--json"]);
+    expect(JSON.parse(listed.stdout)).toMatchObject([{ id, name: "ci", scopes: ["articles:read", "users:read"] }]);
+    expect(listed.stdout).not.toContain(key.slice(21));
+    const rotated = cli(database, ["rotate-api-key", id, "--grace", "0"]);
+    const next = /^Generated API key (pk_live_\S+)\n$/.exec(rotated.stdout)?.[1] ?? "";
+    expect(await check(key)).toBe("Invalid API key.");
+    expect(await check(next)).toEqual({ id: "org_7" });
+    expect(cli(database, ["revoke-api-key", next.slice(8, 20)])).toMatchObject({ code: 0, stdout: `Revoked API key ${next.slice(8, 20)}\n` });
+    expect(await check(next)).toBe("Invalid API key.");
+    expect(cli(database, ["create-api-key", "org_7", "--scopes", "bad scope"])).toMatchObject({ code: 2 });
+    expect(cli(database, ["revoke-api-key", "nope"])).toMatchObject({ code: 1 });
+  });
+
   it("refuses D1 options beside a database URL, and --django without one, as usage mistakes", () => {
     expect(cli(database, ["list-tokens", "alice", "--remote"])).toMatchObject({ code: 2, stderr: expect.stringContaining("--remote applies to D1") });
     const run = runCli(cwd, ["list-tokens", "alice", "--django"], "", { ...process.env, PORTCULLIS_DATABASE_URL: "" });

@@ -83,3 +83,6 @@ export { tokenCache } from "./tokens/token-cache.js";
 // Django model permissions and groups (#25)
 export * from "./model-permissions/index.js";
 export type { PermissionAdminStore, PermissionStore, PermissionSubject, UserPermissions } from "./store/types.js";
+
+// API keys (issue #26): the capability's types here; the scheme, limits and lifecycle at `@portcullis/core/api-keys`.
+export type { ApiKeyRecord, ApiKeyStore, StoredApiKey } from "./store/types.js";

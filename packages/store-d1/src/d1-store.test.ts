@@ -1,6 +1,7 @@
 import type { D1Database, D1DatabaseSession } from "@cloudflare/workers-types/experimental/index.js";
 import { ConfigError, ConflictError, StoreError } from "@portcullis/core";
 import {
+  runApiKeyStoreConformance,
   runJwtBlacklistStoreConformance,
   runPermissionStoreConformance,
   runSessionStoreConformance,
@@ -54,6 +55,11 @@ runPermissionStoreConformance("d1Store", async () => {
 });
 runSessionStoreConformance("d1Store", async () => {
   await db.batch(["portcullis_sessions", "portcullis_users"].map((t) => db.prepare(`DELETE FROM ${t}`)));
+  return d1Store(db);
+});
+
+runApiKeyStoreConformance("d1Store", async () => {
+  await db.prepare("DELETE FROM portcullis_api_keys").run();
   return d1Store(db);
 });
 

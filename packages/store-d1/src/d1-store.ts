@@ -5,12 +5,14 @@
  */
 import {
   ConfigError,
+  type ApiKeyStore,
   type JwtBlacklistStore,
   type PermissionAdminStore,
   type PermissionStore,
   type SessionStore,
   type Store,
 } from "@portcullis/core";
+import { apiKeyMethods } from "./_api-keys.js";
 import type { D1DatabaseLike } from "./d1-types.js";
 import { attempt } from "./_errors.js";
 import { hit, purgeCounters, releaseHit } from "./_counters.js";
@@ -21,7 +23,7 @@ import { createToken, deleteWhere, findToken, listTokens } from "./_tokens.js";
 import { createUser, getUserById, getUserByUsername, setPasswordHash } from "./_users.js";
 
 /**
- * A `Store` with the session capability (`SessionStore`) on a D1 database whose schema is `migrations/`
+ * A `Store` with the session (`SessionStore`) and API key (`ApiKeyStore`) capabilities on a D1 database whose schema is `migrations/`
  * (apply it with `wrangler d1 migrations apply` or `migrate(db)`). D1 failures throw `StoreError` (with D1's error as `cause`); a taken username, id or
  * digest throws `ConflictError`. Creating a token for an unknown user is a foreign-key failure (`StoreError`).
  * @param db the D1 binding (`env.DB`) or a session of it.
@@ -40,7 +42,7 @@ import { createUser, getUserById, getUserByUsername, setPasswordHash } from "./_
  * };
  * ```
  */
-export function d1Store(db: D1DatabaseLike): Store & JwtBlacklistStore & SessionStore & PermissionStore & PermissionAdminStore {
+export function d1Store(db: D1DatabaseLike): Store & JwtBlacklistStore & SessionStore & PermissionStore & PermissionAdminStore & ApiKeyStore {
   if (typeof db?.prepare !== "function" || typeof db.batch !== "function") {
     throw new ConfigError("db", "must be a D1 database binding (such as env.DB)");
   }
@@ -66,5 +68,6 @@ export function d1Store(db: D1DatabaseLike): Store & JwtBlacklistStore & Session
     deleteUserSessions: (userId) => attempt("deleteUserSessions", () => deleteSessionsWhere(db, "user_id = ?1", userId)),
     deleteExpiredSessions: (now) => attempt("deleteExpiredSessions", () => deleteSessionsWhere(db, "expires_at <= ?1", now)),
     ...permissionMethods(db, attempt),
+    ...apiKeyMethods(db, attempt),
   };
 }

@@ -1,9 +1,10 @@
 /**
  * 200 concurrent requests against a 50-per-minute throttle let exactly 50 through, through `guard()` with
- * `userRateThrottle` and `anonRateThrottle`, on the memory store and on real D1 (Miniflare's, started here).
+ * `userRateThrottle`, `anonRateThrottle` and the per-API-key limits, on the memory store and on real D1 (Miniflare's, started here).
  */
 import type { D1Database } from "@cloudflare/workers-types/experimental/index.js";
-import type { Store } from "@portcullis/core";
+import type { ApiKeyStore, Store } from "@portcullis/core";
+import { apiKeyAuth, apiKeyQuota, issueApiKey, perKeyRateThrottle } from "@portcullis/core/api-keys";
 import { allowAny, anonRateThrottle, guard, issueToken, tokenAuth, userRateThrottle } from "@portcullis/core";
 import { memoryStore } from "@portcullis/store-memory";
 import { Miniflare } from "miniflare";
@@ -14,7 +15,7 @@ const REQUESTS = 200;
 const LIMIT = 50;
 
 let mf: Miniflare;
-let d1: Store;
+let d1: Store & ApiKeyStore;
 
 beforeAll(async () => {
   mf = new Miniflare({ modules: true, script: "export default { fetch() { return new Response('') } }", d1Databases: ["DB"] });
@@ -60,4 +61,17 @@ describe.each([
     const other = await burst(check, request, "198.51.100.8");
     expect(other.allowed).toBe(LIMIT);
   });
+
+  it.each([
+    ["a per-key throttle", (store: Store & ApiKeyStore) => perKeyRateThrottle(`${LIMIT}/min`, { store })],
+    ["a per-key quota", (store: Store & ApiKeyStore) => apiKeyQuota(`${LIMIT}/day`, { store })],
+  ])("%s on one API key lets exactly 50 through", async (_label, throttleOf) => {
+    const store = storeOf();
+    const { key } = await issueApiKey(store, { ownerId: `o${crypto.randomUUID()}` });
+    const check = guard({ schemes: [apiKeyAuth({ store })], throttles: [throttleOf(store)] });
+    const request = () => new Request("https://api.test/", { headers: { authorization: `Bearer ${key}` } });
+    const { allowed, statuses } = await burst(check, request, "203.0.113.2");
+    expect(allowed).toBe(LIMIT);
+    expect([...statuses]).toEqual([429]);
+  }, 120_000);
 });

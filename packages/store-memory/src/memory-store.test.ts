@@ -1,5 +1,6 @@
 import {
   runAccountStoreConformance,
+  runApiKeyStoreConformance,
   runJwtBlacklistStoreConformance,
   runPermissionStoreConformance,
   runSessionStoreConformance,
@@ -12,3 +13,4 @@ runJwtBlacklistStoreConformance("memoryStore", () => memoryStore());
 runSessionStoreConformance("memoryStore", () => memoryStore());
 runPermissionStoreConformance("memoryStore", () => memoryStore());
 runAccountStoreConformance("memoryStore", () => memoryStore());
+runApiKeyStoreConformance("memoryStore", () => memoryStore());

@@ -6,6 +6,7 @@ import {
   ConfigError,
   StoreError,
   type AccountStore,
+  type ApiKeyStore,
   type JwtBlacklistStore,
   type PermissionAdminStore,
   type PermissionStore,
@@ -13,6 +14,7 @@ import {
   type Store,
 } from "@portcullis/core";
 import { accountMethods } from "./_accounts.js";
+import { ApiKeys } from "./_api-keys.js";
 import { Counters } from "./_counters.js";
 import { JwtBlacklist } from "./_jwt-blacklist.js";
 import { Permissions } from "./_permissions.js";
@@ -46,7 +48,8 @@ function sweepEveryHitsOf(options: MemoryStoreOptions): number {
  * `maxPerUser` are atomic within the process; state is lost on restart and not shared between processes or
  * isolates. Counter state per key is bounded by its limit; expired counters are swept every
  * `sweepEveryHits` hits and by `purgeCounters`. It also has the session capability (`SessionStore`), the
- * permission capability (`PermissionStore`, `PermissionAdminStore`) and the account capability (`AccountStore`).
+ * permission capability (`PermissionStore`, `PermissionAdminStore`), the account capability (`AccountStore`) and
+ * API keys (`ApiKeyStore`).
  * @param options see `MemoryStoreOptions`.
  * @throws ConfigError when `sweepEveryHits` is not a positive integer.
  * @example
@@ -61,7 +64,7 @@ function sweepEveryHitsOf(options: MemoryStoreOptions): number {
  */
 export function memoryStore(
   options: MemoryStoreOptions = {},
-): Store & JwtBlacklistStore & SessionStore & PermissionStore & PermissionAdminStore & AccountStore {
+): Store & JwtBlacklistStore & SessionStore & PermissionStore & PermissionAdminStore & AccountStore & ApiKeyStore {
   const users = new Users();
   const tokens = new Tokens();
   const counters = new Counters(sweepEveryHitsOf(options));
@@ -103,5 +106,6 @@ export function memoryStore(
     deleteExpiredSessions: async (now) => sessions.deleteWhere((session) => session.expiresAt <= now),
     ...new Permissions(users).methods(),
     ...accountMethods(users),
+    ...new ApiKeys().methods(),
   };
 }

@@ -4,7 +4,7 @@
  * `postgres`), so it runs on Node, Deno and Bun; applications normally pass their own client to `postgresStore`.
  * @module
  */
-import { ConfigError, type PermissionAdminStore, type PermissionStore, type Store } from "@portcullis/core";
+import { ConfigError, type ApiKeyStore, type PermissionAdminStore, type PermissionStore, type Store } from "@portcullis/core";
 import { toSqlClient, type SqlClient } from "./client.js";
 import { migrate } from "./migrate.js";
 import { postgresStore, type PostgresStoreOptions } from "./postgres-store.js";
@@ -23,7 +23,7 @@ export interface ConnectOptions extends PostgresStoreOptions {
 /** An open connection: its store, its client, `migrate()` for the store's mode, and `close()`. */
 export interface PostgresConnection {
   /** The store; in Django mode it has no `PermissionAdminStore` methods (Django's admin owns those tables). */
-  readonly store: Store & PermissionStore & Partial<PermissionAdminStore>;
+  readonly store: Store & ApiKeyStore & PermissionStore & Partial<PermissionAdminStore>;
   readonly client: SqlClient;
   /** Applies the migrations of this connection's mode (`migrate(client, { django })`). */
   migrate(): Promise<string[]>;

@@ -1,4 +1,10 @@
-import { runJwtBlacklistStoreConformance, runPermissionStoreConformance, runSessionStoreConformance, runStoreConformance } from "@portcullis/core/testing";
+import {
+  runApiKeyStoreConformance,
+  runJwtBlacklistStoreConformance,
+  runPermissionStoreConformance,
+  runSessionStoreConformance,
+  runStoreConformance,
+} from "@portcullis/core/testing";
 import { afterAll, beforeAll } from "vitest";
 import {
   HAS_SERVER,
@@ -24,6 +30,7 @@ const TABLES = [
   "portcullis_user_permissions",
   "portcullis_user_groups",
   "portcullis_group_permissions",
+  "portcullis_api_keys",
   "portcullis_users",
 ];
 
@@ -71,6 +78,11 @@ for (const label of HAS_SERVER ? ["postgres.js", "pg"] : ["PGlite"]) {
   runJwtBlacklistStoreConformance(`postgresStore on ${label}`, async () => {
     const client = clients[label]!;
     await wipe(client, ["portcullis_jwt_outstanding"]);
+    return postgresStore(client.client);
+  });
+  runApiKeyStoreConformance(`postgresStore on ${label}`, async () => {
+    const client = clients[label]!;
+    await wipe(client, ["portcullis_api_keys"]);
     return postgresStore(client.client);
   });
 }

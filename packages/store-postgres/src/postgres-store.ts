@@ -7,6 +7,7 @@
  */
 import {
   preloadPermissions,
+  type ApiKeyStore,
   type CounterStore,
   type JwtBlacklistStore,
   type PermissionAdminStore,
@@ -19,6 +20,7 @@ import {
 import type { DjangoSessionTable, DjangoUserSource } from "@portcullis/core/sessions";
 import { toSqlClient, type PostgresClient, type SqlClient } from "./client.js";
 import { attempt, lookup } from "./_errors.js";
+import { apiKeyStore } from "./_api-keys.js";
 import { hit, purgeCounters, releaseHit } from "./_counters.js";
 import * as django from "./_django-users.js";
 import { djangoJwtBlacklistStore } from "./_django-jwt.js";
@@ -67,13 +69,13 @@ function finder(db: SqlClient, find: FindToken, preload: PermissionStore | null)
 }
 
 /** `postgresStore` on Portcullis's own tables: every capability, sessions and the JWT blacklist included. */
-export type PostgresStore = Store & SessionStore & JwtBlacklistStore & PermissionStore & PermissionAdminStore;
+export type PostgresStore = Store & SessionStore & JwtBlacklistStore & PermissionStore & PermissionAdminStore & ApiKeyStore;
 
 /**
  * `postgresStore` in Django mode: users, tokens, counters and simplejwt's blacklist, plus Django's `django_session`
  * and users for `djangoSessions({ secretKey, backend: store, users: store })`.
  */
-export type PostgresDjangoStore = Store & JwtBlacklistStore & DjangoSessionTable & DjangoUserSource & PermissionStore;
+export type PostgresDjangoStore = Store & JwtBlacklistStore & DjangoSessionTable & DjangoUserSource & PermissionStore & ApiKeyStore;
 
 /** The user capability on `db`. */
 function userStore(db: SqlClient, isDjango: boolean): UserStore {
@@ -137,7 +139,7 @@ function permissionAdminStore(db: SqlClient): PermissionAdminStore {
 }
 
 /**
- * A `Store` on a PostgreSQL database migrated with `migrate(client, options)`. PostgreSQL failures (connection
+ * A `Store` with API keys (`ApiKeyStore`, in both modes) on a PostgreSQL database migrated with `migrate(client, options)`. PostgreSQL failures (connection
  * refused, statement timeout, a missing table) throw `StoreError` with the driver's error as `cause`, so adapters
  * answer 503; a taken username, id or digest throws `ConflictError`. Messages never carry a value.
  * @param client the application's own client: `postgres(url)` (postgres.js 3.4+), a `pg.Pool` or `pg.Client`
@@ -167,7 +169,7 @@ export function postgresStore(client: PostgresClient, options: PostgresStoreOpti
   const store = { ...permissionStore(db, isDjango) } as PostgresStore & PostgresDjangoStore;
   const preload = options?.permissionsWithUser === true ? store : null;
   if (isDjango) {
-    return Object.assign(store, userStore(db, true), djangoTokenStore(db, preload), counterStore(db), djangoJwtBlacklistStore(db), djangoSessionSource(db));
+    return Object.assign(store, userStore(db, true), djangoTokenStore(db, preload), counterStore(db), djangoJwtBlacklistStore(db), djangoSessionSource(db), apiKeyStore(db));
   }
-  return Object.assign(store, userStore(db, false), tokenStore(db, preload), counterStore(db), sessionStore(db), jwtBlacklistStore(db), permissionAdminStore(db));
+  return Object.assign(store, userStore(db, false), tokenStore(db, preload), counterStore(db), sessionStore(db), jwtBlacklistStore(db), permissionAdminStore(db), apiKeyStore(db));
 }

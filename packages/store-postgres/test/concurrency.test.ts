@@ -1,9 +1,10 @@
 /**
  * Concurrency through the real pipeline on PostgreSQL (the real server in CI, PGlite locally): 200 concurrent
- * requests against a 50/min throttle let exactly 50 through; 100 concurrent logins with maxTokensPerUser give
+ * requests against a 50/min throttle (per user, and per API key) let exactly 50 through; 100 concurrent logins with maxTokensPerUser give
  * exactly that many tokens; 40 concurrent wrong passwords get exactly 5 checks (the brute-force reservation).
  */
-import type { AuthContext, Store } from "@portcullis/core";
+import type { ApiKeyStore, AuthContext, Store } from "@portcullis/core";
+import { apiKeyAuth, apiKeyQuota, issueApiKey, perKeyRateThrottle } from "@portcullis/core/api-keys";
 import { basicAuth, guard, hashPassword, issueToken, listTokens, obtainTokenHandler, tokenAuth, userRateThrottle } from "@portcullis/core";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { migrate, postgresStore } from "../src/index.js";
@@ -15,7 +16,7 @@ const TIMEOUT_MS = 120_000;
 
 let database: TestDatabase | undefined;
 let client: TestClient;
-let store: Store;
+let store: Store & ApiKeyStore;
 
 beforeAll(async () => {
   if (HAS_SERVER) {
@@ -55,6 +56,17 @@ describe("postgresStore under concurrency", () => {
     const request = () => new Request("https://api.test/", { headers: { authorization: `Token ${key}` } });
     const decisions = await Promise.all(Array.from({ length: 200 }, () => check(request(), ctx)));
     expect(tally(decisions.map((d) => (d.allowed ? 200 : d.error.status)))).toEqual({ 200: 50, 429: 150 });
+  }, TIMEOUT_MS);
+
+  it("200 concurrent requests on one API key against a 50/min per-key throttle, and a 50/day quota, let exactly 50 through", async () => {
+    for (const throttle of [perKeyRateThrottle("50/min", { store }), apiKeyQuota("50/day", { store })]) {
+      const { key } = await issueApiKey(store, { ownerId: `o${crypto.randomUUID()}` });
+      const check = guard({ schemes: [apiKeyAuth({ store })], throttles: [throttle] });
+      const ctx: AuthContext = { clientIp: "203.0.113.1", now: () => NOW };
+      const request = () => new Request("https://api.test/", { headers: { authorization: `Bearer ${key}` } });
+      const decisions = await Promise.all(Array.from({ length: 200 }, () => check(request(), ctx)));
+      expect(tally(decisions.map((d) => (d.allowed ? 200 : d.error.status)))).toEqual({ 200: 50, 429: 150 });
+    }
   }, TIMEOUT_MS);
 
   it("100 concurrent logins with maxTokensPerUser: 10 give exactly 10 tokens", async () => {

@@ -24,7 +24,7 @@ beforeAll(async () => {
   clients["postgres.js"] = postgresJsClient(database.url);
   clients.pg = pgClient(database.url);
   schemaBefore = await djangoSchema(clients.pg.client);
-  expect(await migrate(clients.pg.client, { django: true })).toEqual(["0001_counters.sql", "0003_django_tokens.sql", "0005_django_jwt.sql"]);
+  expect(await migrate(clients.pg.client, { django: true })).toEqual(["0001_counters.sql", "0003_django_tokens.sql", "0005_django_jwt.sql", "0007_api_keys.sql"]);
 });
 
 afterAll(async () => {
@@ -42,7 +42,7 @@ describe.skipIf(!CAN_RUN_DJANGO)("Django mode: the schema", () => {
       "SELECT tablename FROM pg_tables WHERE schemaname = 'public' AND tablename LIKE 'portcullis%' ORDER BY 1",
       [],
     );
-    expect(rows.map((row) => row.tablename)).toEqual(["portcullis_counters", "portcullis_django_jwt", "portcullis_django_tokens", "portcullis_migrations"]);
+    expect(rows.map((row) => row.tablename)).toEqual(["portcullis_api_keys", "portcullis_counters", "portcullis_django_jwt", "portcullis_django_tokens", "portcullis_migrations"]);
     expect(await migrate(clients.pg!.client, { django: true })).toEqual([]);
   });
 });

@@ -310,3 +310,52 @@ export interface AccountStore {
   /** Records a login (Django's `update_last_login`). */
   setLastLogin(userId: string, at: number): Promise<void>;
 }
+
+// ---- API keys (issue #26) -------------------------------------------------------------------------------------
+
+/**
+ * An API key as `apiKeyAuth` hands it to the app (`auth`) and `listApiKeys` lists it: never the key or its digest.
+ * `id` is the key's public lookup part. `ownerId` is a user's or an organisation's id (no foreign key: owners may
+ * live elsewhere). Times are epoch milliseconds.
+ */
+export interface ApiKeyRecord {
+  readonly id: string;
+  readonly ownerId: string;
+  readonly name: string | null;
+  /** Scopes granted to the key (`hasScope` reads them), in the order they were given. */
+  readonly scopes: readonly string[];
+  readonly createdAt: number;
+  /** `null` for a key that never expires. A rotated key gets its grace-period end here. */
+  readonly expiresAt: number | null;
+  /** When the key last authenticated, written at most once per interval; `null` when never. */
+  readonly lastUsedAt: number | null;
+}
+
+/** An API key as stored: the record plus the SHA-256 digest (lowercase hex) of the whole key. */
+export interface StoredApiKey extends ApiKeyRecord {
+  readonly digest: string;
+}
+
+/** The API key capability: keys looked up by their public id, their secret kept only as a digest. */
+export interface ApiKeyStore {
+  /** Stores a key; throws `ConflictError` when its id or digest exists. */
+  createApiKey(key: StoredApiKey): Promise<void>;
+  /** The key with this id, digest included (the scheme compares it in constant time); expired keys too. */
+  findApiKey(id: string): Promise<StoredApiKey | null>;
+  /** The owner's keys, oldest first, without digests. */
+  listApiKeys(ownerId: string): Promise<ApiKeyRecord[]>;
+  /**
+   * Moves a key's expiry to `expiresAt` unless it already expires earlier (never extends it); answers whether the
+   * key exists. Used by rotation for the grace period.
+   */
+  expireApiKey(id: string, expiresAt: number): Promise<boolean>;
+  /**
+   * Sets `lastUsedAt = at` only when it is `null` or `<= at - minIntervalMs` (one conditional statement, so
+   * concurrent requests write it once); answers whether it wrote.
+   */
+  touchApiKey(id: string, at: number, minIntervalMs: number): Promise<boolean>;
+  /** Deletes one key; answers whether it existed. */
+  deleteApiKey(id: string): Promise<boolean>;
+  /** Deletes keys whose `expiresAt <= now`; answers how many. */
+  deleteExpiredApiKeys(now: number): Promise<number>;
+}

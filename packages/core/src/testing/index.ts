@@ -13,3 +13,4 @@ export {
 } from "./conformance.js";
 export { runJwtBlacklistStoreConformance, type JwtBlacklistConformanceOptions } from "./jwt-blacklist-conformance.js";
 export { runAccountStoreConformance, runPermissionStoreConformance, runSessionStoreConformance } from "./conformance.js";
+export { runApiKeyStoreConformance } from "./api-keys-conformance.js";

@@ -43,7 +43,8 @@ export const MAX_TOKEN_NAME_LENGTH = 100;
 /** Characters a name may not hold: controls, format characters but ZWNJ/ZWJ (bidi overrides among them), U+2028/9, lone surrogates. */
 const UNSAFE_NAME_CHARACTER = /[\p{Cc}\p{Zl}\p{Zp}\uD800-\uDFFF]|(?![\u200C\u200D])\p{Cf}/u;
 
-function checkName(name: unknown): void {
+/** Throws `ConfigError` (`name`) unless `name` is null or a safe label (see `IssueTokenOptions.name`). */
+export function checkName(name: unknown): void {
   if (name === null) return;
   if (typeof name !== "string" || name === "" || [...name].length > MAX_TOKEN_NAME_LENGTH) {
     throw new ConfigError("name", `must be null or a string of 1-${MAX_TOKEN_NAME_LENGTH} characters`);
