@@ -173,3 +173,4 @@ export type { TokenEndpointsOptions } from "./token-routes.js";
 export { mountTokenEndpoints } from "./token-routes.js";
 export { mountJwtEndpoints, type JwtEndpointsOptions, type JwtStore } from "./jwt-routes.js";
 export { mountSessionEndpoints, type SessionEndpointsOptions, type SessionEndpointsStore } from "./session-routes.js";
+export { rateLimit, type HonoRateLimitOptions } from "./_hono-rate-limit.js";
