@@ -7,3 +7,4 @@
 export { hashPassword, unusablePasswordHash, type HashPasswordOptions } from "./hash-password.js";
 export { verifyPassword, verifyDummyHash, type PasswordCheck } from "./verify-password.js";
 export { isBcryptAvailable } from "./bcrypt.js";
+export { pbkdf2WasmAvailable, usePbkdf2Wasm } from "./pbkdf2-wasm.js";

@@ -36,6 +36,16 @@ export function usePbkdf2Wasm(module: WebAssembly.Module): void {
   core = instantiate(module);
 }
 
+/**
+ * Whether PBKDF2-SHA256 has its WebAssembly core here (compiled on first use where the runtime allows it; on
+ * Workers only after {@link usePbkdf2Wasm}). Without it, a login that WebCrypto refuses runs in JavaScript.
+ * @example
+ * if (!pbkdf2WasmAvailable()) console.warn("PBKDF2 logins will run in JavaScript (about 7x native)");
+ */
+export function pbkdf2WasmAvailable(): boolean {
+  return coreOf() !== null;
+}
+
 /** The core: the registered one, else compiled from its bytes (`null` where the runtime forbids it). */
 function coreOf(): Core | null {
   if (core !== undefined) return core;
