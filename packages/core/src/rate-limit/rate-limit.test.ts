@@ -3,7 +3,7 @@ import { memoryStore } from "@portcullis/store-memory";
 import { ConfigError, StoreError } from "../errors.js";
 import type { AuthEvent } from "../events.js";
 import type { HitOptions, HitResult } from "../store/types.js";
-import { countHit } from "../throttles/_count.js";
+import { countedOf, hitOptionsOf } from "../throttles/_count.js";
 import { throttled } from "../auth-error.js";
 import { toResponse } from "../response.js";
 import { rateLimiter, withHeaders } from "./rate-limit.js";
@@ -144,7 +144,8 @@ describe("rateLimiter: answers", () => {
   it("Retry-After even when a lowered limit leaves the client over it (DRF's wait() answers None there)", async () => {
     const store = memoryStore();
     for (let i = 0; i < 5; i += 1) await store.hit("k", { limit: 5, windowMs: 60_000, now: T0 + i });
-    const counted = await countHit(store, "k", { limit: 2, windowMs: 60_000 }, T0 + 10_000);
+    const lowered = { limit: 2, windowMs: 60_000 };
+    const counted = countedOf(lowered, await store.hit("k", hitOptionsOf(lowered, T0 + 10_000)), T0 + 10_000);
     expect(counted.allowed).toBe(false);
     const response = toResponse(throttled(counted.waitMs / 1000));
     expect(Number(response.headers.get("Retry-After"))).toBeGreaterThan(0);

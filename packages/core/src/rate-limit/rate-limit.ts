@@ -11,7 +11,7 @@ import { ConfigError } from "../errors.js";
 import { emit, reportFailure, withHook, type EventHook } from "../events.js";
 import { errorToResponse, toResponse } from "../response.js";
 import type { CounterStore } from "../store/types.js";
-import { countHit } from "../throttles/_count.js";
+import { countedOf, hitOptionsOf } from "../throttles/_count.js";
 import type { RateInput } from "../throttles/rate.js";
 import { parseRate } from "../throttles/rate.js";
 import { POLICY_NAME, policyField, stateField } from "./_headers.js";
@@ -91,7 +91,7 @@ export function rateLimiter(options: RateLimiterOptions): RateLimiter {
       const ident = await keyOf(request, hooked);
       if (ident === null) return { allowed: true, headers: NO_HEADERS };
       const now = nowOf(hooked);
-      const counted = await countHit(store, keyPrefix + ident, rate, now);
+      const counted = countedOf(rate, await store.hit(keyPrefix + ident, hitOptionsOf(rate, now)), now);
       const fields = !headers
         ? NO_HEADERS
         : approximate && counted.allowed

@@ -1,9 +1,10 @@
 /**
- * The one counting step every rate throttle and `rateLimiter` share: an atomic sliding-log `hit` in the store and
- * DRF's wait. There is no other counter path.
+ * The counting step every rate throttle and `rateLimiter` share: one atomic sliding-log `CounterStore.hit` with
+ * these options, read with DRF's wait. There is no other counter path. (The callers await `store.hit` themselves,
+ * so that a throttle check costs one awaited call, not two.)
  * @module
  */
-import type { CounterStore, HitResult } from "../store/types.js";
+import type { HitOptions, HitResult } from "../store/types.js";
 import type { Rate } from "./rate.js";
 import { waitMs } from "./rate.js";
 
@@ -13,11 +14,19 @@ export interface Counted extends HitResult {
 }
 
 /**
- * Records one request under `key` (when the log has room) and answers the log and the wait.
+ * The options of the hit that counts one request at `now`.
  * @example
- * const counted = await countHit(store, "throttle:anon:5/60000:ip:203.0.113.7", { limit: 5, windowMs: 60_000 }, Date.now());
+ * const log = await store.hit(key, hitOptionsOf(rate, now));
  */
-export async function countHit(store: Pick<CounterStore, "hit">, key: string, rate: Rate, now: number): Promise<Counted> {
-  const log = await store.hit(key, { limit: rate.limit, windowMs: rate.windowMs, now });
+export function hitOptionsOf(rate: Rate, now: number): HitOptions {
+  return { limit: rate.limit, windowMs: rate.windowMs, now };
+}
+
+/**
+ * The store's answer with DRF's wait.
+ * @example
+ * const counted = countedOf(rate, await store.hit(key, hitOptionsOf(rate, now)), now);
+ */
+export function countedOf(rate: Rate, log: HitResult, now: number): Counted {
   return { allowed: log.allowed, count: log.count, oldest: log.oldest, waitMs: log.allowed ? 0 : waitMs(rate, log, now) };
 }
