@@ -50,7 +50,9 @@ export function pbkdf2WasmAvailable(): boolean {
 function coreOf(): Core | null {
   if (core !== undefined) return core;
   try {
-    core = instantiate(new WebAssembly.Module(pbkdf2Sha256WasmBytes()));
+    // Workers' types declare the constructor abstract (the runtime refuses it); elsewhere it compiles the bytes.
+    const compile = WebAssembly.Module as unknown as new (bytes: BufferSource) => WebAssembly.Module;
+    core = instantiate(new compile(pbkdf2Sha256WasmBytes()));
   } catch {
     core = null; // no WebAssembly, or code generation disallowed (Workers without usePbkdf2Wasm)
   }
