@@ -20,7 +20,8 @@ import { memoryStore } from "@portcullis/store-memory";
 import { compare, fmt, printResult, progress, ratio, target, writeResult } from "./_lib.mjs";
 
 const TARGET_US = 2;
-const TARGET_RATIO = 2;
+/** Issue #28: against the measured lower bound of any token check on a `Request` (a bare SHA-256 is below it). */
+const TARGET_RATIO = 1.5;
 
 async function setup() {
   const store = memoryStore();
@@ -84,7 +85,7 @@ export async function run() {
     return [c.label, fmt(t.us, 3), fmt(t.opsPerSec), ratio(t.ns / floor.ns)];
   });
   const token = timings.token;
-  const tokenRatio = token.ns / floor.ns;
+  const tokenRatio = token.ns / timings.bound.ns;
   return {
     name: "auth-micro",
     title: "1. `authenticate()` and `guard()` on the memory store",
@@ -96,7 +97,7 @@ export async function run() {
     tables: [{ columns: ["case", "µs/call", "ops/s", "× floor"], rows }],
     targets: [
       target(`token \`authenticate()\` ≤ ${TARGET_US} µs per call`, `${fmt(token.us, 3)} µs`, token.us <= TARGET_US),
-      target(`token \`authenticate()\` ≤ ${TARGET_RATIO}× the bare SHA-256 floor`, ratio(tokenRatio), tokenRatio <= TARGET_RATIO),
+      target(`token \`authenticate()\` ≤ ${TARGET_RATIO}× the measured lower bound of any token check`, ratio(tokenRatio), tokenRatio <= TARGET_RATIO),
     ],
     raw: timings,
   };

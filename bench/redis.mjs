@@ -137,7 +137,7 @@ export async function run() {
       targets: [
         target("Throttle hit ≤ 1.3× a bare EVALSHA, ioredis (one at a time)", ratio(throttleVsEval("ioredis")), throttleVsEval("ioredis") <= 1.3),
         target("Throttle hit ≤ 1.3× a bare EVALSHA, node-redis (one at a time)", ratio(throttleVsEval("node-redis")), throttleVsEval("node-redis") <= 1.3),
-        target("HTTP with Redis counters ≥ 0.7× the memory store (req/s)", ratio(httpRatio), httpRatio >= 0.7),
+        target("HTTP with Redis counters ≥ 0.8× the memory store (req/s), the README set-up", ratio(httpRatio), httpRatio >= 0.8),
       ],
       raw: { sequential, parallel, http: web },
     };

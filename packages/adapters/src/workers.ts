@@ -4,8 +4,8 @@
  * to core for background work such as removing expired tokens.
  * @module
  */
-import type { AllowedAnonymous, AnonymousOf, AnyPermission, AnyScheme, AuthOf, Policy, UserOf } from "@portcullis/core";
-import { guard } from "@portcullis/core";
+import type { AllowedAnonymous, AnonymousOf, AnyPermission, AnyScheme, AuthOf, Policy, RateLimiter, RateLimiterOptions, UserOf } from "@portcullis/core";
+import { guard, rateLimiter, withHeaders } from "@portcullis/core";
 import type { AllowedDecision } from "./_decide.js";
 export type { AllowedDecision } from "./_decide.js";
 import { decideWithObjects, perEnv } from "./_decide.js";
@@ -60,3 +60,33 @@ export function withAuth<
   };
 }
 
+
+/**
+ * Rate limits a Workers fetch handler (core's `rateLimiter`, keyed by `CF-Connecting-IP` unless `key` says
+ * otherwise): 429 with `Retry-After` past the rate, 503 when the store fails, else the handler's response with the
+ * `RateLimit` fields. The options may be a function of `env` (built once per `env`).
+ * @example
+ * export default withRateLimit(
+ *   (env: { DB: D1Database }) => ({ rate: "100/min", store: d1Store(env.DB) }),
+ *   async () => new Response("hello"),
+ * );
+ */
+export function withRateLimit<Env>(
+  options: RateLimiterOptions | ((env: Env) => RateLimiterOptions),
+  handler: (request: Request, env: Env, ctx: WorkersExecutionContext) => Response | Promise<Response>,
+): AuthExportedHandler<Env> {
+  const fixed = typeof options === "function" ? null : rateLimiter(options);
+  const cache = perEnv<RateLimiter>();
+  const limiterFor = (env: Env) => fixed ?? cache(env, () => rateLimiter((options as (env: Env) => RateLimiterOptions)(env)));
+  return {
+    async fetch(request, env, ctx) {
+      const outcome = await limiterFor(env)(request, {
+        clientIp: request.headers.get("cf-connecting-ip") ?? undefined,
+        waitUntil: (promise) => ctx.waitUntil(promise),
+        env,
+      });
+      if (!outcome.allowed) return outcome.response;
+      return withHeaders(await handler(request, env, ctx), outcome.headers);
+    },
+  };
+}

@@ -48,14 +48,15 @@ export function permissionDenied(detail: string = messages.permissionDenied, cod
 }
 
 /**
- * 429 `throttled`; `waitSeconds` is rounded up. `Retry-After` is sent only when the wait is above zero.
+ * 429 `throttled`; `waitSeconds` is rounded up. `Retry-After` is sent on every 429, a zero wait included (DRF
+ * omits it for a zero wait and when a lowered limit leaves a client over it; Portcullis always says when to retry).
  * @example
  * throttled(0.2).detail; // "Request was throttled. Expected available in 1 second."
  */
 export function throttled(waitSeconds: number): AuthDenial {
   const wait = Math.max(0, Math.ceil(waitSeconds));
   const unit = wait === 1 ? "second" : "seconds";
-  const headers: Record<string, string> = wait > 0 ? { "Retry-After": String(wait) } : {};
+  const headers: Record<string, string> = { "Retry-After": String(wait) };
   return { status: 429, code: "throttled", detail: `Request was throttled. Expected available in ${wait} ${unit}.`, headers };
 }
 

@@ -36,6 +36,15 @@ export type { Rate, RateInput } from "./throttles/rate.js";
 export { parseRate } from "./throttles/rate.js";
 export type { RateThrottleOptions } from "./throttles/throttles.js";
 export { anonRateThrottle, scopedRateThrottle, userRateThrottle } from "./throttles/throttles.js";
+export type {
+  RateLimitContext,
+  RateLimiter,
+  RateLimiterOptions,
+  RateLimitKey,
+  RateLimitOutcome,
+  WithRateLimitOptions,
+} from "./rate-limit/index.js";
+export { rateLimiter, withHeaders, withRateLimit } from "./rate-limit/index.js";
 
 export type { IssueTokenOptions } from "./tokens/tokens.js";
 export { TokenLimitError, issueToken, listTokens, revokeAllTokens, revokeToken, tokenDigest } from "./tokens/tokens.js";

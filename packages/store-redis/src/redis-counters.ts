@@ -113,7 +113,13 @@ function baseCounters(runner: ScriptRunner, prefix: string): CounterStore {
         throw new TypeError("redisCounters.hit: limit, windowMs (> 0) and now must be finite numbers");
       }
       const args = [String(now), String(windowMs), String(limit), dryRun ? "1" : "0"];
-      return hitResultOf(await runScript(runner, HIT, keysOf(prefix, key), args));
+      let reply: unknown;
+      try {
+        reply = await runner.run(HIT, keysOf(prefix, key), args); // the hot path: one awaited call, no wrapper
+      } catch (error) {
+        throw new StoreError(`Redis counter ${HIT.name} failed.`, { cause: error });
+      }
+      return hitResultOf(reply);
     },
     async releaseHit(key, { at }) {
       if (!Number.isFinite(at)) return false; // no hit was ever recorded at such a time
@@ -133,6 +139,24 @@ function baseCounters(runner: ScriptRunner, prefix: string): CounterStore {
       return purged;
     },
   };
+}
+
+/**
+ * `timeoutStore`'s rule for `hit`, without its Proxy and extra async layer (this is every throttled request's
+ * path): settles within `timeoutMs` or rejects with `StoreError`; any other error becomes a `StoreError`.
+ */
+function withDeadline(call: Promise<HitResult>, timeoutMs: number): Promise<HitResult> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new StoreError(`Store call hit timed out after ${timeoutMs} ms.`)), timeoutMs);
+  });
+  return Promise.race([call, deadline]).then(
+    (result) => (clearTimeout(timer), result),
+    (error: unknown) => {
+      clearTimeout(timer);
+      throw error instanceof StoreError ? error : new StoreError("Store call hit failed.", { cause: error });
+    },
+  );
 }
 
 const FAILED_OPEN: HitResult = Object.freeze({ allowed: true, count: 0, oldest: null });
@@ -181,8 +205,8 @@ export function redisCounters(client: RedisClientLike, options: RedisCountersOpt
   if (!isRedisClient(client)) throw new ConfigError("client", "must be an ioredis or node-redis client");
   const parsed = parseOptions(options);
   const base = baseCounters(scriptRunner(client), parsed.prefix);
-  const timed = timeoutStore({ hit: base.hit, releaseHit: base.releaseHit }, { timeoutMs: parsed.timeoutMs });
-  const hit: CounterStore["hit"] = (key, hitOptions) => timed.hit(key, hitOptions);
+  const timed = timeoutStore({ releaseHit: base.releaseHit }, { timeoutMs: parsed.timeoutMs });
+  const hit: CounterStore["hit"] = (key, hitOptions) => withDeadline(base.hit(key, hitOptions), parsed.timeoutMs);
   return Object.freeze({
     hit,
     releaseHit: (key: string, releaseOptions: { readonly at: number }) => timed.releaseHit(key, releaseOptions),

@@ -84,3 +84,27 @@ describe("jwtAuth with its cache of verified tokens", () => {
     expect(() => jwtAuth({ jwt, stateless: true, cacheSize: 0 })).not.toThrow();
   });
 });
+
+describe("jwtAuth's cache of validated tokens", () => {
+  it("re-checks the time claims on every hit: a token cached at T0 is refused past exp and before nbf, even with a clock moving back", async () => {
+    const { access } = await mintTokenPair(jwt, { id: "1" }, { now: T0 });
+    const protect = guard({ schemes: [jwtAuth({ jwt, stateless: true })] });
+    expect((await answer(protect, access.token, T0 + 1_000)).status).toBe(200);
+    expect((await answer(protect, access.token, T0 + 1_000)).status).toBe(200);
+    expect((await answer(protect, access.token, T0 + 300_000)).status).toBe(401);
+    expect((await answer(protect, access.token, T0 + 2_000)).status).toBe(200);
+  });
+
+  it("hands out the same frozen user and auth on hits: a handler cannot change what the next request sees", async () => {
+    const { access } = await mintTokenPair(jwt, { id: "7" }, { now: T0 });
+    const protect = guard({ schemes: [jwtAuth({ jwt, stateless: true })] });
+    const request = () => new Request("http://api.test/", { headers: { Authorization: `Bearer ${access.token}` } });
+    const first = await protect(request(), { now: () => T0 });
+    const second = await protect(request(), { now: () => T0 });
+    if (!first.allowed || !second.allowed) throw new Error("expected both allowed");
+    expect(Object.isFrozen(second.user)).toBe(true);
+    expect(Object.isFrozen(second.auth)).toBe(true);
+    expect(() => Object.assign(second.user as object, { id: "1" })).toThrow(TypeError);
+    expect(second.user).toEqual(first.user);
+  });
+});

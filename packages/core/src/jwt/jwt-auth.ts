@@ -11,12 +11,13 @@ import { SKIP } from "../schemes/types.js";
 import type { JwtBlacklistStore, User, UserStore } from "../store/types.js";
 import { rawTokenOf } from "./_header.js";
 import { MAX_CACHE_SIZE, verifiedCache } from "./_verified-cache.js";
-import { jwtMessages } from "./claims.js";
+import { checkRegisteredClaims, jwtMessages } from "./claims.js";
 import { checkRevoke } from "./revoke.js";
 import type { AuthTokenType, JwtSettings } from "./settings.js";
 import { settingsOf } from "./settings.js";
 import type { Decoded, JwtPayload } from "./verify.js";
-import { decodeToken, verifyClaims } from "./verify.js";
+import { decodeToken, isBlacklistable, verifyClaims } from "./verify.js";
+import { validatedCache } from "./_validated-cache.js";
 
 /** simplejwt's `TokenUser`: a user read from the token's claims alone. */
 export interface TokenUser {
@@ -135,7 +136,17 @@ export function jwtAuthenticator(options: JwtAuthStoreOptions | JwtAuthStateless
   if (users !== null && typeof users?.getUserById !== "function") throw new ConfigError("users", "must be a Portcullis user store");
   const blacklist = options.blacklist;
   const types = settings.authTokenClasses;
-  const cache = verifiedCache(cacheSizeOf(options.cacheSize));
+  const cacheSize = cacheSizeOf(options.cacheSize);
+  const cache = verifiedCache(cacheSize);
+  // Tokens that passed every check of this scheme, by raw token: a hit re-checks only the time claims
+  // (PyJWT's registered checks, which exp decides), never hashes, parses or re-checks the type again.
+  const validatedTokens = validatedCache<Validated>(cacheSize);
+  interface Validated {
+    readonly payload: JwtPayload;
+    readonly id: string;
+    readonly auth: JwtAuthInfo;
+    readonly tokenUser: TokenUser | null;
+  }
 
   async function validate(raw: string, now: number): Promise<{ payload: JwtPayload; tokenType: AuthTokenType } | Failure> {
     let decoded: Decoded | Promise<Decoded> = decodeToken(raw, settings, now, cache);
@@ -162,14 +173,25 @@ export function jwtAuthenticator(options: JwtAuthStoreOptions | JwtAuthStateless
   }
 
   async function authenticateRaw(raw: string, ctx: AuthContext): Promise<SchemeResult<User | TokenUser, JwtAuthInfo>> {
-    const valid = await validate(raw, nowOf(ctx));
+    const now = nowOf(ctx);
+    const known = validatedTokens.get(raw);
+    if (known !== undefined && checkRegisteredClaims(known.payload, settings, now) === null) {
+      const user = known.tokenUser ?? (await resolveUser(known.payload, known.id));
+      return isFailure(user) ? user : { type: "success", user, auth: known.auth };
+    }
+    const valid = await validate(raw, now);
     if (isFailure(valid)) return valid;
     const { payload, tokenType } = valid;
     const id = userIdOf(payload, settings);
     if (id === null) return failed(jwtMessages.noUserId, "token_not_valid");
     const user = await resolveUser(payload, id);
     if (isFailure(user)) return user;
-    const auth: JwtAuthInfo = { tokenType, jti: String(payload[settings.jtiClaim]), expiresAt: (payload.exp as number) * 1000, claims: payload };
+    const auth: JwtAuthInfo = Object.freeze({ tokenType, jti: String(payload[settings.jtiClaim]), expiresAt: (payload.exp as number) * 1000, claims: payload });
+    // A blacklistable (sliding) token is checked against the blacklist on every request: never remembered here.
+    if (!(blacklist !== undefined && isBlacklistable(tokenType))) {
+      const tokenUser = users === null ? Object.freeze(user as TokenUser) : null;
+      validatedTokens.set(raw, { payload, id, auth, tokenUser }, auth.expiresAt + settings.leewayMs + 1000, now);
+    }
     return { type: "success", user, auth };
   }
 

@@ -17,3 +17,4 @@ export {
 } from "./hashers.js";
 export type { HasherAlgorithm, HasherOverrides, WritableAlgorithm } from "./_hasher-table.js";
 export { isBcryptAvailable } from "./bcrypt.js";
+export { pbkdf2WasmAvailable, usePbkdf2Wasm } from "./pbkdf2-wasm.js";

@@ -30,7 +30,7 @@ describe("PBKDF2 where WebCrypto refuses the iteration count (Cloudflare product
     vi.restoreAllMocks();
   });
 
-  it("verifies a 1,000,000-iteration row with @noble/hashes instead", async () => {
+  it("verifies a 1,000,000-iteration row on the WebAssembly core (SHA-256) or @noble/hashes (SHA-1) instead", async () => {
     const spy = refuseLikeCloudflare();
     expect(await verifyPassword("lètmein", MILLION)).toEqual({ valid: true, needsRehash: true });
     expect(await verifyPassword("lètmein", SHA1_150K)).toEqual({ valid: true, needsRehash: true });
@@ -44,7 +44,7 @@ describe("PBKDF2 where WebCrypto refuses the iteration count (Cloudflare product
     await expect(spy.mock.results[0]?.value).resolves.toBeInstanceOf(ArrayBuffer);
   });
 
-  it("hashes the default with @noble/hashes into bytes that WebCrypto verifies", async () => {
+  it("hashes the default on the WebAssembly core into bytes that WebCrypto verifies", async () => {
     refuseLikeCloudflare();
     const encoded = await hashPassword("correct horse battery staple");
     vi.restoreAllMocks();

@@ -5,6 +5,7 @@
 import { describe, expect, it } from "vitest";
 import type { CounterStore, HitOptions, HitResult } from "../store/types.js";
 import { T0, uniqueName, type StoreAccessor } from "./_fixtures.js";
+import { rateLimitTests } from "./_rate-limit-suite.js";
 import { throttleTests } from "./_throttle-suite.js";
 
 const MINUTE = 60_000;
@@ -16,6 +17,7 @@ export function counterTests(store: StoreAccessor<CounterStore>, parallel: numbe
   releaseTests(store, hit, parallel);
   counterStateTests(store, hit, parallel);
   throttleTests(store);
+  rateLimitTests(store, parallel);
 }
 
 type Hit = (key: string, options: HitOptions) => Promise<HitResult>;

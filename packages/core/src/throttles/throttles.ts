@@ -12,6 +12,7 @@ import { ConfigError } from "../errors.js";
 import type { PermissionCheck } from "../permissions/types.js";
 import type { CounterStore } from "../store/types.js";
 import { clientIdent } from "./ident.js";
+import { hitOptionsOf } from "./_count.js";
 import type { RateInput } from "./rate.js";
 import { parseRate, waitMs } from "./rate.js";
 import type { Throttle, ThrottleResult } from "./types.js";
@@ -57,7 +58,7 @@ function rateThrottle(kind: string, rateInput: RateInput, options: RateThrottleO
       // No known client address: not counted, rather than counted in one bucket that every such client shares.
       if (ident === null) return ALLOWED;
       const now = nowOf(ctx);
-      const log = await store.hit(keyPrefix + ident, { ...rate, now });
+      const log = await store.hit(keyPrefix + ident, hitOptionsOf(rate, now));
       return log.allowed ? ALLOWED : { allowed: false, waitMs: waitMs(rate, log, now) };
     },
   };
