@@ -1,6 +1,6 @@
 import type { D1Database, D1DatabaseSession } from "@cloudflare/workers-types/experimental/index.js";
 import { ConfigError, ConflictError, StoreError } from "@portcullis/core";
-import { runJwtBlacklistStoreConformance, runSessionStoreConformance, runStoreConformance } from "@portcullis/core/testing";
+import { runJwtBlacklistStoreConformance, runSessionStoreConformance, runStoreConformance } from "@portcullis/testing";
 import { Miniflare } from "miniflare";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { d1Store, migrate, type D1DatabaseLike } from "./index.js";

@@ -1,4 +1,4 @@
-import { runJwtBlacklistStoreConformance, runSessionStoreConformance, runStoreConformance } from "@portcullis/core/testing";
+import { runJwtBlacklistStoreConformance, runSessionStoreConformance, runStoreConformance } from "@portcullis/testing";
 import { memoryStore } from "./memory-store.js";
 
 runStoreConformance("memoryStore", () => memoryStore());

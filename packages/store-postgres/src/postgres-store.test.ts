@@ -1,4 +1,4 @@
-import { runStoreConformance } from "@portcullis/core/testing";
+import { runStoreConformance } from "@portcullis/testing";
 import { afterAll, beforeAll } from "vitest";
 import {
   HAS_SERVER,

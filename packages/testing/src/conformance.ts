@@ -4,7 +4,7 @@
  * `runStoreConformance` runs all three for a store that has them all.
  * @module
  */
-import type { CounterStore, SessionStore, Store, TokenStore, UserStore } from "../store/types.js";
+import type { CounterStore, SessionStore, Store, TokenStore, UserStore } from "@portcullis/core";
 import { counterTests } from "./_counters-suite.js";
 import { sessionTests } from "./_sessions-suite.js";
 import { suite } from "./_suite.js";
@@ -91,7 +91,7 @@ export function runCounterStoreConformance<S extends CounterStore>(
  * @example
  * ```ts
  * // my-store.test.ts
- * import { runStoreConformance } from "@portcullis/core/testing";
+ * import { runStoreConformance } from "@portcullis/testing";
  * import { myStore } from "./my-store.js";
  *
  * runStoreConformance("myStore", () => myStore());
