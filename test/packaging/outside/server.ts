@@ -44,6 +44,5 @@ const hono = serve({ fetch: app.fetch, hostname: "127.0.0.1", port: 0 });
 await new Promise((resolve) => hono.once("listening", resolve));
 const server = expressApp.listen(0, "127.0.0.1");
 await new Promise((resolve) => server.once("listening", resolve));
-console.log(
-  JSON.stringify({ hono: (hono.address() as AddressInfo).port, express: (server.address() as AddressInfo).port }),
-);
+const ports = { hono: (hono.address() as AddressInfo).port, express: (server.address() as AddressInfo).port };
+process.stdout.write(`${JSON.stringify(ports)}\n`);
