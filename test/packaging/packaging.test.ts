@@ -174,4 +174,13 @@ describe("the packed packages, installed with npm into an outside project", () =
   it("answers the CLI's --help", () => {
     expect(run(join(project, "node_modules/.bin/portcullis"), ["--help"], project).stdout).toMatch(/create-token/);
   });
+
+  it("has the CLI ask for the project's own wrangler (Miniflare) for a local D1, which it does not install", () => {
+    const d1 = { binding: "DB", database_name: "db", database_id: "00000000-0000-0000-0000-000000000000" };
+    const config = { name: "w", main: "w.js", compatibility_date: "2026-01-01", d1_databases: [d1] };
+    writeFileSync(join(project, "wrangler.json"), JSON.stringify(config));
+    const result = spawnSync(join(project, "node_modules/.bin/portcullis"), ["list-tokens", "alice"], { cwd: project, encoding: "utf8" });
+    expect(result.status).toBe(1);
+    expect(result.stderr).toMatch(/needs Miniflare, which comes with wrangler/);
+  });
 });
