@@ -1,7 +1,7 @@
 import tseslint from "typescript-eslint";
 
 export default tseslint.config(
-  { ignores: ["**/dist/**", "**/node_modules/**", "**/.wrangler/**", "bench/results/**"] },
+  { ignores: ["**/dist/**", "**/node_modules/**", "**/.docs-snippets/**", "**/.wrangler/**", "bench/results/**"] },
   ...tseslint.configs.recommended,
   {
     rules: {

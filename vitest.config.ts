@@ -25,7 +25,7 @@ export default defineConfig({
   resolve: { conditions: ["portcullis-source"] },
   ssr: { resolve: { conditions: ["portcullis-source"] } },
   test: {
-    include: ["packages/*/src/**/*.test.ts", "packages/*/test/**/*.test.ts", "examples/*/test/**/*.test.ts"],
+    include: ["packages/*/src/**/*.test.ts", "packages/*/test/**/*.test.ts", "examples/*/test/**/*.test.ts", "test/*/*.test.ts"],
     testTimeout: 30_000,
     hookTimeout: 60_000,
   },

@@ -17,7 +17,7 @@ import {
   type TokenStore,
   type UserStore,
 } from "../src/index.js";
-import { runCounterStoreConformance, runTokenStoreConformance, runUserStoreConformance } from "../src/testing/index.js";
+import { runCounterStoreConformance, runTokenStoreConformance, runUserStoreConformance } from "@portcullis/testing";
 
 /** A store with the counter methods only (as a Redis or Durable Object store has), and a log of its calls. */
 function countersOnly(): CounterStore & { readonly calls: string[] } {

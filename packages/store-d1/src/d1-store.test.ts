@@ -6,7 +6,7 @@ import {
   runPermissionStoreConformance,
   runSessionStoreConformance,
   runStoreConformance,
-} from "@portcullis/core/testing";
+} from "@portcullis/testing";
 import { Miniflare } from "miniflare";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { d1Store, migrate, type D1DatabaseLike } from "./index.js";

@@ -5,7 +5,7 @@
  */
 import type { D1Database } from "@cloudflare/workers-types/experimental/index.js";
 import { ConfigError, issueToken, revokeToken, tokenAuth, authenticate } from "@portcullis/core";
-import { runTokenStoreConformance } from "@portcullis/core/testing";
+import { runTokenStoreConformance } from "@portcullis/testing";
 import { Miniflare } from "miniflare";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { d1ReplicaStore, migrate, type D1DatabaseLike, type D1SessionsDatabaseLike } from "./index.js";

@@ -1,4 +1,4 @@
-import { runCounterStoreConformance } from "@portcullis/core/testing";
+import { runCounterStoreConformance } from "@portcullis/testing";
 import type { Miniflare } from "miniflare";
 import { afterAll, beforeAll } from "vitest";
 import { remoteCounters, startCounterWorker } from "../test/_harness.js";

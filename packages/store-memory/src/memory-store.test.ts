@@ -5,7 +5,7 @@ import {
   runPermissionStoreConformance,
   runSessionStoreConformance,
   runStoreConformance,
-} from "@portcullis/core/testing";
+} from "@portcullis/testing";
 import { memoryStore } from "./memory-store.js";
 
 runStoreConformance("memoryStore", () => memoryStore());

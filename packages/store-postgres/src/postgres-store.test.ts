@@ -4,7 +4,7 @@ import {
   runPermissionStoreConformance,
   runSessionStoreConformance,
   runStoreConformance,
-} from "@portcullis/core/testing";
+} from "@portcullis/testing";
 import { afterAll, beforeAll } from "vitest";
 import {
   HAS_SERVER,

@@ -2,7 +2,7 @@
  * The conformance suites in Django mode, on tables real Django made (`manage.py migrate` of the fixture project),
  * through both drivers, and the promise that Portcullis never alters Django's tables.
  */
-import { runJwtBlacklistStoreConformance, runPermissionStoreConformance, runStoreConformance } from "@portcullis/core/testing";
+import { runJwtBlacklistStoreConformance, runPermissionStoreConformance, runStoreConformance } from "@portcullis/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { migrate, postgresStore, toSqlClient } from "../src/index.js";
 import { CAN_RUN_DJANGO, announceDjango, djangoDatabase, djangoSchema } from "./_django.js";

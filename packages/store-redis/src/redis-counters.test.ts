@@ -1,4 +1,4 @@
-import { runCounterStoreConformance } from "@portcullis/core/testing";
+import { runCounterStoreConformance } from "@portcullis/testing";
 import { Redis } from "ioredis";
 import { createClient } from "redis";
 import { afterAll, beforeAll, describe } from "vitest";

@@ -3,7 +3,7 @@
  * script whose keys hash to different slots (CROSSSLOT) just as a many-node cluster does. The conformance suite
  * runs unchanged through ioredis' `Cluster` and node-redis' `createCluster`, so a counter's keys share a slot.
  */
-import { runCounterStoreConformance } from "@portcullis/core/testing";
+import { runCounterStoreConformance } from "@portcullis/testing";
 import { execFileSync } from "node:child_process";
 import { Cluster } from "ioredis";
 import { createCluster } from "redis";

@@ -3,7 +3,7 @@
  * `jwtAuth`, the JWT endpoints and `mintTokens`, so verifying and minting can never disagree.
  * @module
  */
-import type { JWK } from "jose";
+import type { CryptoKey, JWK } from "jose"; // the runtime's CryptoKey type, also on Node's types (a value there)
 import { z } from "zod";
 import { compatOf, type Compat } from "../compat/compat.js";
 import { ConfigError } from "../errors.js";

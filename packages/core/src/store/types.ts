@@ -6,7 +6,7 @@
  *
  * Stores persist and fetch; they never hash, compare or decide. Every method is async, "not found" is `null`, and a
  * backend failure throws `StoreError` (with `cause`). Each capability has one conformance suite
- * (`@portcullis/core/testing`); every store runs the suites of the capabilities it implements.
+ * (`@portcullis/testing`); every store runs the suites of the capabilities it implements.
  * @module
  */
 

@@ -3,8 +3,8 @@
  * @module
  */
 import { describe, expect, it } from "vitest";
-import { StoreError } from "../errors.js";
-import type { PermissionAdminStore, PermissionStore, UserStore } from "../store/types.js";
+import { StoreError } from "@portcullis/core";
+import type { PermissionAdminStore, PermissionStore, UserStore } from "@portcullis/core";
 import { makeUser, uniqueName, uniqueUserId, type StoreAccessor } from "./_fixtures.js";
 
 type S = UserStore & PermissionStore & PermissionAdminStore;

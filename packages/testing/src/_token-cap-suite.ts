@@ -3,8 +3,7 @@
  * @module
  */
 import { describe, expect, it } from "vitest";
-import { ConflictError } from "../errors.js";
-import type { TokenStore, UserStore } from "../store/types.js";
+import { ConflictError, type TokenStore, type UserStore } from "@portcullis/core";
 import { T0, makeUser, newToken, type StoreAccessor } from "./_fixtures.js";
 
 /** Registers the `maxPerUser` tests; `parallel` is the number of concurrent `createToken` calls. */

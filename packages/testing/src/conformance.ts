@@ -4,8 +4,7 @@
  * `runStoreConformance` runs all three for a store that has them all.
  * @module
  */
-import type { AccountStore, CounterStore, SessionStore, Store, TokenStore, UserStore } from "../store/types.js";
-import type { PermissionAdminStore, PermissionStore } from "../store/types.js";
+import type { AccountStore, CounterStore, PermissionAdminStore, PermissionStore, SessionStore, Store, TokenStore, UserStore } from "@portcullis/core";
 import { accountTests } from "./_accounts-suite.js";
 import { counterTests } from "./_counters-suite.js";
 import { permissionTests } from "./_permissions-suite.js";
@@ -94,7 +93,7 @@ export function runCounterStoreConformance<S extends CounterStore>(
  * @example
  * ```ts
  * // my-store.test.ts
- * import { runStoreConformance } from "@portcullis/core/testing";
+ * import { runStoreConformance } from "@portcullis/testing";
  * import { myStore } from "./my-store.js";
  *
  * runStoreConformance("myStore", () => myStore());

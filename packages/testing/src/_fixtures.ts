@@ -1,8 +1,8 @@
 /**
- * Shared fixtures of the store conformance suite (internal; not exported from `@portcullis/core/testing`).
+ * Shared fixtures of the store conformance suite (internal; not exported from `@portcullis/testing`).
  * @module
  */
-import type { NewUser, StoredToken, TokenRecord, User, UserStore } from "../store/types.js";
+import type { NewUser, StoredToken, TokenRecord, User, UserStore } from "@portcullis/core";
 
 /** A fixed epoch-ms instant the suite measures time from. */
 export const T0 = 1_700_000_000_000;

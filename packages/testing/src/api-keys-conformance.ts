@@ -4,8 +4,8 @@
  * @module
  */
 import { describe, expect, it } from "vitest";
-import { ConflictError } from "../errors.js";
-import type { ApiKeyRecord, ApiKeyStore, StoredApiKey } from "../store/types.js";
+import { ConflictError } from "@portcullis/core";
+import type { ApiKeyRecord, ApiKeyStore, StoredApiKey } from "@portcullis/core";
 import { T0, randomHex, uniqueName } from "./_fixtures.js";
 import { suite } from "./_suite.js";
 import type { ConformanceOptions } from "./conformance.js";

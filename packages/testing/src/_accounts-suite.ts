@@ -3,8 +3,8 @@
  * @module
  */
 import { describe, expect, it } from "vitest";
-import { ConflictError } from "../errors.js";
-import type { AccountStore, UserStore } from "../store/types.js";
+import { ConflictError } from "@portcullis/core";
+import type { AccountStore, UserStore } from "@portcullis/core";
 import { HASH, T0, makeUser, uniqueName, type StoreAccessor } from "./_fixtures.js";
 
 /** Registers the account tests. */

@@ -4,11 +4,7 @@
  * @module
  */
 import { describe, expect, it } from "vitest";
-import { guard } from "../guard.js";
-import { allowAny } from "../permissions/builtin.js";
-import type { Scheme } from "../schemes/types.js";
-import type { CounterStore } from "../store/types.js";
-import { anonRateThrottle, userRateThrottle } from "../throttles/throttles.js";
+import { allowAny, anonRateThrottle, guard, userRateThrottle, type CounterStore, type Scheme } from "@portcullis/core";
 import { T0, uniqueName, type StoreAccessor } from "./_fixtures.js";
 
 /** Authenticates every request as the user of `X-User`. */

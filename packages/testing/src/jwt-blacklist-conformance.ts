@@ -4,8 +4,7 @@
  * @module
  */
 import { expect, it } from "vitest";
-import { ConflictError } from "../errors.js";
-import type { JwtBlacklistStore, OutstandingJwt } from "../store/types.js";
+import { ConflictError, type JwtBlacklistStore, type OutstandingJwt } from "@portcullis/core";
 import { T0, randomHex } from "./_fixtures.js";
 import { suite } from "./_suite.js";
 

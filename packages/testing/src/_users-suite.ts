@@ -3,8 +3,7 @@
  * @module
  */
 import { describe, expect, it } from "vitest";
-import { ConflictError } from "../errors.js";
-import type { UserStore } from "../store/types.js";
+import { ConflictError, type UserStore } from "@portcullis/core";
 import { HASH, makeUser, uniqueName, uniqueUserId, type StoreAccessor } from "./_fixtures.js";
 
 /** Registers the user tests. */

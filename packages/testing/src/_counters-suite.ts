@@ -3,7 +3,7 @@
  * @module
  */
 import { describe, expect, it } from "vitest";
-import type { CounterStore, HitOptions, HitResult } from "../store/types.js";
+import type { CounterStore, HitOptions, HitResult } from "@portcullis/core";
 import { T0, uniqueName, type StoreAccessor } from "./_fixtures.js";
 import { rateLimitTests } from "./_rate-limit-suite.js";
 import { throttleTests } from "./_throttle-suite.js";

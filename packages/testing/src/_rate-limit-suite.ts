@@ -4,8 +4,8 @@
  * @module
  */
 import { describe, expect, it } from "vitest";
-import { rateLimiter } from "../rate-limit/rate-limit.js";
-import type { CounterStore } from "../store/types.js";
+import { rateLimiter } from "@portcullis/core";
+import type { CounterStore } from "@portcullis/core";
 import { T0, uniqueName, type StoreAccessor } from "./_fixtures.js";
 
 /** Registers the rate limiter tests; `parallel` concurrent requests against a limit of a quarter of them. */

@@ -3,8 +3,14 @@
  * @module
  */
 import { describe, expect, it } from "vitest";
-import { ConflictError, StoreError } from "../errors.js";
-import type { SessionRecord, SessionStore, StoredSession, UserStore } from "../store/types.js";
+import {
+  ConflictError,
+  StoreError,
+  type SessionRecord,
+  type SessionStore,
+  type StoredSession,
+  type UserStore,
+} from "@portcullis/core";
 import { T0, makeUser, randomHex, type StoreAccessor } from "./_fixtures.js";
 
 /** A session as core would store it: random id and a random SHA-256-sized digest. */

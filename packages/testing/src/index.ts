@@ -1,6 +1,6 @@
 /**
- * Test helpers for Portcullis stores: one conformance suite per store capability, registered with vitest (an
- * optional peer dependency of `@portcullis/core`).
+ * Test helpers for Portcullis stores: one conformance suite per store capability, registered with vitest (this
+ * package's peer dependency; `@portcullis/core` itself never involves vitest).
  * @module
  */
 export {

@@ -1,0 +1,110 @@
+/**
+ * Docs as tests: every fenced ```ts block of every README and of docs/ compiles as written, against the
+ * workspace's packages (their TypeScript sources, like the other tests). Each Markdown file's blocks are written
+ * to a `.docs-snippets/` folder beside the package the file documents (so its dependencies resolve), one file per
+ * block (with the blocks that continue it), and typechecked with the repository's compiler options in one program
+ * with Node's types; a block that starts with `/// <reference types="@cloudflare/workers-types" />` is checked
+ * in a second program with Workers' types instead.
+ */
+import { spawnSync } from "node:child_process";
+import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { basename, dirname, join, relative, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { afterAll, describe, expect, it } from "vitest";
+import { allSnippets, extractSnippets, type Snippet } from "./snippets.js";
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
+const FOLDER = ".docs-snippets";
+const written = new Set<string>();
+
+afterAll(() => {
+  for (const dir of written) rmSync(dir, { recursive: true, force: true });
+});
+
+/** The folder a Markdown file's snippets are written to: its package's or example's, else the root's. */
+function folderOf(file: string): string {
+  const match = /^((?:packages|examples)\/[^/]+)\//.exec(file);
+  return join(root, match?.[1] ?? "", FOLDER);
+}
+
+/** A snippet that starts with Workers' types reference compiles with them, apart from Node's. */
+const isWorkers = (snippet: Snippet) => snippet.code.startsWith('/// <reference types="@cloudflare/workers-types" />');
+
+/**
+ * Typechecks snippets in one program (each file resolves its imports from its own folder); answers each error as
+ * `file.md:line: message`.
+ */
+function typecheck(program: string, snippets: readonly Snippet[], types: string[]): string[] {
+  const byPath = new Map<string, Snippet>();
+  for (const snippet of snippets) {
+    const dir = folderOf(snippet.file);
+    mkdirSync(dir, { recursive: true });
+    written.add(dir);
+    const name = `${program}-${basename(snippet.file, ".md")}-L${snippet.line}.ts`;
+    byPath.set(join(dir, name), snippet);
+    writeFileSync(join(dir, name), snippet.code);
+  }
+  const dir = join(root, FOLDER);
+  mkdirSync(dir, { recursive: true });
+  written.add(dir);
+  const compilerOptions = {
+    noEmit: true,
+    types,
+    moduleDetection: "force",
+    sourceMap: false,
+    declaration: false,
+    declarationMap: false,
+  };
+  const files = [...byPath.keys()].map((path) => relative(dir, path));
+  const config = join(dir, `tsconfig.${program}.json`);
+  writeFileSync(config, JSON.stringify({ extends: "../tsconfig.base.json", compilerOptions, files }, null, 2));
+  const tsc = join(root, "node_modules/typescript/bin/tsc");
+  const result = spawnSync(process.execPath, [tsc, "-p", config, "--pretty", "false"], { cwd: dir, encoding: "utf8" });
+  const errors: string[] = [];
+  for (const line of `${result.stdout}${result.stderr}`.split("\n")) {
+    const error = /^(.+?)\((\d+),\d+\): error (TS\d+: .*)$/.exec(line);
+    const snippet = error ? byPath.get(resolve(dir, error[1] ?? "")) : undefined;
+    if (error && snippet) errors.push(`${snippet.file}:${snippet.lines[Number(error[2]) - 1] ?? snippet.line}: ${error[3]}`);
+    else if (line.trim() !== "") errors.push(line);
+  }
+  if (result.status !== 0 && errors.length === 0) errors.push(`tsc exited ${result.status} (${program})`);
+  return errors;
+}
+
+describe("the ts blocks of the READMEs and docs/", () => {
+  it("compile as written", () => {
+    const { snippets } = allSnippets(root);
+    expect(snippets.length).toBeGreaterThan(20);
+    const errors = [
+      ...typecheck("node", snippets.filter((snippet) => !isWorkers(snippet)), ["node"]),
+      ...typecheck("workers", snippets.filter(isWorkers), []),
+    ];
+    expect(errors).toEqual([]);
+  }, 300_000);
+
+  it("follow the markers: continues appends to the previous block, not-compiled leaves one out", () => {
+    const text = [
+      "```ts",
+      "const a = 1;",
+      "```",
+      "<!-- continues -->",
+      "```ts",
+      "const b = a + 1;",
+      "```",
+      "<!-- not-compiled: pseudo-code -->",
+      "```ts",
+      "nope(",
+      "```",
+      "```typescript",
+      "export {};",
+      "```",
+    ].join("\n");
+    const { snippets, excluded } = extractSnippets("x.md", text);
+    expect(snippets.map((s) => [s.line, s.code, s.lines])).toEqual([
+      [2, "const a = 1;\nconst b = a + 1;\n", [2, 6]],
+      [13, "export {};\n", [13]],
+    ]);
+    expect(excluded).toEqual([{ file: "x.md", line: 10, reason: "pseudo-code" }]);
+    expect(() => extractSnippets("y.md", "<!-- continues -->\n```ts\nx\n```")).toThrow(/no earlier ts block/);
+  });
+});
