@@ -123,7 +123,7 @@ export function decodeUid(uid: unknown): string | null {
   if (typeof uid !== "string" || uid.length === 0 || uid.length > 200 || !/^[A-Za-z0-9_-]+$/.test(uid) || uid.length % 4 === 1) return null;
   try {
     const binary = atob(uid.replace(/-/g, "+").replace(/_/g, "/") + "=".repeat((4 - (uid.length % 4)) % 4));
-    const text = new TextDecoder("utf-8", { fatal: true }).decode(Uint8Array.from(binary, (c) => c.charCodeAt(0)));
+    const text = new TextDecoder("utf-8", { fatal: true, ignoreBOM: false }).decode(Uint8Array.from(binary, (c) => c.charCodeAt(0)));
     return encodeUid(text) === uid && text !== "" ? text : null;
   } catch {
     return null;

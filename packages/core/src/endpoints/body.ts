@@ -16,7 +16,7 @@ export type ParsedBody =
 const SUPPORTED = ["application/json", "application/x-www-form-urlencoded", "multipart/form-data"];
 
 /** Reads at most `limit` bytes of a body; answers `null` when it is longer. */
-export async function readLimited(request: Request, limit: number): Promise<Uint8Array<ArrayBuffer> | null> {
+export async function readLimited(request: Pick<Request, "headers" | "body">, limit: number): Promise<Uint8Array<ArrayBuffer> | null> {
   const declared = request.headers.get("content-length");
   if (declared !== null && Number(declared) > limit) return null;
   if (request.body === null) return new Uint8Array(0);
