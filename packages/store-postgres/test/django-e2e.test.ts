@@ -7,13 +7,14 @@
  */
 import { serve, type ServerType } from "@hono/node-server";
 import { auth } from "@portcullis/adapters/hono";
-import { compat, type Compat } from "@portcullis/core";
+import { passwordHashers, type Compat } from "@portcullis/core";
 import { blacklistJwtHandler, jwtAuth, jwtSettings, obtainJwtPairHandler, refreshJwtHandler } from "@portcullis/core/jwt";
 import { djangoSessions, sessionAuth, sessionLoginHandler, sessionLogoutHandler } from "@portcullis/core/sessions";
 import { Hono } from "hono";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { djangoStacks, type DjangoStack } from "../../core/test/_stacks.js";
+import { stackCompat } from "../../core/test/_compat.js";
+import { djangoStacks } from "../../core/test/_stacks.js";
 import { manage, startDjango, type DjangoServer } from "../../core/test/_django-server.js";
 import { migrate, postgresStore, toSqlClient, type PostgresDjangoStore, type SqlParam } from "../src/index.js";
 import { DJANGO_DIR, djangoSchema } from "./_django.js";
@@ -27,23 +28,21 @@ if (IS_CI && !HAS_SERVER) throw new Error("CI=true: the Django end-to-end tests 
 if (!HAS_SERVER) console.warn("[store-postgres] skipping the Django end-to-end tests: set PORTCULLIS_PG_URL");
 const stacks = HAS_SERVER ? djangoStacks(["rest_framework_simplejwt", "psycopg2"], "the Django/Portcullis end-to-end tests") : [];
 
-/** The releases a stack runs, as `compat` states them. */
-function compatOf(stack: DjangoStack): Compat {
-  const minor = (version: string) => version.split(".").slice(0, 2).join(".");
-  const simplejwt = stack.versions.simplejwt ?? "5.5.1";
-  return compat({ django: stack.versions.django, drf: minor(stack.versions.drf), simplejwt: simplejwt.startsWith("5.5") ? simplejwt : minor(simplejwt) });
-}
-
-/** The Portcullis half: sessions in django_session, simplejwt's blacklist, Django's users. */
+/**
+ * The Portcullis half: sessions in django_session, simplejwt's blacklist, Django's users, and the Django half's
+ * releases and PASSWORD_HASHERS (its defaults), so that neither half ever rehashes what the other wrote: a rehash is
+ * a password change, which would end the other half's sessions.
+ */
 function portcullisApp(store: PostgresDjangoStore, releases: Compat): Hono {
+  const hashers = passwordHashers({ compat: releases });
   const django = djangoSessions({ secretKey: SECRET_KEY, backend: store, users: store, compat: releases });
-  const jwt = jwtSettings({ signingKey: SIGNING_KEY, rotateRefreshTokens: true, blacklistAfterRotation: true });
+  const jwt = jwtSettings({ signingKey: SIGNING_KEY, rotateRefreshTokens: true, blacklistAfterRotation: true, compat: releases });
   const schemes = [sessionAuth({ django }), jwtAuth({ jwt, users: store, blacklist: store })] as const;
   const app = new Hono();
   app.all("/api/me/", auth({ schemes }), (c) => c.json({ id: c.var.user.id, username: c.var.user.username }));
-  app.post("/api/login/", (c) => sessionLoginHandler({ store, django, bruteForce: false })(c.req.raw));
+  app.post("/api/login/", (c) => sessionLoginHandler({ store, django, bruteForce: false, passwordHashers: hashers })(c.req.raw));
   app.post("/api/logout/", (c) => sessionLogoutHandler({ django })(c.req.raw));
-  app.post("/api/token/", (c) => obtainJwtPairHandler({ jwt, store, blacklist: store, bruteForce: false })(c.req.raw));
+  app.post("/api/token/", (c) => obtainJwtPairHandler({ jwt, store, blacklist: store, bruteForce: false, passwordHashers: hashers })(c.req.raw));
   app.post("/api/token/refresh/", (c) => refreshJwtHandler({ jwt, users: store, blacklist: store })(c.req.raw));
   app.post("/api/token/blacklist/", (c) => blacklistJwtHandler({ jwt, blacklist: store })(c.req.raw));
   return app;
@@ -90,10 +89,7 @@ for (const stack of stacks) {
 
     beforeAll(async () => {
       database = await createDatabase("portcullis_e2e");
-      // Until the login takes its hasher from compat (#21), Portcullis rehashes to its default (Django 5.2's
-      // PBKDF2, 1,000,000 iterations) and Django 3.2/4.2 back to theirs: each rehash is a password change that
-      // ends the other half's sessions. The fixture's Django is told Portcullis's count, so neither rehashes.
-      const env = { PORTCULLIS_DJANGO_DB_URL: database.url, PORTCULLIS_DJANGO_PBKDF2_ITERATIONS: "1000000" };
+      const env = { PORTCULLIS_DJANGO_DB_URL: database.url };
       manage(stack, DJANGO_DIR, ["migrate", "--noinput", "-v", "0"], { env });
       pg = pgClient(database.url);
       schemaBefore = await djangoSchema(pg.client);
@@ -103,7 +99,7 @@ for (const stack of stacks) {
         input: "import json, sys\nfrom django.contrib.auth.models import User\nfor name in ('alice', 'bob'):\n    User.objects.create_user(name, password=" + JSON.stringify(PASSWORD) + ")\n",
       });
       store = postgresStore(pg.client, { django: true });
-      const app = portcullisApp(store, compatOf(stack));
+      const app = portcullisApp(store, stackCompat(stack));
       node = await new Promise<ServerType>((resolve) => {
         const started: ServerType = serve({ fetch: app.fetch, port: 0, hostname: "127.0.0.1" }, () => resolve(started));
       });

@@ -45,9 +45,6 @@ SIMPLE_JWT = {
     "BLACKLIST_AFTER_ROTATION": True,
 }
 
-if os.environ.get("PORTCULLIS_DJANGO_PBKDF2_ITERATIONS"):
-    PASSWORD_HASHERS = ["portcullis_fixture.hashers.AlignedPBKDF2PasswordHasher"]
-
 DATABASES = {
     "default": {
         "ENGINE": "django.db.backends.postgresql",
