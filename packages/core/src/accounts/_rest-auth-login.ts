@@ -74,7 +74,7 @@ export function loginHandler(config: RestAuthConfig) {
       const found = await store.findAccountsByEmail(data.email, { limit: 2 });
       if (found.length === 1) username = (found[0] as { user: User }).user.username;
     }
-    const outcome = await throttledLogin(throttle, username, ctx, () => checkStoreCredentials(store, username, data.password, ctx));
+    const outcome = await throttledLogin(throttle, username, ctx, () => checkStoreCredentials(store, username, data.password, ctx, config.passwordHashers));
     emitLogin(ctx, "rest-auth-login", username, outcome);
     const { user, blockedForMs } = outcome;
     if (user === null || username === "") return blockedForMs ? toResponse(throttled(blockedForMs / 1000)) : jsonResponse(BAD_CREDENTIALS, 400);

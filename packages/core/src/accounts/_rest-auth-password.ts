@@ -8,7 +8,6 @@ import { nowOf, type AuthContext } from "../context.js";
 import { reportFailure } from "../events.js";
 import { parseBody } from "../endpoints/body.js";
 import { validateFields } from "../endpoints/fields.js";
-import { hashPassword, verifyPassword } from "../passwords/index.js";
 import { jsonResponse } from "../response.js";
 import { randomHex } from "../internal/random.js";
 import { randomAlphanumeric } from "../sessions/csrf-token.js";
@@ -36,7 +35,7 @@ async function setPasswordErrors(config: RestAuthConfig, account: UserAccount, o
 
 /** `user.set_password(); user.save()`, and the user's sessions end (Django: their auth hash no longer matches). */
 async function setPassword(config: RestAuthConfig, userId: string, password: string): Promise<void> {
-  await config.store.setPasswordHash(userId, await hashPassword(password));
+  await config.store.setPasswordHash(userId, await config.passwordHashers.hash(password));
   const sessions = config.store as Partial<SessionStore>;
   if (typeof sessions.deleteUserSessions === "function") await sessions.deleteUserSessions(userId);
 }
@@ -56,7 +55,7 @@ export function passwordChangeHandler(config: RestAuthConfig) {
     const errors: Record<string, string[]> = result.ok ? {} : { ...result.errors };
     const old = (body.data as Record<string, unknown> | null)?.old_password;
     if (config.oldPasswordField && errors.old_password === undefined && typeof old === "string") {
-      const { valid } = await verifyPassword(old.trim(), account.passwordHash);
+      const { valid } = await config.passwordHashers.verify(old.trim(), account.passwordHash);
       if (!valid) errors.old_password = ["Your old password was entered incorrectly. Please enter it again."];
     }
     if (!result.ok || Object.keys(errors).length > 0) {

@@ -5,7 +5,8 @@
  */
 import { memoryStore } from "@portcullis/store-memory";
 import { beforeEach, describe, expect, it } from "vitest";
-import { hashPassword } from "../passwords/index.js";
+import { compat } from "../compat/compat.js";
+import { hashPassword, passwordHashers } from "../passwords/index.js";
 import { jwtSettings } from "../jwt/settings.js";
 import { maskCsrfSecret, newCsrfSecret } from "../sessions/csrf-token.js";
 import { passwordResetTokens } from "./reset-token.js";
@@ -174,6 +175,20 @@ describe("password reset and change", () => {
     expect([bad.status, await bad.json()]).toEqual([400, { non_field_errors: ["Unable to log in with provided credentials."] }]);
     expect(await auth.login(post("/login/", {})).then((r) => r.json())).toEqual({ password: ["This field is required."] });
     expect((await auth.login(new Request(`${ORIGIN}/login/`))).status).toBe(405);
+  });
+
+  it("logins and password changes hash as the stated Django does (PASSWORD_HASHERS), never rewriting a current row", async () => {
+    const hashers = passwordHashers({ compat: compat({ django: "3.2" }) });
+    const { auth, store, user } = await setup("token", { passwordHashers: hashers });
+    const current = await hashers.hash(PASSWORD);
+    await store.setPasswordHash(user.id, current);
+    const login = await auth.login(post("/login/", { username: "alice", password: PASSWORD }));
+    const { key } = (await login.json()) as { key: string };
+    expect((await store.getAccount(user.id))?.passwordHash).toBe(current); // Django 3.2's 260,000: no rehash
+    const change = await auth.passwordChange(post("/password/change/", { new_password1: "An0ther-long-passphrase", new_password2: "An0ther-long-passphrase" }, { authorization: `Token ${key}` }));
+    expect(change.status).toBe(200);
+    expect((await store.getAccount(user.id))?.passwordHash).toMatch(/^pbkdf2_sha256\$260000\$/);
+    expect(() => restAuthHandlers({ mode: "token", store, resetTokens: passwordResetTokens({ secretKey: SECRET }), sendPasswordReset: () => undefined, passwordHashers: hashers, compat: compat({ django: "4.2" }) })).toThrow(/passwordHashers/);
   });
 });
 

@@ -7,6 +7,7 @@
  */
 import type { AuthContext } from "../context.js";
 import { compatOf, type Compat } from "../compat/compat.js";
+import { passwordHashersOf, type PasswordHashers } from "../passwords/index.js";
 import { ConfigError } from "../errors.js";
 import type { EventHook } from "../events.js";
 import { guard } from "../guard.js";
@@ -80,15 +81,21 @@ export interface RestAuthOptions {
   readonly schemes?: readonly AnyScheme[];
   /** Failed logins per username and per IP (core's defaults); `false` turns it off. */
   readonly bruteForce?: BruteForceOptions | false;
-  /** The Django release (`compat({...})`); default Django 5.2. */
+  /** The Django release (`compat({...})`); default Django 5.2, or the compat of `passwordHashers`. */
   readonly compat?: Compat;
+  /**
+   * The Django half's `PASSWORD_HASHERS` (`passwordHashers({ compat, hashers })`): logins verify and rehash, and new
+   * passwords are written, as that Django does. Default: the library's (Django 5.2's writer, every format read).
+   */
+  readonly passwordHashers?: PasswordHashers;
   /** Receives login, token and store events. */
   readonly onEvent?: EventHook;
 }
 
 /** The validated configuration shared by the handlers (internal). */
-export interface RestAuthConfig extends Omit<RestAuthOptions, "jwt" | "cookies" | "validators" | "schemes" | "compat"> {
+export interface RestAuthConfig extends Omit<RestAuthOptions, "jwt" | "cookies" | "validators" | "schemes" | "compat" | "passwordHashers"> {
   readonly jwt: JwtSettings | null;
+  readonly passwordHashers: PasswordHashers;
   readonly cookies: ReturnType<typeof jwtCookieConfig>;
   readonly validators: readonly PasswordValidator[];
   readonly compat: Compat;
@@ -125,7 +132,11 @@ function validate(options: RestAuthOptions): RestAuthConfig {
   if (typeof options.resetTokens?.make !== "function") throw new ConfigError("resetTokens", "must be passwordResetTokens({...})");
   if (typeof options.sendPasswordReset !== "function") throw new ConfigError("sendPasswordReset", "must be a function");
   const jwt = mode === "jwt" ? settingsOf(options.jwt) : null;
-  const compat = compatOf(options.compat);
+  const hashers = passwordHashersOf(options.passwordHashers);
+  const compat = options.compat === undefined ? hashers.compat : compatOf(options.compat);
+  if (options.passwordHashers !== undefined && hashers.compat !== compat) {
+    throw new ConfigError("passwordHashers", "must be built with the same compat as `compat`");
+  }
   const schemes = options.schemes ?? defaultSchemes(options, jwt);
   const open = guard({ schemes: [...schemes], permissions: [allowAny] });
   const closed = guard({ schemes: [...schemes], permissions: [isAuthenticated] });
@@ -133,6 +144,7 @@ function validate(options: RestAuthOptions): RestAuthConfig {
     ...options,
     jwt,
     compat,
+    passwordHashers: hashers,
     cookies: jwtCookieConfig(options.cookies),
     validators: options.validators ?? djangoPasswordValidators({ compat }),
     authenticate: async (request, ctx, required) => {
