@@ -102,16 +102,10 @@ const scenarios: Record<RestAuthMode, Step[]> = {
   ],
 };
 
-/**
- * simplejwt 5.5's "Token is invalid" (apart from "Token is expired") reaches `jwtMessages` with the compat wiring
- * of issue #21; until then Portcullis answers 5.4's "Token is invalid or expired" for a garbage token.
- */
-const PENDING_21 = (text: string) => (releases.jwt.separateExpiredMessage ? text.replace('"Token is invalid or expired"', '"Token is invalid"') : text);
-
 /** Masks what differs between runs: tokens, keys, dates, cookie values. */
 function mask(answer: Answer): Answer {
   const body = JSON.parse(
-    PENDING_21(JSON.stringify(answer.body))
+    JSON.stringify(answer.body)
       .replace(/eyJ[\w-]+\.[\w-]+\.[\w-]+/g, "<jwt>")
       .replace(/"[0-9a-f]{40}"/g, '"<key>"')
       .replace(/\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d+)?Z/g, "<date>"),
