@@ -27,12 +27,17 @@ function instantiate(module: WebAssembly.Module): Core {
 }
 
 /**
- * Uses this compiled module as the PBKDF2-SHA256 core (on Workers: the imported `pbkdf2-sha256.wasm`).
+ * Uses this compiled module (a `WebAssembly.Module`) as the PBKDF2-SHA256 core (on Workers: the imported
+ * `pbkdf2-sha256.wasm`). Typed as `object` so that projects without the WebAssembly types (Node's without the DOM
+ * lib) can still read this declaration; anything but a compiled module throws a `TypeError` here.
  * @example
  * import pbkdf2Wasm from "@portcullis/core/pbkdf2-sha256.wasm";
  * usePbkdf2Wasm(pbkdf2Wasm);
  */
-export function usePbkdf2Wasm(module: WebAssembly.Module): void {
+export function usePbkdf2Wasm(module: object): void {
+  if (typeof WebAssembly === "undefined" || !(module instanceof WebAssembly.Module)) {
+    throw new TypeError("usePbkdf2Wasm: expected the compiled module of @portcullis/core/pbkdf2-sha256.wasm");
+  }
   core = instantiate(module);
 }
 
