@@ -47,15 +47,16 @@ const stack = modernStack();
 const random = (label: string) => `${label}-${crypto.randomUUID().replaceAll("-", "")}`;
 
 /** The Portcullis half: one guarded handler per DRF view of `dot_project/urls.py`, answering what the view answers. */
-function portcullisHandler(options: OAuth2AuthOptions): (request: Request) => Promise<Response> {
+function portcullisHandler(options: OAuth2AuthOptions, errorResponseWithScopes = false): (request: Request) => Promise<Response> {
   const schemes = [oauth2Auth(options)] as const;
+  const scoped = { errorResponseWithScopes };
   const oas = tokenMatchesOASRequirements({ GET: [["read"]], POST: [["write", "music"], ["admin"]] });
   const routes = new Map<string, ReturnType<typeof guard>>([
     ["/api/default/", guard({ schemes, permissions: [isAuthenticated] })],
     ["/api/open/", guard({ schemes, permissions: [allowAny] })],
-    ["/api/scope/", guard({ schemes, permissions: [tokenHasScope(["music"])] })],
-    ["/api/rw/", guard({ schemes, permissions: [tokenHasReadWriteScope()] })],
-    ["/api/resource/", guard({ schemes, permissions: [tokenHasResourceScope(["songs"])] })],
+    ["/api/scope/", guard({ schemes, permissions: [tokenHasScope(["music"], scoped)] })],
+    ["/api/rw/", guard({ schemes, permissions: [tokenHasReadWriteScope(scoped)] })],
+    ["/api/resource/", guard({ schemes, permissions: [tokenHasResourceScope(["songs"], scoped)] })],
     ["/api/oas/", guard({ schemes, permissions: [oas] })],
   ]);
   return async (request) => {
@@ -178,27 +179,27 @@ describe.runIf(stack !== null)("django-oauth-toolkit 3.0.1 against Portcullis (m
     ];
   }
 
-  async function compare(portcullis: (request: Request) => Promise<Response>, adjust: (item: Case, answer: Answer) => Answer = (_, a) => a) {
+  async function compare(portcullis: (request: Request) => Promise<Response>, django: DjangoServer, adjust: (item: Case, answer: Answer) => Answer = (_, a) => a) {
     const mismatches: string[] = [];
     let count = 0;
     for (const item of cases()) {
       for (const path of PATHS) {
         for (const method of METHODS) {
-          const django = await answerOf(await fetch(requestFor(server.url, path, method, item)));
+          const theirs = await answerOf(await fetch(requestFor(django.url, path, method, item)));
           const ours = adjust(item, await answerOf(await portcullis(requestFor("http://portcullis.test", path, method, item))));
           count++;
-          if (JSON.stringify(django) !== JSON.stringify(ours)) {
-            mismatches.push(`${item.label} ${method} ${path}: django ${JSON.stringify(django)} portcullis ${JSON.stringify(ours)}`);
+          if (JSON.stringify(theirs) !== JSON.stringify(ours)) {
+            mismatches.push(`${item.label} ${method} ${path}: django ${JSON.stringify(theirs)} portcullis ${JSON.stringify(ours)}`);
           }
         }
       }
     }
-    expect(mismatches, server.output().slice(-2000)).toEqual([]);
+    expect(mismatches, django.output().slice(-2000)).toEqual([]);
     return count;
   }
 
   it("DOT's table through postgresStore in Django mode: every case matches DOT (status, body, WWW-Authenticate)", async () => {
-    const count = await compare(portcullisHandler({ store, fromQuery: true }));
+    const count = await compare(portcullisHandler({ store, fromQuery: true }), server);
     expect(count).toBe(cases().length * PATHS.length * METHODS.length);
   }, 240_000);
 
@@ -206,11 +207,22 @@ describe.runIf(stack !== null)("django-oauth-toolkit 3.0.1 against Portcullis (m
     const introspection = introspectionSource({ url: `${server.url}/o/introspect/`, clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, users: store });
     // An expired token is not active at the endpoint, so it reads as unknown: DOT's own resource server, configured
     // with RESOURCE_SERVER_INTROSPECTION_URL, says "invalid" there too (its local row is missing).
-    await compare(portcullisHandler({ introspection, fromQuery: true }), (item, answer) =>
+    await compare(portcullisHandler({ introspection, fromQuery: true }), server, (item, answer) =>
       item.label === "expired" && answer.challenge !== null
         ? { ...answer, challenge: answer.challenge.replace("The access token is invalid.", "The access token has expired.") }
         : answer,
     );
+  }, 240_000);
+
+  it("with DOT's ERROR_RESPONSE_WITH_SCOPES, the 403 bodies carry required_scopes exactly as DOT's", async () => {
+    const withScopes = await startDjango(live, PROJECT, { env: { ...env, PORTCULLIS_DOT_ERROR_WITH_SCOPES: "1" } });
+    try {
+      await compare(portcullisHandler({ store, fromQuery: true }, true), withScopes);
+      const sample = await fetch(requestFor(withScopes.url, "/api/scope/", "GET", { label: "", authorization: `Bearer ${tokens.rw}` }));
+      expect(await sample.json()).toEqual({ detail: "You do not have permission to perform this action.", required_scopes: ["music"] });
+    } finally {
+      await withScopes.stop();
+    }
   }, 240_000);
 
   it("introspection with a Bearer token holding DOT's introspection scope works; a wrong secret fails closed", async () => {
