@@ -8,6 +8,8 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { ConfigError, StoreError } from "../errors.js";
 import { guard } from "../guard.js";
 import { errorToResponse, toResponse } from "../response.js";
+import { memoryStore } from "@portcullis/store-memory";
+import { sha256Hex } from "../internal/sha256.js";
 import { introspectionSource, oauth2Auth } from "./index.js";
 
 const T0 = 1_700_000_000_000;
@@ -134,5 +136,20 @@ describe("introspectionSource", () => {
     expect(() => introspectionSource({ url, clientId: "a" })).toThrow(ConfigError);
     expect(() => introspectionSource({ url, token: "t", clientId: "a", clientSecret: "b" })).toThrow(ConfigError);
     expect(() => introspectionSource({ url, token: "t", cache: { maxEntries: 0, maxTtlMs: 1 } })).toThrow(ConfigError);
+  });
+
+  it("with a store too, the store answers first and introspection only for a missing or expired row (DOT's order)", async () => {
+    const store = memoryStore();
+    const alice = await store.createUser({ username: "alice", passwordHash: "!" });
+    await store.putOAuth2AccessToken(sha256Hex("local"), { id: "1", scope: "read", expiresAt: T0 + 1000, applicationId: "1", clientId: "app", userId: alice.id });
+    await store.putOAuth2AccessToken(sha256Hex("stale"), { id: "2", scope: "read", expiresAt: T0, applicationId: "1", clientId: "app", userId: alice.id });
+    reply = () => ({ body: active() });
+    const check = guard({ schemes: [oauth2Auth({ store, introspection: introspectionSource({ url, clientId: "rs", clientSecret: "s" }) })] });
+    const ask = (token: string) => check(new Request("https://api.test/", { headers: { authorization: `Bearer ${token}` } }), { now: () => T0 });
+    expect(await ask("local")).toMatchObject({ allowed: true, auth: { source: "store", id: "1" } });
+    expect(seen).toHaveLength(0);
+    expect(await ask("stale")).toMatchObject({ allowed: true, auth: { source: "introspection", scope: "read write" } });
+    expect(await ask("remote")).toMatchObject({ allowed: true, auth: { source: "introspection" } });
+    expect(seen).toHaveLength(2);
   });
 });

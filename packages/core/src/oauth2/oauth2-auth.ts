@@ -35,15 +35,24 @@ export interface OAuth2AuthOptions {
   readonly name?: string;
 }
 
-/** DOT's `oauth2_error` descriptions, exact (`OAuth2Validator._set_oauth2_error_on_request`). */
+/**
+ * DOT's `oauth2_error` descriptions, exact (`OAuth2Validator._set_oauth2_error_on_request`).
+ * @example
+ * oauth2Messages.expired; // "The access token has expired."
+ */
 export const oauth2Messages = {
   invalid: "The access token is invalid.",
   expired: "The access token has expired.",
 } as const;
 
-/** Longer tokens are refused without a lookup (DOT's are 30 characters by default; JWT-shaped ones a few KiB). */
+/**
+ * Longer tokens are refused without a lookup (DOT's are 30 characters by default; JWT-shaped ones a few KiB).
+ * @example
+ * MAX_OAUTH2_TOKEN_LENGTH; // 8192
+ */
 export const MAX_OAUTH2_TOKEN_LENGTH = 8192;
 
+const NOT_FOUND = Object.freeze({ found: null, introspected: false });
 const REALM = /^[!#$%&'()*+,./:;<=>?@[\]^_`{|}~0-9A-Za-z -]+$/;
 
 /**
@@ -64,11 +73,13 @@ export function oauth2Auth(options: OAuth2AuthOptions): Scheme<User | null, OAut
   const errors = new WeakMap<Request, string>();
   const base = `Bearer realm="${realm}"`;
 
-  async function find(token: string, now: number): Promise<StoredOAuth2AccessToken | null> {
-    let found = store === undefined ? null : await store.findOAuth2AccessToken(sha256Hex(token));
+  async function find(token: string, now: number): Promise<{ found: StoredOAuth2AccessToken | null; introspected: boolean }> {
+    const found = store === undefined ? null : await store.findOAuth2AccessToken(sha256Hex(token));
     // DOT asks the introspection endpoint when the local row is missing or no longer valid.
-    if (introspection !== undefined && (found === null || isExpired(found, now))) found = await introspection.introspect(token, now);
-    return found;
+    if (introspection !== undefined && (found === null || isExpired(found, now))) {
+      return { found: await introspection.introspect(token, now), introspected: true };
+    }
+    return { found, introspected: false };
   }
 
   async function authenticate(request: Request, ctx: AuthContext): Promise<SchemeResult<User | null, OAuth2Token>> {
@@ -76,7 +87,7 @@ export function oauth2Auth(options: OAuth2AuthOptions): Scheme<User | null, OAut
     if (credential.kind !== "token" || credential.token === "") return SKIP;
     const { token } = credential;
     const now = nowOf(ctx);
-    const found = token.length > MAX_OAUTH2_TOKEN_LENGTH || token.includes("\0") ? null : await find(token, now);
+    const { found, introspected } = token.length > MAX_OAUTH2_TOKEN_LENGTH || token.includes("\0") ? NOT_FOUND : await find(token, now);
     if (found === null || (rejectInactiveUsers && found.user !== null && found.user.isActive !== true)) {
       errors.set(request, oauth2Messages.invalid);
       return SKIP;
@@ -85,7 +96,7 @@ export function oauth2Auth(options: OAuth2AuthOptions): Scheme<User | null, OAut
       errors.set(request, oauth2Messages.expired);
       return SKIP;
     }
-    return { type: "success", user: found.user, auth: issueToken(found, introspection !== undefined && found.id === "introspection") };
+    return { type: "success", user: found.user, auth: issueToken(found, introspected) };
   }
 
   function challenge(request: Request): string {
@@ -96,7 +107,11 @@ export function oauth2Auth(options: OAuth2AuthOptions): Scheme<User | null, OAut
   return { name: options.name ?? "oauth2", authenticate, challenge };
 }
 
-/** DOT's `is_expired()`: no expiry, or `now >= expires`. */
+/**
+ * DOT's `is_expired()`: no expiry, or `now >= expires`.
+ * @example
+ * isExpired({ expiresAt: null }, Date.now()); // true
+ */
 export function isExpired(token: Pick<StoredOAuth2AccessToken, "expiresAt">, now: number): boolean {
   return token.expiresAt === null || now >= token.expiresAt;
 }
