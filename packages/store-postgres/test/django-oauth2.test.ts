@@ -176,6 +176,8 @@ describe.runIf(stack !== null)("django-oauth-toolkit 3.0.1 against Portcullis (m
       { label: "tab separated", authorization: `Bearer\t${tokens.rw}` },
       { label: "query token, no header", query: `?access_token=${tokens.rw}` },
       { label: "query token beside a header", authorization: "Token x", query: `?access_token=${tokens.rw}` },
+      { label: "two query tokens, the valid one last", query: `?access_token=nope&access_token=${tokens.music}` },
+      { label: "two query tokens, the valid one first", query: `?access_token=${tokens.music}&access_token=nope` },
     ];
   }
 

@@ -51,7 +51,8 @@ export function bearerCredential(request: Request, fromQuery: boolean): BearerCr
   if (!fromQuery) return NONE;
   let token: string | null;
   try {
-    token = new URL(request.url).searchParams.get("access_token");
+    // oauthlib builds a dict from the query's pairs: the last `access_token` wins.
+    token = new URL(request.url).searchParams.getAll("access_token").at(-1) ?? null;
   } catch {
     return NONE;
   }

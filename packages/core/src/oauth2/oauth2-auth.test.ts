@@ -89,6 +89,9 @@ describe("oauth2Auth: DOT's OAuth2Authentication", () => {
     expect(await answer(withQuery, request(undefined, { url }))).toMatchObject({ status: 200, user: "alice" });
     expect(await answer(withQuery, request("Token x", { url }))).toMatchObject({ status: 401, challenge: 'Bearer realm="api"' });
     expect(await answer(withQuery, request(undefined, { url: "https://api.test/?access_token=" }))).toMatchObject({ challenge: 'Bearer realm="api"' });
+    // oauthlib's dict of the query: the last value wins.
+    expect(await answer(withQuery, request(undefined, { url: "https://api.test/?access_token=nope&access_token=alice-rw" }))).toMatchObject({ status: 200 });
+    expect(await answer(withQuery, request(undefined, { url: "https://api.test/?access_token=alice-rw&access_token=nope" }))).toMatchObject({ challenge: INVALID });
   });
 
   it("attacks: a token differing in its last character, a NUL byte, a huge token are invalid; huge ones are never looked up", async () => {
