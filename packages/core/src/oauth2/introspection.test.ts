@@ -72,7 +72,7 @@ describe("introspectionSource", () => {
 
   it("a 5xx, a 4xx, a timeout, a refused connection, an oversized answer: 503 through guard, reported once", async () => {
     const source = introspectionSource({ url, clientId: "rs", clientSecret: "s", cache: false, timeoutMs: 200 });
-    for (const answer of [{ status: 500, body: "{}" }, { status: 401, body: '{"active":true}' }, { body: active(), delayMs: 1000 }, { body: `{"active":true,"pad":"${"x".repeat(70_000)}"}` }]) {
+    for (const answer of [{ status: 500, body: "{}" }, { status: 401, body: '{"active":true}' }, { status: 302, body: '{"active":true}' }, { body: active(), delayMs: 1000 }, { body: `{"active":true,"pad":"${"x".repeat(70_000)}"}` }]) {
       reply = () => answer;
       const events: string[] = [];
       const check = guard({ schemes: [oauth2Auth({ introspection: source })], onEvent: (event) => events.push(event.type) });

@@ -93,7 +93,8 @@ export function introspectionSource(options: IntrospectionSourceOptions): Intros
         method: "POST",
         headers: { Authorization: header, "Content-Type": "application/x-www-form-urlencoded", Accept: "application/json" },
         body: new URLSearchParams({ token }).toString(),
-        redirect: "error",
+        // Never followed: a 3xx is a non-200 answer, a failure ("manual", since Workers' fetch has no "error").
+        redirect: "manual",
         signal: AbortSignal.timeout(timeoutMs),
       });
     } catch (error) {
