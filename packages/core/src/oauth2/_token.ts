@@ -21,22 +21,38 @@ export interface OAuth2Token {
   readonly source: "store" | "introspection";
 }
 
-const issued = new WeakSet<OAuth2Token>();
+/** The one class of `OAuth2Token`s: its private field is the brand (a look-alike object lacks it). */
+class IssuedToken implements OAuth2Token {
+  readonly #issued = true;
+  readonly id: string;
+  readonly scope: string;
+  readonly scopes: readonly string[];
+  readonly expiresAt: number | null;
+  readonly applicationId: string | null;
+  readonly clientId: string | null;
+  readonly userId: string | null;
+  readonly source: "store" | "introspection";
 
-/** A frozen `OAuth2Token` for a found access token, remembered as one `oauth2Auth` made. */
+  constructor(found: StoredOAuth2AccessToken, introspected: boolean) {
+    this.id = found.id;
+    this.scope = found.scope;
+    this.scopes = Object.freeze(found.scope.split(/[\t\n\v\f\r \x1c-\x1f\x85\xa0]+/).filter((part) => part !== ""));
+    this.expiresAt = found.expiresAt;
+    this.applicationId = found.applicationId;
+    this.clientId = found.clientId;
+    this.userId = found.user === null ? null : found.user.id;
+    this.source = introspected ? "introspection" : "store";
+    Object.freeze(this);
+  }
+
+  static isIssued(value: object): boolean {
+    return #issued in value;
+  }
+}
+
+/** A frozen `OAuth2Token` for a found access token. */
 export function issueToken(found: StoredOAuth2AccessToken, introspected: boolean): OAuth2Token {
-  const token: OAuth2Token = Object.freeze({
-    id: found.id,
-    scope: found.scope,
-    scopes: Object.freeze(found.scope.split(/[\t\n\v\f\r \x1c-\x1f\x85\xa0]+/).filter((part) => part !== "")),
-    expiresAt: found.expiresAt,
-    applicationId: found.applicationId,
-    clientId: found.clientId,
-    userId: found.user === null ? null : found.user.id,
-    source: introspected ? "introspection" : "store",
-  });
-  issued.add(token);
-  return token;
+  return new IssuedToken(found, introspected);
 }
 
 /**
@@ -45,5 +61,5 @@ export function issueToken(found: StoredOAuth2AccessToken, introspected: boolean
  * if (isOAuth2Token(decision.auth)) console.log(decision.auth.scopes);
  */
 export function isOAuth2Token(auth: unknown): auth is OAuth2Token {
-  return typeof auth === "object" && auth !== null && issued.has(auth as OAuth2Token);
+  return typeof auth === "object" && auth !== null && IssuedToken.isIssued(auth);
 }

@@ -35,9 +35,7 @@ function checkScopes(name: string, scopes: readonly string[] | undefined): reado
 
 /** DOT's `allow_scopes`: every required scope is among the token's (no requirement allows). */
 function allows(token: OAuth2Token, required: readonly string[]): boolean {
-  if (required.length === 0) return true;
-  const held = new Set(token.scopes);
-  return required.every((scope) => held.has(scope));
+  return required.every((scope) => token.scopes.includes(scope));
 }
 
 /** DOT's `TokenHasScope.has_permission` for the scopes `required(request)` names. */
