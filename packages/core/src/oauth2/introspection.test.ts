@@ -115,6 +115,17 @@ describe("introspectionSource", () => {
     expect(seen).toHaveLength(4);
   });
 
+  it("an active answer whose exp has passed is expired (401 'has expired'), and never cached", async () => {
+    reply = () => ({ body: active({ exp: (T0 - 1000) / 1000 }) });
+    const source = introspectionSource({ url, clientId: "rs", clientSecret: "s" });
+    const check = guard({ schemes: [oauth2Auth({ introspection: source })] });
+    const decision = await check(new Request("https://api.test/", { headers: { authorization: "Bearer late" } }), { now: () => T0 });
+    expect(decision.allowed).toBe(false);
+    expect(toResponse((decision as { error: Parameters<typeof toResponse>[0] }).error).headers.get("www-authenticate")).toContain("The access token has expired.");
+    await source.introspect("late", T0);
+    expect(seen).toHaveLength(2);
+  });
+
   it("bounds the cache by entries (oldest evicted) and shares one call between concurrent requests", async () => {
     reply = () => ({ body: active(), delayMs: 50 });
     const source = introspectionSource({ url, clientId: "rs", clientSecret: "s", cache: { maxEntries: 2, maxTtlMs: 60_000 } });
