@@ -1,7 +1,7 @@
 /**
  * `pnpm bench` (after `pnpm build`): runs every section in its own Node process, one after another, then writes
  * BENCHMARKS.md at the repository root (machine, date, command, results, targets, fixes). A section that fails is
- * reported as failed; the others still run. Sections: auth-micro, http, passwords, lookup-scaling, worker, postgres, redis, hot-path, jwt, model-permissions, api-keys,
+ * reported as failed; the others still run. Sections: auth-micro, http, passwords, lookup-scaling, worker, postgres, redis, hot-path, jwt, model-permissions, api-keys, oauth2,
  * workers-login.
  * @module
  */
@@ -11,7 +11,7 @@ import os from "node:os";
 import { join } from "node:path";
 import { BENCH_DIR, RESULTS_DIR, fmt, progress, runNode } from "./_lib.mjs";
 
-const SECTIONS = ["auth-micro", "http", "passwords", "lookup-scaling", "worker", "postgres", "redis", "hot-path", "jwt", "model-permissions", "api-keys", "workers-login"];
+const SECTIONS = ["auth-micro", "http", "passwords", "lookup-scaling", "worker", "postgres", "redis", "hot-path", "jwt", "model-permissions", "api-keys", "oauth2", "workers-login"];
 /** Node flags per section: lookup-scaling collects the garbage of its set-up before timing. */
 const NODE_ARGS = { "lookup-scaling": ["--expose-gc"] };
 const SECTION_TIMEOUT_MS = 150_000;

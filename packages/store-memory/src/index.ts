@@ -3,3 +3,4 @@
  * @module
  */
 export { memoryStore, type MemoryStoreOptions } from "./memory-store.js";
+export type { MemoryOAuth2AccessToken, MemoryOAuth2Store } from "./_oauth2.js";

@@ -15,6 +15,7 @@ import {
 } from "@portcullis/core";
 import { accountMethods } from "./_accounts.js";
 import { ApiKeys } from "./_api-keys.js";
+import { oauth2Methods, type MemoryOAuth2Store } from "./_oauth2.js";
 import { Counters } from "./_counters.js";
 import { JwtBlacklist } from "./_jwt-blacklist.js";
 import { Permissions } from "./_permissions.js";
@@ -49,7 +50,8 @@ function sweepEveryHitsOf(options: MemoryStoreOptions): number {
  * isolates. Counter state per key is bounded by its limit; expired counters are swept every
  * `sweepEveryHits` hits and by `purgeCounters`. It also has the session capability (`SessionStore`), the
  * permission capability (`PermissionStore`, `PermissionAdminStore`), the account capability (`AccountStore`) and
- * API keys (`ApiKeyStore`).
+ * API keys (`ApiKeyStore`), and OAuth2 access tokens for a resource server (`OAuth2TokenStore`, seeded with
+ * `putOAuth2AccessToken`).
  * @param options see `MemoryStoreOptions`.
  * @throws ConfigError when `sweepEveryHits` is not a positive integer.
  * @example
@@ -64,7 +66,7 @@ function sweepEveryHitsOf(options: MemoryStoreOptions): number {
  */
 export function memoryStore(
   options: MemoryStoreOptions = {},
-): Store & JwtBlacklistStore & SessionStore & PermissionStore & PermissionAdminStore & AccountStore & ApiKeyStore {
+): Store & JwtBlacklistStore & SessionStore & PermissionStore & PermissionAdminStore & AccountStore & ApiKeyStore & MemoryOAuth2Store {
   const users = new Users();
   const tokens = new Tokens();
   const counters = new Counters(sweepEveryHitsOf(options));
@@ -107,5 +109,6 @@ export function memoryStore(
     ...new Permissions(users).methods(),
     ...accountMethods(users),
     ...new ApiKeys().methods(),
+    ...oauth2Methods(users),
   };
 }

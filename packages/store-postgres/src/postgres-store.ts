@@ -8,6 +8,7 @@
 import {
   preloadPermissions,
   type ApiKeyStore,
+  type OAuth2TokenStore,
   type CounterStore,
   type JwtBlacklistStore,
   type PermissionAdminStore,
@@ -25,6 +26,7 @@ import { hit, purgeCounters, releaseHit } from "./_counters.js";
 import * as django from "./_django-users.js";
 import { djangoJwtBlacklistStore } from "./_django-jwt.js";
 import { djangoSessionSource } from "./_django-sessions.js";
+import { djangoOAuth2Store } from "./_django-oauth2.js";
 import { jwtBlacklistStore } from "./_jwt-blacklist.js";
 import { sessionStore } from "./_sessions.js";
 import * as djangoTokens from "./_django-tokens.js";
@@ -43,7 +45,8 @@ export interface PostgresStoreOptions {
   /**
    * Django mode: users are Django's `auth_user` rows and DRF's `authtoken_token` keys authenticate, live;
    * tokens Portcullis issues are kept hashed in `portcullis_django_tokens`; the JWT blacklist is simplejwt's own
-   * `token_blacklist_*` tables; Django's `django_session` rows are served to `djangoSessionReader`. Apply
+   * `token_blacklist_*` tables; Django's `django_session` rows are served to `djangoSessionReader`; django-oauth-toolkit's
+   * access tokens are read (never written) for `oauth2Auth` when its tables exist. Apply
    * `migrate(client, { django: true })` after Django's own migrations. Default `false`: Portcullis's own tables.
    */
   readonly django?: boolean;
@@ -75,7 +78,7 @@ export type PostgresStore = Store & SessionStore & JwtBlacklistStore & Permissio
  * `postgresStore` in Django mode: users, tokens, counters and simplejwt's blacklist, plus Django's `django_session`
  * and users for `djangoSessions({ secretKey, backend: store, users: store })`.
  */
-export type PostgresDjangoStore = Store & JwtBlacklistStore & DjangoSessionTable & DjangoUserSource & PermissionStore & ApiKeyStore;
+export type PostgresDjangoStore = Store & JwtBlacklistStore & DjangoSessionTable & DjangoUserSource & PermissionStore & ApiKeyStore & OAuth2TokenStore;
 
 /** The user capability on `db`. */
 function userStore(db: SqlClient, isDjango: boolean): UserStore {
@@ -169,7 +172,7 @@ export function postgresStore(client: PostgresClient, options: PostgresStoreOpti
   const store = { ...permissionStore(db, isDjango) } as PostgresStore & PostgresDjangoStore;
   const preload = options?.permissionsWithUser === true ? store : null;
   if (isDjango) {
-    return Object.assign(store, userStore(db, true), djangoTokenStore(db, preload), counterStore(db), djangoJwtBlacklistStore(db), djangoSessionSource(db), apiKeyStore(db));
+    return Object.assign(store, userStore(db, true), djangoTokenStore(db, preload), counterStore(db), djangoJwtBlacklistStore(db), djangoSessionSource(db), apiKeyStore(db), djangoOAuth2Store(db));
   }
   return Object.assign(store, userStore(db, false), tokenStore(db, preload), counterStore(db), sessionStore(db), jwtBlacklistStore(db), permissionAdminStore(db), apiKeyStore(db));
 }

@@ -19,7 +19,9 @@ export const allowAny: Permission = Object.freeze<Permission>({ hasPermission: (
  * guard({ schemes, permissions: [isAuthenticated] });
  */
 export const isAuthenticated: AuthenticatedPermission = Object.freeze<AuthenticatedPermission>({
-  hasPermission: ({ authenticated }) => authenticated,
+  // DRF's `bool(request.user and request.user.is_authenticated)`: an OAuth2 client-credentials token authenticates
+  // without a user, and is refused here (403) as DRF refuses it.
+  hasPermission: ({ authenticated, user }) => authenticated && user !== null,
   requiresAuthentication: true,
 });
 

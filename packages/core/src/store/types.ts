@@ -359,3 +359,31 @@ export interface ApiKeyStore {
   /** Deletes keys whose `expiresAt <= now`; answers how many. */
   deleteExpiredApiKeys(now: number): Promise<number>;
 }
+
+// ---------------------------------------------------------------------------------------------------------------
+// OAuth2 access tokens (django-oauth-toolkit's `oauth2_provider_accesstoken`), read by a resource server.
+
+/**
+ * An OAuth2 access token as a store (or an introspection answer) hands it to `oauth2Auth`: never the token itself.
+ * `user` is `null` for a client-credentials token (DOT's `request.user` is then `None`).
+ */
+export interface StoredOAuth2AccessToken {
+  /** The row id (DOT's `id`), or `introspection` for a token answered by an introspection endpoint. */
+  readonly id: string;
+  /** The granted scopes, space-separated, as DOT's `scope` column holds them. */
+  readonly scope: string;
+  /** Expiry, epoch ms; DOT treats a missing expiry as expired, so `null` is expired too. */
+  readonly expiresAt: number | null;
+  /** DOT's `application_id` (`null` for an introspected token or a token without an application). */
+  readonly applicationId: string | null;
+  /** The application's public `client_id`, when known. */
+  readonly clientId: string | null;
+  /** The token's user, joined in the same lookup; `null` for a client-credentials token. */
+  readonly user: User | null;
+}
+
+/** The OAuth2 token capability: a resource server's read of access tokens by `token_checksum` (SHA-256 hex). */
+export interface OAuth2TokenStore {
+  /** The access token whose `token_checksum` is `checksum` (64 lowercase hex), its user joined; expired ones too. */
+  findOAuth2AccessToken(checksum: string): Promise<StoredOAuth2AccessToken | null>;
+}
