@@ -91,15 +91,16 @@ export function guard<
 >(policy: Policy<S, P>): Guard<UserOf<S>, AuthOf<S>, AnonymousOf<P>> {
   const { schemes, permissions, throttles } = validatePolicy(policy);
   const check = pipeline<S, P>(schemes, permissions, throttles);
-  const run = async (request: Request, ctx: AuthContext = EMPTY_CONTEXT): Promise<Decision<UserOf<S>, AuthOf<S>, AnonymousOf<P>>> => {
-    const hooked = withHook(ctx, policy.onEvent);
-    try {
-      return await check(request, hooked);
-    } catch (error) {
+  const onEvent = policy.onEvent;
+  // The pipeline's promise is handed on with a rejection handler, not awaited in another async layer: one promise
+  // and one microtask fewer per request on the hot path.
+  const run = (request: Request, ctx: AuthContext = EMPTY_CONTEXT): Promise<Decision<UserOf<S>, AuthOf<S>, AnonymousOf<P>>> => {
+    const hooked = onEvent === undefined ? ctx : withHook(ctx, onEvent);
+    return check(request, hooked).catch((error: unknown) => {
       if (error instanceof PermissionDenial) return { allowed: false, error: error.denial };
       reportFailure(hooked, error);
       throw error;
-    }
+    });
   };
   return Object.assign(run, {
     checkObjectPermissions: async <D extends Decision<UserOf<S>, AuthOf<S>, AnonymousOf<P>>>(decision: D, request: Request, object: unknown) => {
