@@ -8,7 +8,7 @@ import { errorToResponse, guard, toResponse } from "@portcullis/core";
 import type { Context, MiddlewareHandler } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { type EnvContext, perEnv } from "./_decide.js";
-import { runtimeClientIp, runtimeWaitUntil } from "./_hono-conn.js";
+import { addResponseHeaders, runtimeClientIp, runtimeWaitUntil } from "./_hono-conn.js";
 
 export type Permissions = readonly AnyPermission[] | undefined;
 
@@ -90,6 +90,7 @@ export function policyMiddleware<E extends { Variables: object }, S extends read
       if (!onObject.allowed) deny(toResponse(onObject.error));
     });
     await next();
+    if (decision.headers !== undefined) addResponseHeaders(c, decision.headers);
   };
   return markPolicy(handler) as MiddlewareHandler<E>;
 }
