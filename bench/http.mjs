@@ -9,6 +9,7 @@
  */
 import { spawn } from "node:child_process";
 import { once } from "node:events";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { BENCH_DIR, compare, fmt, median, printResult, progress, ratio, runNode, target, writeResult } from "./_lib.mjs";
@@ -38,7 +39,21 @@ async function sanityCheck(ports, key) {
   }
 }
 
-async function loadOnce(port, key) {
+const TICKS_PER_SEC = 100; // USER_HZ on Linux
+
+/** CPU seconds a process has used so far (user + system, from /proc), or null off Linux (as in jwt.mjs). */
+function cpuSecondsOf(pid) {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
+    return (Number(fields[11]) + Number(fields[12])) / TICKS_PER_SEC;
+  } catch {
+    return null;
+  }
+}
+
+/** One autocannon run, with the server process's CPU µs per request served (warm-up included). */
+async function loadOnce(port, key, pid) {
+  const cpuBefore = cpuSecondsOf(pid);
   const options = {
     url: `http://127.0.0.1:${port}/api/me`,
     connections: CONNECTIONS,
@@ -48,7 +63,9 @@ async function loadOnce(port, key) {
   };
   const result = JSON.parse(await runNode(join(BENCH_DIR, "http-load.mjs"), [JSON.stringify(options)], { timeoutMs: 60_000 }));
   if (result.non2xx > 0 || result.errors > 0) throw new Error(`load on port ${port}: ${result.non2xx} non-2xx, ${result.errors} errors`);
-  return result;
+  const cpuAfter = cpuSecondsOf(pid);
+  const served = result.total + result.warmupTotal;
+  return { ...result, cpuUsPerRequest: cpuBefore === null || cpuAfter === null ? null : ((cpuAfter - cpuBefore) * 1e6) / served };
 }
 
 /** The same apps in this process through `app.fetch` (no sockets): CPU per request, free of network noise. */
@@ -74,7 +91,7 @@ export async function run() {
   try {
     await sanityCheck(server.ports, server.key);
     for (let round = 0; round < ROUNDS; round++) {
-      for (const [name] of VARIANTS) samples[name].push(await loadOnce(server.ports[name], server.key));
+      for (const [name] of VARIANTS) samples[name].push(await loadOnce(server.ports[name], server.key, server.child.pid));
     }
   } finally {
     server.child.stdin.end();
@@ -82,7 +99,11 @@ export async function run() {
   const stats = Object.fromEntries(
     VARIANTS.map(([name]) => [
       name,
-      { requestsPerSec: median(samples[name].map((s) => s.requestsPerSec)), p99Ms: median(samples[name].map((s) => s.p99Ms)) },
+      {
+        requestsPerSec: median(samples[name].map((s) => s.requestsPerSec)),
+        p99Ms: median(samples[name].map((s) => s.p99Ms)),
+        cpuUs: median(samples[name].map((s) => s.cpuUsPerRequest ?? Number.NaN)),
+      },
     ]),
   );
   const floor = stats.header.requestsPerSec;
@@ -92,6 +113,8 @@ export async function run() {
     fmt(stats[name].p99Ms),
     ratio(stats[name].requestsPerSec / floor),
     ratio(stats[name].requestsPerSec / stats.bearerAuth.requestsPerSec),
+    fmt(stats[name].cpuUs, 1),
+    ratio(stats.header.cpuUs / stats[name].cpuUs),
   ]);
   progress("http: the same apps in process through app.fetch");
   const cpu = await inProcess();
@@ -111,7 +134,13 @@ export async function run() {
       `process and one load process per run. Each run: ${WARMUP_SEC} s warm-up, then ${DURATION_SEC} s measured; ` +
       `${ROUNDS} rounds, the variants interleaved; the median run is reported. Every measured response was a 2xx.`,
     tables: [
-      { columns: ["variant", "req/s", "p99 ms", "× header-only floor", "× bearerAuth"], rows },
+      {
+        caption:
+          "req/s is what autocannon saw; server CPU µs/request is the server process's CPU time (user + system, " +
+          "/proc) over each run divided by the requests it served (as in the JWT section), steadier on a shared machine:",
+        columns: ["variant", "req/s", "p99 ms", "× header-only floor", "× bearerAuth", "server CPU µs/request", "× floor (CPU)"],
+        rows,
+      },
       {
         caption:
           "The same apps in one process through `app.fetch`, a fresh `Request` each call (no " +

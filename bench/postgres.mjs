@@ -12,7 +12,7 @@ import { createHash } from "node:crypto";
 import { once } from "node:events";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
-import { authenticate, tokenAuth } from "@portcullis/core";
+import { authenticate, tokenAuth, tokenDigest } from "@portcullis/core";
 import { migrate, postgresStore } from "@portcullis/store-postgres";
 import postgres from "postgres";
 import { BENCH_DIR, compare, fmt, median, printResult, progress, ratio, runNode, target, writeResult } from "./_lib.mjs";
@@ -20,7 +20,19 @@ import { BENCH_DIR, compare, fmt, median, printResult, progress, ratio, runNode,
 const URL_ = process.env.PORTCULLIS_PG_URL ?? "";
 const SIZES = [1_000, 1_000_000];
 const PICKS = 1024;
+const RUNS = 3;
+
+/** The median of several `compare` answers for one case (by ns per call). */
+function medianOf(stats) {
+  const ns = median(stats.map((s) => s.ns));
+  return { ns, us: ns / 1000 };
+}
 const TITLE = "PostgreSQL (store-postgres)";
+
+/** The statement `postgresStore`'s `findToken` runs (packages/store-postgres/src/_tokens.ts). */
+const FIND_TOKEN = `SELECT t.id, t.user_id, t.name, t.created_at, t.expires_at, u.username, u.is_active, u.is_staff, u.is_superuser
+FROM portcullis_tokens AS t JOIN portcullis_users AS u ON u.id = t.user_id
+WHERE t.digest = $1`;
 
 const keyOf = (i) => createHash("sha256").update(`portcullis-bench-${i}`).digest("hex").slice(0, 40);
 
@@ -75,7 +87,8 @@ async function http(url) {
   for (let round = 0; round < 3; round++) rounds.push({ select1: await load(ports.select1), token: await load(ports.token) });
   child.stdin.end();
   await once(child, "exit");
-  return { select1: median(rounds.map((r) => r.select1)), token: median(rounds.map((r) => r.token)), ratio: median(rounds.map((r) => r.token / r.select1)) };
+  const ratios = rounds.map((r) => r.token / r.select1);
+  return { select1: median(rounds.map((r) => r.select1)), token: median(rounds.map((r) => r.token)), ratio: median(ratios), worst: Math.min(...ratios), ratios };
 }
 
 async function measure(smallUrl, largeUrl) {
@@ -84,12 +97,21 @@ async function measure(smallUrl, largeUrl) {
   progress(`postgres: filling ${fmt(SIZES[0])} and ${fmt(SIZES[1])} tokens`);
   await fill(small, SIZES[0]);
   await fill(large, SIZES[1]);
+  // The store's own statement, called on the same client without Portcullis: what the database and the driver
+  // cost for this lookup (the floor of any token check here).
+  const digests = Array.from({ length: PICKS }, (_, i) => tokenDigest(keyOf(Math.floor(((i * 2654435761) % 4294967296) / 4294967296 * SIZES[0]))));
+  let pick = 0;
   const cases = [
     { name: "select1", fn: () => small.unsafe("SELECT 1", [], { prepare: true }) },
+    { name: "raw", fn: () => small.unsafe(FIND_TOKEN, [digests[pick++ & (PICKS - 1)]], { prepare: true }) },
     { name: "small", fn: checker(small, SIZES[0]) },
     { name: "large", fn: checker(large, SIZES[1]) },
   ];
-  const times = await compare(cases, { rounds: 5, roundMs: 400 });
+  // Three separate runs of the interleaved comparison: the issue asks for the targets in three runs out of three.
+  const runs = [];
+  for (let run = 0; run < RUNS; run++) runs.push(await compare(cases, { rounds: 3, roundMs: 400 }));
+  const times = Object.fromEntries(cases.map(({ name }) => [name, medianOf(runs.map((r) => r[name]))]));
+  times.runs = runs;
   progress("postgres: HTTP (Hono on Node, autocannon)");
   const web = await http(largeUrl);
   await Promise.all([small.end(), large.end()]);
@@ -104,11 +126,14 @@ if (URL_ === "") {
     withDatabase("portcullis_bench_large", (largeUrl) => measure(smallUrl, largeUrl)),
   );
   const checkRatio = times.small.ns / times.select1.ns;
+  const checkRatios = times.runs.map((r) => r.small.ns / r.select1.ns);
+  const worstCheck = Math.max(...checkRatios);
+  const listed = (values) => values.map((v) => ratio(v)).join(", ");
   const scaleRatio = times.large.ns / times.small.ns;
   const result = {
     title: TITLE,
     description:
-      "postgres.js 3.4 on the local PostgreSQL server (PORTCULLIS_PG_URL), sequential awaited calls, interleaved rounds; " +
+      `postgres.js 3.4 on the local PostgreSQL server (PORTCULLIS_PG_URL), sequential awaited calls, interleaved rounds, ${RUNS} runs (the table: the median run's figures; the target: every run); ` +
       "a token check is `authenticate()` with `tokenAuth` on `postgresStore` (one SELECT joining token and user). " +
       "HTTP: Hono on `@hono/node-server`, autocannon with 50 connections in a separate process, median of 3 rounds.",
     tables: [
@@ -116,6 +141,7 @@ if (URL_ === "") {
         columns: ["case", "µs per call", "ratio"],
         rows: [
           ["`SELECT 1` round trip", fmt(times.select1.us, 1), "1.00×"],
+          [`the store's token statement alone (no Portcullis), ${fmt(SIZES[0])} tokens`, fmt(times.raw.us, 1), ratio(times.raw.ns / times.select1.ns)],
           [`token check, ${fmt(SIZES[0])} tokens`, fmt(times.small.us, 1), ratio(checkRatio)],
           [`token check, ${fmt(SIZES[1])} tokens`, fmt(times.large.us, 1), ratio(times.large.ns / times.select1.ns)],
         ],
@@ -129,9 +155,9 @@ if (URL_ === "") {
       },
     ],
     targets: [
-      target("token check ≤ 1.2× a bare `SELECT 1`", ratio(checkRatio), checkRatio <= 1.2),
+      target(`token check ≤ 1.2× a bare \`SELECT 1\`, in ${RUNS} runs out of ${RUNS}`, listed(checkRatios), worstCheck <= 1.2),
       target("token check at 1,000,000 tokens ≤ 1.5× at 1,000", ratio(scaleRatio), scaleRatio <= 1.5),
-      target("Hono token route req/s ≥ 0.8× one `SELECT 1` per request", ratio(web.ratio), web.ratio >= 0.8),
+      target(`Hono token route req/s ≥ 0.8× one \`SELECT 1\` per request, in ${web.ratios.length} rounds out of ${web.ratios.length}`, listed(web.ratios), web.worst >= 0.8),
     ],
   };
   printResult(writeResult("postgres", result));

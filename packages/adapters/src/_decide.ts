@@ -3,7 +3,7 @@
  * @module
  */
 import type { AllowedAnonymous, AllowedUser, AuthContext, Guard } from "@portcullis/core";
-import { errorToResponse, toResponse } from "@portcullis/core";
+import { errorToResponse, toResponse, withHeaders } from "@portcullis/core";
 
 /**
  * An allowed decision (what handlers receive): with the user, or anonymous when `N` is `AllowedAnonymous`
@@ -52,6 +52,14 @@ export async function decideWithObjects<U, A, N extends AllowedAnonymous>(
     }
   };
   return { decision: { ...allowed, checkObjectPermissions } };
+}
+
+/**
+ * The handler's response with the decision's `RateLimit` fields added (throttles built with `headers: true`); the
+ * response itself when there are none.
+ */
+export async function withDecisionHeaders(decision: { readonly headers?: Readonly<Record<string, string>> }, response: Response | Promise<Response>): Promise<Response> {
+  return decision.headers === undefined ? response : withHeaders(await response, decision.headers);
 }
 
 const NO_ENV = {};

@@ -2,6 +2,7 @@
  * The client IP of a Hono request, read from the runtime underneath (never from `X-Forwarded-For`).
  * @module
  */
+import { withHeaders } from "@portcullis/core";
 import type { Context } from "hono";
 
 interface RuntimeEnv {
@@ -40,4 +41,16 @@ export function runtimeWaitUntil(c: Context): (promise: Promise<unknown>) => voi
       // not on Workers: nothing to extend, the promise runs on by itself
     }
   };
+}
+
+/**
+ * Adds headers to the response a later handler set (`c.res`); a copy when its headers are immutable (a proxied
+ * `fetch` answer).
+ */
+export function addResponseHeaders(c: Context, headers: Readonly<Record<string, string>>): void {
+  try {
+    for (const name in headers) c.res.headers.set(name, headers[name] as string);
+  } catch {
+    c.res = withHeaders(c.res, headers);
+  }
 }

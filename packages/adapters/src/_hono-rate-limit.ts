@@ -3,10 +3,10 @@
  * @module
  */
 import type { RateLimiter, RateLimiterOptions } from "@portcullis/core";
-import { rateLimiter, withHeaders } from "@portcullis/core";
+import { rateLimiter } from "@portcullis/core";
 import type { Context, MiddlewareHandler } from "hono";
 import { perEnv } from "./_decide.js";
-import { runtimeClientIp, runtimeWaitUntil } from "./_hono-conn.js";
+import { addResponseHeaders, runtimeClientIp, runtimeWaitUntil } from "./_hono-conn.js";
 import { deny, markExempt } from "./_hono-policy.js";
 
 /** Options of the Hono `rateLimit` middleware: core's `RateLimiterOptions`, plus where the client IP comes from. */
@@ -40,13 +40,7 @@ export function rateLimit(options: HonoRateLimitOptions | ((c: Context) => HonoR
     const outcome = await limit(c.req.raw, { clientIp: clientIp(c), waitUntil: runtimeWaitUntil(c), env: c.env, user });
     if (!outcome.allowed) deny(outcome.response);
     await next();
-    const fields = Object.entries(outcome.headers);
-    if (fields.length === 0) return;
-    try {
-      for (const [name, value] of fields) c.res.headers.set(name, value);
-    } catch {
-      c.res = withHeaders(c.res, outcome.headers); // immutable headers (a proxied fetch answer): a copy
-    }
+    addResponseHeaders(c, outcome.headers);
   };
   return markExempt(handler);
 }

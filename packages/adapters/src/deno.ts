@@ -6,7 +6,7 @@ import type { AllowedAnonymous, AnonymousOf, AnyPermission, AnyScheme, AuthOf, P
 import { guard } from "@portcullis/core";
 import type { AllowedDecision } from "./_decide.js";
 export type { AllowedDecision } from "./_decide.js";
-import { decideWithObjects } from "./_decide.js";
+import { decideWithObjects, withDecisionHeaders } from "./_decide.js";
 
 /** The part of Deno's `ServeHandlerInfo` the adapter reads. */
 export interface DenoServeInfo {
@@ -36,6 +36,7 @@ export function withAuth<
   const check = guard(policy);
   return async (request, info) => {
     const outcome = await decideWithObjects(check, request, { clientIp: info?.remoteAddr?.hostname });
-    return "response" in outcome ? outcome.response : handler(request, info, outcome.decision);
+    if ("response" in outcome) return outcome.response;
+    return withDecisionHeaders(outcome.decision, handler(request, info, outcome.decision));
   };
 }

@@ -7,7 +7,7 @@ import type { AllowedAnonymous, AnonymousOf, AnyPermission, AnyScheme, AuthConte
 import { guard } from "@portcullis/core";
 import type { AllowedDecision } from "./_decide.js";
 export type { AllowedDecision } from "./_decide.js";
-import { decideWithObjects } from "./_decide.js";
+import { decideWithObjects, withDecisionHeaders } from "./_decide.js";
 
 /** Options of the fetch adapter. */
 export interface FetchAuthOptions<Args extends unknown[]> {
@@ -54,7 +54,8 @@ export function withAuth<
       waitUntil: options.waitUntil,
     };
     const outcome = await decideWithObjects(check, request, ctx);
-    return "response" in outcome ? outcome.response : handler(request, outcome.decision, ...(args as unknown[] as Args));
+    if ("response" in outcome) return outcome.response;
+    return withDecisionHeaders(outcome.decision, handler(request, outcome.decision, ...(args as unknown[] as Args)));
   };
 }
 

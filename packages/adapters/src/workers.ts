@@ -8,7 +8,7 @@ import type { AllowedAnonymous, AnonymousOf, AnyPermission, AnyScheme, AuthOf, P
 import { guard, rateLimiter, withHeaders } from "@portcullis/core";
 import type { AllowedDecision } from "./_decide.js";
 export type { AllowedDecision } from "./_decide.js";
-import { decideWithObjects, perEnv } from "./_decide.js";
+import { decideWithObjects, perEnv, withDecisionHeaders } from "./_decide.js";
 
 /** The parts of a Workers `ExecutionContext` the adapter uses. */
 export interface WorkersExecutionContext {
@@ -55,7 +55,8 @@ export function withAuth<
         waitUntil: (promise) => ctx.waitUntil(promise),
         env,
       });
-      return "response" in outcome ? outcome.response : handler(request, env, ctx, outcome.decision);
+      if ("response" in outcome) return outcome.response;
+      return withDecisionHeaders(outcome.decision, handler(request, env, ctx, outcome.decision));
     },
   };
 }

@@ -31,6 +31,8 @@ export interface AllowedUser<U, A> {
   readonly user: U;
   readonly auth: A;
   readonly scheme: string;
+  /** The `RateLimit-Policy` / `RateLimit` fields to add to the response (throttles built with `headers: true`). */
+  readonly headers?: Readonly<Record<string, string>>;
 }
 
 /** An allowed anonymous request (possible only when no permission of the policy requires a user). */
@@ -39,6 +41,8 @@ export interface AllowedAnonymous {
   readonly user: null;
   readonly auth: null;
   readonly scheme: null;
+  /** The `RateLimit-Policy` / `RateLimit` fields to add to the response (throttles built with `headers: true`). */
+  readonly headers?: Readonly<Record<string, string>>;
 }
 
 /** A denied request. */
@@ -91,15 +95,16 @@ export function guard<
 >(policy: Policy<S, P>): Guard<UserOf<S>, AuthOf<S>, AnonymousOf<P>> {
   const { schemes, permissions, throttles } = validatePolicy(policy);
   const check = pipeline<S, P>(schemes, permissions, throttles);
-  const run = async (request: Request, ctx: AuthContext = EMPTY_CONTEXT): Promise<Decision<UserOf<S>, AuthOf<S>, AnonymousOf<P>>> => {
-    const hooked = withHook(ctx, policy.onEvent);
-    try {
-      return await check(request, hooked);
-    } catch (error) {
+  const onEvent = policy.onEvent;
+  // The pipeline's promise is handed on with a rejection handler, not awaited in another async layer: one promise
+  // and one microtask fewer per request on the hot path.
+  const run = (request: Request, ctx: AuthContext = EMPTY_CONTEXT): Promise<Decision<UserOf<S>, AuthOf<S>, AnonymousOf<P>>> => {
+    const hooked = onEvent === undefined ? ctx : withHook(ctx, onEvent);
+    return check(request, hooked).catch((error: unknown) => {
       if (error instanceof PermissionDenial) return { allowed: false, error: error.denial };
       reportFailure(hooked, error);
       throw error;
-    }
+    });
   };
   return Object.assign(run, {
     checkObjectPermissions: async <D extends Decision<UserOf<S>, AuthOf<S>, AnonymousOf<P>>>(decision: D, request: Request, object: unknown) => {
@@ -133,14 +138,18 @@ function pipeline<S extends readonly AnyScheme[], P extends readonly AnyPermissi
       if (typeof allowed !== "boolean") allowed = await allowed; // most are synchronous: no microtask for them
       if (!allowed) return { allowed: false, error: permissionError(schemes, check, permission) };
     }
+    let headers: Readonly<Record<string, string>> | undefined;
     if (throttles.length > 0) {
-      const error = await runThrottles(throttles, check, ctx);
-      if (error) return { allowed: false, error };
+      const verdict = await runThrottles(throttles, check, ctx);
+      if (verdict.error) return { allowed: false, error: verdict.error };
+      headers = verdict.headers;
     }
     if (result.status === "anonymous") {
       // Reached only when no permission required a user, so AnonymousOf<P> is AllowedAnonymous here.
-      return { allowed: true, user: null, auth: null, scheme: null } as AnonymousOf<P>;
+      const anonymous = { allowed: true, user: null, auth: null, scheme: null } as const;
+      return (headers === undefined ? anonymous : { ...anonymous, headers }) as AnonymousOf<P>;
     }
+    if (headers !== undefined) return { allowed: true, user: result.user, auth: result.auth, scheme: result.scheme, headers };
     return { allowed: true, user: result.user, auth: result.auth, scheme: result.scheme };
   };
 }
@@ -175,23 +184,35 @@ function permissionError(
   return permissionDenied(permission.message, permission.code);
 }
 
-/** Every throttle runs; the largest wait wins (DRF's `check_throttles`). */
+/**
+ * Every throttle runs; the largest wait wins (DRF's `check_throttles`). The `RateLimit` fields of the throttles
+ * that answer them are joined into one list per field (allowed and refused requests alike).
+ */
 async function runThrottles(
   throttles: readonly Throttle[],
   check: PermissionCheck<unknown, unknown>,
   ctx: AuthContext,
-): Promise<AuthDenial | null> {
+): Promise<{ error: AuthDenial | null; headers?: Readonly<Record<string, string>> }> {
   let denied = false;
   let waitMs = 0;
+  let policy = "";
+  let state = "";
   for (const throttle of throttles) {
     const verdict = await throttle.allow(check, ctx);
+    if (verdict.rateLimit !== undefined) {
+      policy = policy === "" ? verdict.rateLimit.policy : `${policy}, ${verdict.rateLimit.policy}`;
+      state = state === "" ? verdict.rateLimit.state : `${state}, ${verdict.rateLimit.state}`;
+    }
     if (!verdict.allowed) {
       denied = true;
       waitMs = Math.max(waitMs, verdict.waitMs);
       emit(ctx, { type: "throttled", scope: throttle.scope ?? "custom", waitMs: verdict.waitMs, clientIp: ctx.clientIp });
     }
   }
-  return denied ? throttled(waitMs / 1000) : null;
+  const headers = policy === "" ? undefined : { "RateLimit-Policy": policy, RateLimit: state };
+  if (!denied) return { error: null, headers };
+  const denial = throttled(waitMs / 1000);
+  return { error: headers === undefined ? denial : { ...denial, headers: { ...denial.headers, ...headers } } };
 }
 
 function validatePolicy<S extends readonly AnyScheme[]>(policy: Policy<S, readonly AnyPermission[] | undefined>) {
@@ -205,8 +226,14 @@ function validatePolicy<S extends readonly AnyScheme[]>(policy: Policy<S, readon
     if (typeof p?.hasPermission !== "function") throw new ConfigError("permissions", "every permission needs hasPermission()");
   }
   const throttles = policy.throttles ?? [];
+  const rateLimitNames = new Set<string>();
   for (const t of throttles) {
     if (typeof t?.allow !== "function") throw new ConfigError("throttles", "every throttle needs allow()");
+    if (t.rateLimitName === undefined) continue;
+    if (rateLimitNames.has(t.rateLimitName)) {
+      throw new ConfigError("throttles", `two throttles answer RateLimit fields named "${t.rateLimitName}": give one another scope`);
+    }
+    rateLimitNames.add(t.rateLimitName);
   }
   return { schemes: policy.schemes, permissions: [...permissions], throttles: [...throttles] };
 }

@@ -31,7 +31,7 @@ export { allowAny, isAdminUser, isAuthenticated, isAuthenticatedOrReadOnly } fro
 export type { AllOf, AnyOf } from "./permissions/combinators.js";
 export { allOf, anyOf, not } from "./permissions/combinators.js";
 
-export type { Throttle, ThrottleResult } from "./throttles/types.js";
+export type { RateLimitFields, Throttle, ThrottleResult } from "./throttles/types.js";
 export type { Rate, RateInput } from "./throttles/rate.js";
 export { parseRate } from "./throttles/rate.js";
 export type { RateThrottleOptions } from "./throttles/throttles.js";

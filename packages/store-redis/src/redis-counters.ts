@@ -93,10 +93,17 @@ async function runScript(runner: ScriptRunner, script: Script, keys: string[], a
   }
 }
 
+/** A reply element as a string or number, anything else as `NaN` (which every check below refuses). */
+function scalar(value: unknown): string | number {
+  return typeof value === "string" || typeof value === "number" ? value : NaN;
+}
+
 /** Reads the hit script's answer; anything else is a corrupt answer. */
 function hitResultOf(reply: unknown): HitResult {
   if (Array.isArray(reply) && reply.length === 3) {
-    const [allowed, count, oldest] = reply.map((value: unknown) => (typeof value === "string" || typeof value === "number" ? value : NaN));
+    const allowed = scalar(reply[0]);
+    const count = scalar(reply[1]);
+    const oldest = scalar(reply[2]);
     const oldestAt = oldest === "" ? null : Number(oldest);
     if ((allowed === 0 || allowed === 1) && Number.isSafeInteger(count) && (oldestAt === null || Number.isFinite(oldestAt))) {
       return { allowed: allowed === 1, count: Number(count), oldest: oldestAt };
@@ -109,7 +116,7 @@ function hitResultOf(reply: unknown): HitResult {
 function baseCounters(runner: ScriptRunner, prefix: string): CounterStore {
   return {
     async hit(key, { limit, windowMs, now, dryRun = false }) {
-      if (![limit, windowMs, now].every(Number.isFinite) || windowMs <= 0) {
+      if (!(Number.isFinite(limit) && Number.isFinite(windowMs) && Number.isFinite(now)) || windowMs <= 0) {
         throw new TypeError("redisCounters.hit: limit, windowMs (> 0) and now must be finite numbers");
       }
       const args = [String(now), String(windowMs), String(limit), dryRun ? "1" : "0"];
@@ -146,17 +153,20 @@ function baseCounters(runner: ScriptRunner, prefix: string): CounterStore {
  * path): settles within `timeoutMs` or rejects with `StoreError`; any other error becomes a `StoreError`.
  */
 function withDeadline(call: Promise<HitResult>, timeoutMs: number): Promise<HitResult> {
-  let timer: ReturnType<typeof setTimeout> | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new StoreError(`Store call hit timed out after ${timeoutMs} ms.`)), timeoutMs);
+  // One promise and one timer per call (no deadline promise, no Promise.race and its derived promises).
+  return new Promise<HitResult>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new StoreError(`Store call hit timed out after ${timeoutMs} ms.`)), timeoutMs);
+    call.then(
+      (result) => {
+        clearTimeout(timer);
+        resolve(result);
+      },
+      (error: unknown) => {
+        clearTimeout(timer);
+        reject(error instanceof StoreError ? error : new StoreError("Store call hit failed.", { cause: error }));
+      },
+    );
   });
-  return Promise.race([call, deadline]).then(
-    (result) => (clearTimeout(timer), result),
-    (error: unknown) => {
-      clearTimeout(timer);
-      throw error instanceof StoreError ? error : new StoreError("Store call hit failed.", { cause: error });
-    },
-  );
 }
 
 const FAILED_OPEN: HitResult = Object.freeze({ allowed: true, count: 0, oldest: null });

@@ -12,6 +12,7 @@ import { ConfigError } from "../errors.js";
 import type { PermissionCheck } from "../permissions/types.js";
 import type { CounterStore } from "../store/types.js";
 import { clientIdent } from "./ident.js";
+import { POLICY_NAME, policyField, stateField } from "../rate-limit/_headers.js";
 import { hitOptionsOf } from "./_count.js";
 import type { RateInput } from "./rate.js";
 import { parseRate, waitMs } from "./rate.js";
@@ -34,6 +35,12 @@ export interface RateThrottleOptions {
   readonly numProxies?: number;
   /** How many leading bits identify an IPv6 client (one network hands each client a /64). Default 64. */
   readonly ipv6PrefixLength?: number;
+  /**
+   * Answer the `RateLimit-Policy` / `RateLimit` fields (draft-ietf-httpapi-ratelimit-headers-09, as `rateLimiter`
+   * sends them) for the requests this throttle counts, named by the scope (which must then be 1 to 64 letters,
+   * digits or `_ . : -`). Default `false`: DRF sends none.
+   */
+  readonly headers?: boolean;
 }
 
 const ALLOWED: ThrottleResult = Object.freeze({ allowed: true, waitMs: 0 });
@@ -50,8 +57,15 @@ function rateThrottle(kind: string, rateInput: RateInput, options: RateThrottleO
   const scope = options.scope ?? kind;
   if (typeof scope !== "string" || scope === "") throw new ConfigError("scope", "must be a non-empty string");
   const keyPrefix = `throttle:${scope}:${rate.limit}/${rate.windowMs}:`;
+  const headers = options.headers ?? false;
+  if (typeof headers !== "boolean") throw new ConfigError("headers", "must be a boolean");
+  if (headers && !POLICY_NAME.test(scope)) {
+    throw new ConfigError("scope", "must be 1 to 64 letters, digits or _ . : - when headers is true (it names the policy)");
+  }
+  const policy = headers ? policyField(scope, rate) : "";
   return {
     scope,
+    ...(headers ? { rateLimitName: scope } : {}),
     async allow(check: Check, ctx: AuthContext): Promise<ThrottleResult> {
       if (skipUsers && check.authenticated) return ALLOWED;
       const ident = identOf(check, ctx, numProxies, prefix);
@@ -59,7 +73,9 @@ function rateThrottle(kind: string, rateInput: RateInput, options: RateThrottleO
       if (ident === null) return ALLOWED;
       const now = nowOf(ctx);
       const log = await store.hit(keyPrefix + ident, hitOptionsOf(rate, now));
-      return log.allowed ? ALLOWED : { allowed: false, waitMs: waitMs(rate, log, now) };
+      if (!headers) return log.allowed ? ALLOWED : { allowed: false, waitMs: waitMs(rate, log, now) };
+      const rateLimit = { policy, state: stateField(scope, rate, log, now) };
+      return { allowed: log.allowed, waitMs: log.allowed ? 0 : waitMs(rate, log, now), rateLimit };
     },
   };
 }
