@@ -186,6 +186,28 @@ describe("the node adapter under attack", () => {
     expect(badHost).toMatch(/^HTTP\/1\.1 400 /);
   });
 
+  it("hands a handler's error to Express's next (nothing written), else to onError with a bare 500", async () => {
+    const boom = new Error("boom: a detail the client must not see");
+    const failing = nodeListener(() => {
+      throw boom;
+    });
+    const seen: unknown[] = [];
+    const { port } = await listen(async (req, res) => {
+      await failing(req, res, (error) => {
+        seen.push(error);
+        res.statusCode = 502;
+        res.end("from next");
+      });
+    });
+    expect(await send(port, {})).toMatchObject({ status: 502, body: "from next" });
+    expect(seen).toEqual([boom]);
+    const reported: unknown[] = [];
+    const plain = await listen(nodeListener(() => Promise.reject(boom), { onError: (error) => reported.push(error) }));
+    const answer = await send(plain.port, {});
+    expect([answer.status, answer.body]).toEqual([500, JSON.stringify({ detail: "A server error occurred." })]);
+    expect(reported).toEqual([boom]);
+  });
+
   it("reads the address from any IncomingMessage (clientIpOf)", async () => {
     const { port } = await listen(async (req, res) => {
       res.end(JSON.stringify([clientIpOf(req), clientIpOf(req, 1)]));
