@@ -86,7 +86,7 @@ function bodyOf(incoming: IncomingMessage, limit: number, state: BodyState): Rea
  * The Web `Request` for a Node request, or `null` when its target or `Host` does not make a URL (answer 400), or
  * `"too-large"` when its `Content-Length` already says more than the limit (answer 413 without reading).
  */
-export function toRequest(incoming: IncomingMessage, limit: number, state: BodyState, signal: AbortSignal): Request | null | "too-large" {
+export function toRequest(incoming: IncomingMessage, limit: number, state: BodyState): Request | null | "too-large" {
   const url = urlOf(incoming);
   if (url === null) return null;
   const headers = new Headers();
@@ -97,13 +97,13 @@ export function toRequest(incoming: IncomingMessage, limit: number, state: BodyS
     return null;
   }
   const method = incoming.method ?? "GET";
-  if (NO_BODY.has(method)) return new Request(url, { method, headers, signal });
+  if (NO_BODY.has(method)) return new Request(url, { method, headers });
   const declared = headers.get("content-length");
   if (declared !== null && Number(declared) > limit) {
     state.tooLarge = true;
     return "too-large";
   }
-  const init: RequestInit & { duplex: "half" } = { method, headers, signal, body: bodyOf(incoming, limit, state), duplex: "half" };
+  const init: RequestInit & { duplex: "half" } = { method, headers, body: bodyOf(incoming, limit, state), duplex: "half" };
   return new Request(url, init);
 }
 
@@ -120,22 +120,31 @@ function drained(outgoing: ServerResponse): Promise<void> {
   });
 }
 
+/** Bodies sent whole, with their length (as `@hono/node-server` does): JSON and text, never an event stream. */
+const WHOLE = /^(?:application\/(?:[\w.+-]+\+)?json\b|text\/(?!event-stream\b))/i;
 /**
- * Writes a Web `Response` to a `ServerResponse`: status, headers (every `Set-Cookie` kept apart), then the body
- * with backpressure. A HEAD request gets the headers only. Node refuses header values with CR/LF (and so do
- * `Headers`), so a handler cannot inject a header: the write throws instead.
+ * Writes a Web `Response` to a `ServerResponse`: status, headers (every `Set-Cookie` kept apart), then the body.
+ * A JSON or text body (not an event stream) is read whole and sent in one write with its `Content-Length`; any
+ * other is written chunk by chunk with backpressure, and cancelled when the client goes away. A HEAD request
+ * gets the headers only. Node refuses header values with CR/LF (and so do `Headers`), so a handler cannot inject
+ * a header: the write throws instead.
  */
 export async function sendResponse(incoming: IncomingMessage, outgoing: ServerResponse, response: Response): Promise<void> {
-  const headers: [string, string][] = [];
-  for (const [name, value] of response.headers) if (name !== "set-cookie") headers.push([name, value]);
-  const cookies = response.headers.getSetCookie();
   outgoing.statusCode = response.status;
-  for (const [name, value] of headers) outgoing.setHeader(name, value);
+  for (const [name, value] of response.headers) if (name !== "set-cookie") outgoing.setHeader(name, value);
+  const cookies = response.headers.getSetCookie();
   if (cookies.length > 0) outgoing.setHeader("set-cookie", cookies);
   if (!incoming.complete && incoming.method !== "GET" && incoming.method !== "HEAD") outgoing.setHeader("connection", "close");
   if (response.body === null || incoming.method === "HEAD") {
     await response.body?.cancel().catch(() => undefined);
     outgoing.end();
+    return;
+  }
+  const { headers } = response;
+  if (WHOLE.test(headers.get("content-type") ?? "") && !headers.has("content-encoding") && !headers.has("transfer-encoding")) {
+    const bytes = new Uint8Array(await response.arrayBuffer());
+    outgoing.setHeader("content-length", bytes.byteLength);
+    outgoing.end(bytes);
     return;
   }
   const reader = response.body.getReader();

@@ -208,6 +208,35 @@ describe("the node adapter under attack", () => {
     expect(reported).toEqual([boom]);
   });
 
+  it("sends JSON whole with its Content-Length, and streams an event stream chunk by chunk", async () => {
+    const json = await listen(nodeListener(() => Response.json({ a: "é" })));
+    const whole = await send(json.port, {});
+    expect([whole.headers["content-length"], whole.headers["transfer-encoding"], whole.body]).toEqual(["10", undefined, '{"a":"é"}']);
+    let release = () => {};
+    const stream = new ReadableStream<Uint8Array>({
+      async start(controller) {
+        controller.enqueue(new TextEncoder().encode("data: one\n\n"));
+        await new Promise<void>((resolve) => (release = resolve));
+        controller.enqueue(new TextEncoder().encode("data: two\n\n"));
+        controller.close();
+      },
+    });
+    const events = await listen(nodeListener(() => new Response(stream, { headers: { "Content-Type": "text/event-stream" } })));
+    const first = await new Promise<string>((resolve, reject) => {
+      httpRequest({ host: "127.0.0.1", port: events.port }, (res) => {
+        let body = "";
+        res.on("data", (chunk: Buffer) => {
+          body += chunk.toString();
+          if (body === "data: one\n\n") release(); // the first event arrived before the second exists
+        });
+        res.on("end", () => resolve(body));
+      })
+        .on("error", reject)
+        .end();
+    });
+    expect(first).toBe("data: one\n\ndata: two\n\n");
+  });
+
   it("reads the address from any IncomingMessage (clientIpOf)", async () => {
     const { port } = await listen(async (req, res) => {
       res.end(JSON.stringify([clientIpOf(req), clientIpOf(req, 1)]));
