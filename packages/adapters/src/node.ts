@@ -103,8 +103,10 @@ export function nodeListener(handler: NodeFetchHandler, options: NodeAdapterOpti
         response = plain(500, "A server error occurred.");
       }
     }
-    if (state.tooLarge) response = plain(413, new BodyTooLarge(maxBodyBytes).message);
-    else if (failure !== undefined && !gone) {
+    if (state.tooLarge) {
+      await response.body?.cancel().catch(() => undefined); // the handler's answer is dropped for the 413
+      response = plain(413, new BodyTooLarge(maxBodyBytes).message);
+    } else if (failure !== undefined && !gone) {
       if (next) return next(failure);
       report(failure);
     }
