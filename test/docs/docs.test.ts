@@ -4,14 +4,22 @@
  * to a `.docs-snippets/` folder beside the package the file documents (so its dependencies resolve), one file per
  * block (with the blocks that continue it), and typechecked with the repository's compiler options in one program
  * with Node's types; a block that starts with `/// <reference types="@cloudflare/workers-types" />` is checked
- * in a second program with Workers' types instead.
+ * in a second program with Workers' types instead. Blocks marked `<!-- runs: deno; ... -->` are checked by
+ * `deno check` instead; blocks marked `<!-- runs: bun; ... -->` are run but not typechecked (Bun's types,
+ * `bun-types`, are not installed in this repository and cannot be had offline).
+ *
+ * Runnable blocks (`<!-- runs: node|deno|bun; GET /path → 401; ... -->` right before the fence) are servers: each
+ * is started in its runtime on a free 127.0.0.1 port, asked the stated requests in order after a readiness probe
+ * (`HEAD /`), and stopped (see `run-snippets.ts` for how the port reaches it: `PORT`, or `DENO_SERVE_ADDRESS`).
+ * They load the packages' built `dist`, so run `pnpm build` first.
  */
 import { spawnSync } from "node:child_process";
-import { mkdirSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, rmSync, writeFileSync } from "node:fs";
 import { basename, dirname, join, relative, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { afterAll, describe, expect, it } from "vitest";
-import { allSnippets, extractSnippets, type Snippet } from "./snippets.js";
+import { compileForNode, DENO_CONFIG, denoCheck, runSnippet } from "./run-snippets.js";
+import { allSnippets, extractSnippets, parseRuns, type Snippet } from "./snippets.js";
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), "../..");
 const FOLDER = ".docs-snippets";
@@ -29,6 +37,28 @@ function folderOf(file: string): string {
 
 /** A snippet that starts with Workers' types reference compiles with them, apart from Node's. */
 const isWorkers = (snippet: Snippet) => snippet.code.startsWith('/// <reference types="@cloudflare/workers-types" />');
+/** Deno and Bun blocks are not Node programs: Deno's are checked by `deno check`, Bun's only run. */
+const isNodeOrWorkers = (snippet: Snippet) => snippet.runs === undefined || snippet.runs.runtime === "node";
+
+/** Writes a snippet's code beside the package it documents; answers the path. */
+function write(snippet: Snippet, prefix: string, code: string, extension = "ts"): string {
+  const dir = folderOf(snippet.file);
+  mkdirSync(dir, { recursive: true });
+  written.add(dir);
+  const path = join(dir, `${prefix}-${basename(snippet.file, ".md")}-L${snippet.line}.${extension}`);
+  writeFileSync(path, code);
+  return path;
+}
+
+/** The Deno configuration file for the snippets (in the root's snippet folder). */
+function denoConfig(): string {
+  const dir = join(root, FOLDER);
+  mkdirSync(dir, { recursive: true });
+  written.add(dir);
+  const path = join(dir, "deno.json");
+  if (!existsSync(path)) writeFileSync(path, JSON.stringify(DENO_CONFIG, null, 2));
+  return path;
+}
 
 /**
  * Typechecks snippets in one program (each file resolves its imports from its own folder); answers each error as
@@ -71,16 +101,44 @@ function typecheck(program: string, snippets: readonly Snippet[], types: string[
   return errors;
 }
 
+const runnable = allSnippets(root).snippets.filter((snippet) => snippet.runs !== undefined);
+
+describe("the runnable blocks of the READMEs and docs/", () => {
+  it("include the root README's Node, Bun and Deno quick starts", () => {
+    const runtimes = runnable.filter((snippet) => snippet.file === "README.md").map((snippet) => snippet.runs?.runtime);
+    expect(new Set(runtimes)).toEqual(new Set(["node", "bun", "deno"]));
+  });
+
+  it.each(runnable.map((snippet) => [`${snippet.file}:${snippet.line} (${snippet.runs?.runtime})`, snippet] as const))(
+    "%s answers its requests",
+    async (_name, snippet) => {
+      const runs = snippet.runs!;
+      const file =
+        runs.runtime === "node" ? write(snippet, "run", compileForNode(snippet.code), "mjs") : write(snippet, `run-${runs.runtime}`, snippet.code);
+      const answers = await runSnippet(root, runs, file, denoConfig());
+      expect(answers).toEqual(runs.requests.map(({ method, path, status }) => [`${method} ${path}`, status]));
+    },
+    90_000,
+  );
+});
+
 describe("the ts blocks of the READMEs and docs/", () => {
   it("compile as written", () => {
     const { snippets } = allSnippets(root);
     expect(snippets.length).toBeGreaterThan(20);
     const errors = [
-      ...typecheck("node", snippets.filter((snippet) => !isWorkers(snippet)), ["node"]),
-      ...typecheck("workers", snippets.filter(isWorkers), []),
+      ...typecheck("node", snippets.filter((snippet) => isNodeOrWorkers(snippet) && !isWorkers(snippet)), ["node"]),
+      ...typecheck("workers", snippets.filter((snippet) => isNodeOrWorkers(snippet) && isWorkers(snippet)), []),
     ];
     expect(errors).toEqual([]);
   }, 300_000);
+
+  it("Deno blocks pass deno check", () => {
+    const deno = allSnippets(root).snippets.filter((snippet) => snippet.runs?.runtime === "deno");
+    expect(deno.length).toBeGreaterThan(0);
+    const files = deno.map((snippet) => write(snippet, "deno", snippet.code));
+    expect(denoCheck(root, denoConfig(), files)).toBe("");
+  }, 120_000);
 
   it("follow the markers: continues appends to the previous block, not-compiled leaves one out", () => {
     const text = [
@@ -106,5 +164,19 @@ describe("the ts blocks of the READMEs and docs/", () => {
     ]);
     expect(excluded).toEqual([{ file: "x.md", line: 10, reason: "pseudo-code" }]);
     expect(() => extractSnippets("y.md", "<!-- continues -->\n```ts\nx\n```")).toThrow(/no earlier ts block/);
+  });
+
+  it("read the runs marker: the runtime and each request's method, path and status", () => {
+    const { snippets } = extractSnippets("z.md", "<!-- runs: deno; GET /api/me → 401; POST /x?y=1 -> 200 -->\n```ts\nserve();\n```");
+    expect(snippets[0]?.runs).toEqual({
+      runtime: "deno",
+      requests: [
+        { method: "GET", path: "/api/me", status: 401 },
+        { method: "POST", path: "/x?y=1", status: 200 },
+      ],
+    });
+    expect(() => parseRuns("z.md", 1, "<!-- runs: python; GET / → 200 -->")).toThrow(/malformed marker/);
+    expect(() => parseRuns("z.md", 1, "<!-- runs: node -->")).toThrow(/malformed marker/);
+    expect(parseRuns("z.md", 1, "<!-- continues -->")).toBeUndefined();
   });
 });

@@ -1,7 +1,9 @@
 /**
  * The fenced ```ts blocks of the READMEs and docs/ (internal to docs.test.ts). A block right after the line
  * `<!-- continues -->` is appended to the previous ts block of the same file; a block right after
- * `<!-- not-compiled: reason -->` is left out.
+ * `<!-- not-compiled: reason -->` is left out; a block right after
+ * `<!-- runs: node|deno|bun; GET /path → 401; POST /other → 200 -->` starts a server that docs.test.ts runs in
+ * that runtime and answers each request (method, path, expected status; `->` works too) in order.
  * @module
  */
 import { existsSync, readdirSync, readFileSync } from "node:fs";
@@ -17,6 +19,14 @@ export interface Snippet {
   readonly code: string;
   /** For each code line, its line in the Markdown file. */
   readonly lines: readonly number[];
+  /** Set when the block is a server to run (`<!-- runs: ... -->`). */
+  readonly runs?: Runs;
+}
+
+/** A runnable block's runtime and the requests it must answer. */
+export interface Runs {
+  readonly runtime: "node" | "deno" | "bun";
+  readonly requests: readonly { readonly method: string; readonly path: string; readonly status: number }[];
 }
 
 /** A block left out with its reason. */
@@ -28,11 +38,28 @@ export interface Excluded {
 
 const CONTINUES = /^<!-- continues -->\s*$/;
 const NOT_COMPILED = /^<!-- not-compiled: (.+?) -->\s*$/;
+const RUNS = /^<!-- runs: (node|deno|bun)((?:;\s*[A-Z]+ \/\S* (?:→|->) \d{3}\s*)+)-->\s*$/;
+
+/** The `runs` marker of a line, `undefined` when it is not one; throws on a malformed one. */
+export function parseRuns(file: string, line: number, text: string): Runs | undefined {
+  if (!text.startsWith("<!-- runs:")) return undefined;
+  const match = RUNS.exec(text);
+  if (!match) throw new Error(`${file}:${line}: malformed marker, expected <!-- runs: node|deno|bun; GET /path → 200 -->`);
+  const requests = (match[2] ?? "")
+    .split(";")
+    .map((part) => part.trim())
+    .filter(Boolean)
+    .map((part) => {
+      const [method = "", path = "", , status = ""] = part.split(/\s+/);
+      return { method, path, status: Number(status) };
+    });
+  return { runtime: match[1] as Runs["runtime"], requests };
+}
 
 /** The snippets and the excluded blocks of one Markdown text. */
 export function extractSnippets(file: string, text: string): { snippets: Snippet[]; excluded: Excluded[] } {
   const source = text.split("\n");
-  const snippets: { file: string; line: number; code: string[]; lines: number[] }[] = [];
+  const snippets: { file: string; line: number; code: string[]; lines: number[]; runs?: Runs }[] = [];
   const excluded: Excluded[] = [];
   for (let i = 0; i < source.length; i++) {
     const fence = /^(\s*)```(ts|typescript)\s*$/.exec(source[i] ?? "");
@@ -52,7 +79,10 @@ export function extractSnippets(file: string, text: string): { snippets: Snippet
       if (!previous) throw new Error(`${file}:${i + 1}: <!-- continues --> with no earlier ts block`);
       previous.code.push(...body);
       previous.lines.push(...at);
-    } else snippets.push({ file, line: i + 2, code: body, lines: at });
+    } else {
+      const runs = parseRuns(file, i, before);
+      snippets.push({ file, line: i + 2, code: body, lines: at, ...(runs ? { runs } : {}) });
+    }
     i = j;
   }
   return { snippets: snippets.map((s) => ({ ...s, code: s.code.join("\n") + "\n" })), excluded };

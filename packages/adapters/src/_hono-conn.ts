@@ -6,13 +6,15 @@ import { withHeaders } from "@portcullis/core";
 import type { Context } from "hono";
 
 interface RuntimeEnv {
+  clientIp?: unknown; // @portcullis/adapters/node's nodeListener (the socket's, or trustProxy's pick)
   incoming?: { socket?: { remoteAddress?: string } }; // @hono/node-server
   remoteAddr?: { hostname?: string }; // Deno.serve's info
   requestIP?: (request: Request) => { address?: string } | null; // Bun's server
 }
 
 /**
- * Workers: `CF-Connecting-IP` (Cloudflare sets it; clients cannot). Node (`@hono/node-server`), Deno and Bun:
+ * Workers: `CF-Connecting-IP` (Cloudflare sets it; clients cannot). Node (`/node`'s `nodeListener`: its
+ * `clientIp`; `@hono/node-server`), Deno and Bun:
  * the socket's address from `c.env`. Otherwise `undefined`: core's per-IP counts then skip the request (they never
  * put address-less requests in one shared bucket), so pass `clientIp` on such runtimes.
  */
@@ -22,6 +24,7 @@ export function runtimeClientIp(c: Context): string | undefined {
   if (userAgent === "Cloudflare-Workers") {
     return c.req.header("cf-connecting-ip") ?? undefined;
   }
+  if (typeof env.clientIp === "string" && env.incoming) return env.clientIp;
   if (env.incoming?.socket?.remoteAddress) return env.incoming.socket.remoteAddress;
   if (env.remoteAddr?.hostname) return env.remoteAddr.hostname;
   if (typeof env.requestIP === "function") return env.requestIP(c.req.raw)?.address ?? undefined;

@@ -3,6 +3,7 @@
 export * as adaptersDeno from "@portcullis/adapters/deno";
 export * as adaptersFetch from "@portcullis/adapters/fetch";
 export * as adaptersHono from "@portcullis/adapters/hono";
+export * as adaptersNode from "@portcullis/adapters/node";
 export * as cli from "@portcullis/cli";
 export * as core from "@portcullis/core";
 export * as django from "@portcullis/core/django";
