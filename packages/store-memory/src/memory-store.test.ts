@@ -2,6 +2,7 @@ import {
   runAccountStoreConformance,
   runApiKeyStoreConformance,
   runJwtBlacklistStoreConformance,
+  runKnoxTokenStoreConformance,
   runPermissionStoreConformance,
   runSessionStoreConformance,
   runStoreConformance,
@@ -11,6 +12,7 @@ import { memoryStore } from "./memory-store.js";
 runStoreConformance("memoryStore", () => memoryStore());
 runJwtBlacklistStoreConformance("memoryStore", () => memoryStore());
 runSessionStoreConformance("memoryStore", () => memoryStore());
+runKnoxTokenStoreConformance("memoryStore", () => memoryStore());
 runPermissionStoreConformance("memoryStore", () => memoryStore());
 runAccountStoreConformance("memoryStore", () => memoryStore());
 runApiKeyStoreConformance("memoryStore", () => memoryStore());

@@ -8,6 +8,7 @@ import {
   type AccountStore,
   type ApiKeyStore,
   type JwtBlacklistStore,
+  type KnoxTokenStore,
   type PermissionAdminStore,
   type PermissionStore,
   type SessionStore,
@@ -17,6 +18,7 @@ import { accountMethods } from "./_accounts.js";
 import { ApiKeys } from "./_api-keys.js";
 import { Counters } from "./_counters.js";
 import { JwtBlacklist } from "./_jwt-blacklist.js";
+import { KnoxTokens } from "./_knox.js";
 import { Permissions } from "./_permissions.js";
 import { Sessions, sessionRecordOf } from "./_sessions.js";
 import { Tokens, recordOf } from "./_tokens.js";
@@ -49,7 +51,7 @@ function sweepEveryHitsOf(options: MemoryStoreOptions): number {
  * isolates. Counter state per key is bounded by its limit; expired counters are swept every
  * `sweepEveryHits` hits and by `purgeCounters`. It also has the session capability (`SessionStore`), the
  * permission capability (`PermissionStore`, `PermissionAdminStore`), the account capability (`AccountStore`) and
- * API keys (`ApiKeyStore`).
+ * API keys (`ApiKeyStore`) and knox tokens (`KnoxTokenStore`).
  * @param options see `MemoryStoreOptions`.
  * @throws ConfigError when `sweepEveryHits` is not a positive integer.
  * @example
@@ -64,7 +66,7 @@ function sweepEveryHitsOf(options: MemoryStoreOptions): number {
  */
 export function memoryStore(
   options: MemoryStoreOptions = {},
-): Store & JwtBlacklistStore & SessionStore & PermissionStore & PermissionAdminStore & AccountStore & ApiKeyStore {
+): Store & JwtBlacklistStore & SessionStore & PermissionStore & PermissionAdminStore & AccountStore & ApiKeyStore & KnoxTokenStore {
   const users = new Users();
   const tokens = new Tokens();
   const counters = new Counters(sweepEveryHitsOf(options));
@@ -107,5 +109,6 @@ export function memoryStore(
     ...new Permissions(users).methods(),
     ...accountMethods(users),
     ...new ApiKeys().methods(),
+    ...new KnoxTokens(users).methods(),
   };
 }

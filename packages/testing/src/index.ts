@@ -14,3 +14,4 @@ export {
 export { runJwtBlacklistStoreConformance, type JwtBlacklistConformanceOptions } from "./jwt-blacklist-conformance.js";
 export { runAccountStoreConformance, runPermissionStoreConformance, runSessionStoreConformance } from "./conformance.js";
 export { runApiKeyStoreConformance } from "./api-keys-conformance.js";
+export { runKnoxTokenStoreConformance } from "./knox-conformance.js";
