@@ -19,7 +19,7 @@ import type { KnoxTokenRecord, KnoxTokenStore, User } from "../store/types.js";
 import { checkKnox, knoxMessages } from "./_check.js";
 import { knoxStoreOf } from "./knox-auth.js";
 import { knoxSettings, type KnoxSettings, type KnoxSettingsOptions } from "./settings.js";
-import { createKnoxToken, knoxDigest, knoxTokenKey } from "./_token.js";
+import { issueKnoxToken } from "./tokens.js";
 import { asciiLower } from "../internal/header.js";
 
 /** Options of the knox logout handlers. */
@@ -66,14 +66,10 @@ export function knoxLoginHandler(options: KnoxLoginOptions): Handler {
     const who = await authenticated(request, schemes, ctx);
     if (who instanceof Response) return who;
     if (request.method !== "POST") return notAllowed(request.method);
-    const now = nowOf(ctx);
-    const token = createKnoxToken(settings.tokenPrefix, settings.authTokenCharacterLength);
-    const expiresAt = settings.tokenTtlMs === null ? null : now + settings.tokenTtlMs;
-    const record = { digest: knoxDigest(token), tokenKey: knoxTokenKey(token), userId: who.user.id, createdAt: now, expiresAt };
-    const limit = settings.tokenLimitPerUser ?? undefined;
-    if (!(await store.createKnoxToken(record, { now, ...(limit === undefined ? {} : { maxPerUser: limit }) }))) {
-      return jsonResponse({ error: knoxMessages.tokenLimit }, 403);
-    }
+    const issued = await issueKnoxToken(store, who.user.id, { settings, now: nowOf(ctx) });
+    if (issued === null) return jsonResponse({ error: knoxMessages.tokenLimit }, 403);
+    const { token, record } = issued;
+    const expiresAt = record.expiresAt;
     emit(ctx, { type: "token.issued", userId: who.user.id, tokenId: record.tokenKey, expiresAt });
     const body: Record<string, unknown> = { expiry: expiresAt === null ? null : isoDateTime(expiresAt), token };
     if (settings.userSerializer !== null) body.user = settings.userSerializer(who.user);

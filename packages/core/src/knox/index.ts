@@ -12,3 +12,5 @@ export type { KnoxLoginOptions, KnoxLogoutOptions } from "./endpoints.js";
 export { knoxLoginHandler, knoxLogoutAllHandler, knoxLogoutHandler } from "./endpoints.js";
 export { knoxMessages } from "./_check.js";
 export type { FoundKnoxToken, KnoxTokenRecord, KnoxTokenStore } from "../store/types.js";
+export type { IssueKnoxTokenOptions } from "./tokens.js";
+export { issueKnoxToken } from "./tokens.js";
