@@ -12,7 +12,8 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { djangoStacks, runPython, type DjangoStack } from "../../core/test/_stacks.js";
 import { manage, startDjango, type DjangoServer } from "../../core/test/_django-server.js";
 import { migrate, postgresStore } from "../src/index.js";
-import { HAS_SERVER, IS_CI, createDatabase, pgClient, type TestClient, type TestDatabase } from "./_postgres.js";
+import { runKnoxTokenStoreConformance } from "@portcullis/testing";
+import { HAS_SERVER, IS_CI, createDatabase, pgClient, postgresJsClient, wipe, type TestClient, type TestDatabase } from "./_postgres.js";
 
 const PROJECT = fileURLToPath(new URL("./django-knox/", import.meta.url));
 const HOUR = 3600_000;
@@ -73,6 +74,28 @@ const basic = (username: string) => `Basic ${Buffer.from(`${username}:${PASSWORD
 if (stacks.length === 0) it.skip("the knox comparison needs PostgreSQL and the modern Django stack", () => {});
 
 for (const stack of stacks) {
+  describe(`the knox capability in Django mode, on knox_authtoken as knox ${stack.name}'s migrations made it`, () => {
+    let database: TestDatabase | undefined;
+    const clients: Record<string, TestClient> = {};
+    beforeAll(async () => {
+      database = await createDatabase("portcullis_knoxc");
+      manage(stack, PROJECT, ["migrate", "--noinput", "-v", "0"], { env: { PORTCULLIS_DJANGO_DB_URL: database.url } });
+      clients.pg = pgClient(database.url);
+      clients["postgres.js"] = postgresJsClient(database.url);
+      expect(await migrate(clients.pg.client, { django: true })).toContain("0009_knox_django.sql");
+    }, 180_000);
+    afterAll(async () => {
+      for (const client of Object.values(clients)) await client.close();
+      await database?.drop();
+    });
+    for (const label of ["pg", "postgres.js"]) {
+      runKnoxTokenStoreConformance(`postgresStore({ django: true }) on ${label}`, async () => {
+        await wipe(clients[label]!, ["knox_authtoken"]);
+        return postgresStore(clients[label]!.client, { django: true });
+      });
+    }
+  });
+
   for (const [variant, options] of Object.entries(VARIANTS)) {
     describe(`knox ${variant} settings: knox 5.0.2 on Django ${stack.versions.django} (${stack.name}) vs Portcullis, one PostgreSQL database`, () => {
       let database: TestDatabase | undefined;
