@@ -1,21 +1,23 @@
 import { mountKnoxEndpoints, requirePolicies, routePolicies } from "@portcullis/adapters/hono";
 import { knoxAuth, knoxSettings } from "@portcullis/core/knox";
 import { Hono } from "hono";
+import { hashPassword } from "@portcullis/core";
+import { memoryStore } from "@portcullis/store-memory";
 import { beforeEach, describe, expect, it } from "vitest";
-import type { Seeded } from "./_fixtures.js";
-import { ALICE_PASSWORD, seed } from "./_fixtures.js";
+import { ALICE_PASSWORD } from "./_fixtures.js";
 
-let s: Seeded;
+let store = memoryStore();
 beforeEach(async () => {
-  s = await seed();
+  store = memoryStore();
+  await store.createUser({ username: "alice", passwordHash: await hashPassword(ALICE_PASSWORD, { iterations: 1000 }) });
 });
 
 function knoxApp() {
   const settings = knoxSettings({ tokenPrefix: "app_", autoRefresh: true });
-  const policy = routePolicies({ schemes: [knoxAuth({ store: s.store, settings })] });
+  const policy = routePolicies({ schemes: [knoxAuth({ store, settings })] });
   const app = new Hono();
   requirePolicies(app, "/api"); // knox's views decide access themselves: mounted as policies
-  mountKnoxEndpoints(app, { store: s.store, settings });
+  mountKnoxEndpoints(app, { store, settings });
   app.get("/api/me", policy(), (c) => c.json({ username: c.var.user.username, tokenKey: c.var.auth.tokenKey }));
   return app;
 }

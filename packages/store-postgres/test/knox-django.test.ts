@@ -9,7 +9,7 @@ import { fileURLToPath } from "node:url";
 import { basicAuth, guard, isAuthenticated, jsonResponse, toResponse } from "@portcullis/core";
 import { knoxAuth, knoxLoginHandler, knoxLogoutAllHandler, knoxLogoutHandler, knoxSettings, type KnoxSettingsOptions } from "@portcullis/core/knox";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { djangoStacks, runPython, type DjangoStack } from "../../core/test/_stacks.js";
+import { djangoStacks, runPython } from "../../core/test/_stacks.js";
 import { manage, startDjango, type DjangoServer } from "../../core/test/_django-server.js";
 import { migrate, postgresStore } from "../src/index.js";
 import { runKnoxTokenStoreConformance } from "@portcullis/testing";
