@@ -3,9 +3,8 @@
  * and the `token_key` slice.
  * @module
  */
-import { sha512 } from "@noble/hashes/sha2.js";
-import { bytesToHex, utf8ToBytes } from "@noble/hashes/utils.js";
 import { randomHex } from "../internal/random.js";
+import { sha512Hex } from "../internal/sha256.js";
 import { KNOX_CONSTANTS } from "./settings.js";
 
 /** `prefix` + `length` random lowercase hex characters, as knox's `AuthTokenManager.create`. */
@@ -15,7 +14,7 @@ export function createKnoxToken(prefix: string, length: number): string {
 
 /** knox's `hash_token`: SHA-512 of the token's UTF-8 bytes, 128 lowercase hex characters. */
 export function knoxDigest(token: string): string {
-  return bytesToHex(sha512(utf8ToBytes(token)));
+  return sha512Hex(token);
 }
 
 const NON_ASCII = /[^\x00-\x7f]/;

@@ -134,6 +134,16 @@ describe("knoxAuth: knox 5's TokenAuthentication", () => {
   });
 });
 
+describe("knox's digest", () => {
+  it("is SHA-512 hex of the token's UTF-8 bytes (knox's hash_token)", () => {
+    expect(knoxDigest("abc")).toBe(
+      "ddaf35a193617abacc417349ae20413112e6fa4e89a97ea20a9eeee64b55d39a2192992a274fc1a836ba3c23a3feebbd454d4423643ce80e2a9ac94fa54ca49f",
+    );
+    expect(knoxDigest("caf\u00e9")).toBe(knoxDigest("café"));
+    expect(knoxDigest("café")).toBe("0c9dac7fe613719170790f08a5f7b9f5ef876c7b57ff429074bf417969c2c54107d924daf5e706568afca4712d91da1cfdf77588d76403a845177e23e3aeb8ce"); // Python hashlib
+  });
+});
+
 describe("knoxAuth: an attacker's requests", () => {
   it("two tokens sharing a token_key: each authenticates as its own user, a forged rest as nobody", async () => {
     const store = memoryStore();
