@@ -11,7 +11,7 @@ import { knoxAuth, knoxLoginHandler, knoxLogoutAllHandler, knoxLogoutHandler, kn
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { djangoStacks, runPython } from "../../core/test/_stacks.js";
 import { manage, startDjango, type DjangoServer } from "../../core/test/_django-server.js";
-import { migrate, postgresStore } from "../src/index.js";
+import { migrate, postgresStore, toSqlClient } from "../src/index.js";
 import { runKnoxTokenStoreConformance } from "@portcullis/testing";
 import { HAS_SERVER, IS_CI, createDatabase, pgClient, postgresJsClient, wipe, type TestClient, type TestDatabase } from "./_postgres.js";
 
@@ -258,6 +258,12 @@ for (const stack of stacks) {
             expect(moved - before).toBeGreaterThan(8 * HOUR);
             expect((await send(side, "/api/whoami/", { Authorization: `Token ${token}` })).status).toBe(200);
             expect(rows(username)[0]!.expiry).toBe(moved);
+            // Created 15 h ago: the refresh stops at created + AUTO_REFRESH_MAX_TTL (20 h), i.e. now + 5 h.
+            const db = toSqlClient(client!.client);
+            await db.query("UPDATE knox_authtoken SET created = now() - interval '15 hours' WHERE token_key = $1", [token.slice(0, 15)]);
+            await db.query("UPDATE knox_authtoken SET expiry = now() + interval '1 hour' WHERE token_key = $1", [token.slice(0, 15)]);
+            expect((await send(side, "/api/whoami/", { Authorization: `Token ${token}` })).status).toBe(200);
+            expect(Math.abs(rows(username)[0]!.expiry! - (Date.now() + 5 * HOUR))).toBeLessThan(30_000);
           }
         }, 60_000);
       }
