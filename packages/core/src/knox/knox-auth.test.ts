@@ -181,3 +181,28 @@ describe("knoxAuth: an attacker's requests", () => {
     expect(events.filter((e) => e.type === "store.failed")).toHaveLength(1);
   });
 });
+
+describe("knox: secret hygiene", () => {
+  it("no denial, response or event shows a token or its digest (events name a token by its public tokenKey)", async () => {
+    const store = memoryStore();
+    const alice = await store.createUser({ username: "alice", passwordHash: "!" });
+    const ivan = await store.createUser({ username: "ivan", passwordHash: "!", isActive: false });
+    const live = (await issueKnoxToken(store, alice.id, { now: T0 }))!;
+    const expired = (await issueKnoxToken(store, alice.id, { now: T0 - 11 * HOUR }))!;
+    const inactive = (await issueKnoxToken(store, ivan.id, { now: T0 }))!;
+    const tokens = [live.token, expired.token, inactive.token];
+    const secrets = [...tokens, ...tokens.map(knoxDigest)];
+    const seen: string[] = [];
+    const protect = guard({ schemes: [knoxAuth({ store })], onEvent: (event) => seen.push(JSON.stringify(event)) });
+    const headers = [`Token ${expired.token}`, `Token ${live.token}x`, `Token ${inactive.token}`, `Token ${live.token} ${live.token}`, `Token ${live.token.slice(0, 40)}`];
+    for (const header of headers) {
+      const decision = await protect(withHeader(header), at(T0));
+      expect(decision.allowed).toBe(false);
+      if (decision.allowed) continue;
+      const response = toResponse(decision.error);
+      seen.push(JSON.stringify(decision.error), JSON.stringify([...response.headers]), await response.text());
+    }
+    expect(seen.some((text) => text.includes("token.expired"))).toBe(true);
+    for (const secret of secrets) expect(seen.filter((text) => text.includes(secret))).toEqual([]);
+  });
+});
