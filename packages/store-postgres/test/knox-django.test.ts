@@ -186,6 +186,9 @@ for (const stack of stacks) {
         const token = knoxToken("carol");
         ops([{ op: "set_active", username: "carol", is_active: false }]);
         expect(await sameAnswer("/api/whoami/", { Authorization: `Token ${token}` })).toMatchObject({ status: 401, body: { detail: "User inactive or deleted." } });
+        await sameAnswer("/api/auth/logout/", { Authorization: `Token ${token}` }, "POST");
+        await sameAnswer("/api/auth/logoutall/", { Authorization: `Token ${token}` }, "POST");
+        await sameAnswer("/api/auth/login/", { Authorization: basic("carol") }, "POST");
         ops([{ op: "set_active", username: "carol", is_active: true }]);
       });
 
