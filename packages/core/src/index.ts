@@ -96,3 +96,6 @@ export type { PermissionAdminStore, PermissionStore, PermissionSubject, UserPerm
 // API keys (issue #26): the capability's types here; the scheme, limits and lifecycle at `@portcullis/core/api-keys`.
 export type { ApiKeyRecord, ApiKeyStore, StoredApiKey } from "./store/types.js";
 export type { OAuth2TokenStore, StoredOAuth2AccessToken } from "./store/types.js";
+
+// django-rest-knox (issue #26): the capability's types here; the scheme and knox's views at `@portcullis/core/knox`.
+export type { FoundKnoxToken, KnoxTokenRecord, KnoxTokenStore } from "./store/types.js";

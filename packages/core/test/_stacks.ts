@@ -85,10 +85,11 @@ function probe(name: StackName, modules: readonly string[]): DjangoStack | null 
 /**
  * The stacks on which Django, DRF and every module in `modules` import (e.g. `["rest_framework_simplejwt",
  * "psycopg2"]`). A missing stack warns `skipping <what> on <stack>: install …`, or throws under `CI=true`.
+ * `names` limits the stacks asked for (e.g. `["modern"]` for knox and django-oauth-toolkit, which Debian lacks).
  */
-export function djangoStacks(modules: readonly string[], what: string): DjangoStack[] {
+export function djangoStacks(modules: readonly string[], what: string, names: readonly StackName[] = ["debian", "modern"]): DjangoStack[] {
   const stacks: DjangoStack[] = [];
-  for (const name of ["debian", "modern"] as const) {
+  for (const name of names) {
     const stack = probe(name, modules);
     if (stack !== null) {
       stacks.push(stack);

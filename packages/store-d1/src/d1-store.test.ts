@@ -3,6 +3,7 @@ import { ConfigError, ConflictError, StoreError } from "@portcullis/core";
 import {
   runApiKeyStoreConformance,
   runJwtBlacklistStoreConformance,
+  runKnoxTokenStoreConformance,
   runPermissionStoreConformance,
   runSessionStoreConformance,
   runStoreConformance,
@@ -55,6 +56,11 @@ runPermissionStoreConformance("d1Store", async () => {
 });
 runSessionStoreConformance("d1Store", async () => {
   await db.batch(["portcullis_sessions", "portcullis_users"].map((t) => db.prepare(`DELETE FROM ${t}`)));
+  return d1Store(db);
+});
+
+runKnoxTokenStoreConformance("d1Store", async () => {
+  await db.batch(["portcullis_knox_tokens", "portcullis_users"].map((t) => db.prepare(`DELETE FROM ${t}`)));
   return d1Store(db);
 });
 

@@ -7,6 +7,7 @@ import {
   ConfigError,
   type ApiKeyStore,
   type JwtBlacklistStore,
+  type KnoxTokenStore,
   type PermissionAdminStore,
   type PermissionStore,
   type SessionStore,
@@ -17,13 +18,14 @@ import type { D1DatabaseLike } from "./d1-types.js";
 import { attempt } from "./_errors.js";
 import { hit, purgeCounters, releaseHit } from "./_counters.js";
 import { jwtBlacklistMethods } from "./_jwt-blacklist.js";
+import { knoxMethods } from "./_knox.js";
 import { permissionMethods } from "./_permissions.js";
 import { createSession, deleteSessionsWhere, findSession } from "./_sessions.js";
 import { createToken, deleteWhere, findToken, listTokens } from "./_tokens.js";
 import { createUser, getUserById, getUserByUsername, setPasswordHash } from "./_users.js";
 
 /**
- * A `Store` with the session (`SessionStore`) and API key (`ApiKeyStore`) capabilities on a D1 database whose schema is `migrations/`
+ * A `Store` with the session (`SessionStore`), API key (`ApiKeyStore`) and knox (`KnoxTokenStore`) capabilities on a D1 database whose schema is `migrations/`
  * (apply it with `wrangler d1 migrations apply` or `migrate(db)`). D1 failures throw `StoreError` (with D1's error as `cause`); a taken username, id or
  * digest throws `ConflictError`. Creating a token for an unknown user is a foreign-key failure (`StoreError`).
  * @param db the D1 binding (`env.DB`) or a session of it.
@@ -42,7 +44,7 @@ import { createUser, getUserById, getUserByUsername, setPasswordHash } from "./_
  * };
  * ```
  */
-export function d1Store(db: D1DatabaseLike): Store & JwtBlacklistStore & SessionStore & PermissionStore & PermissionAdminStore & ApiKeyStore {
+export function d1Store(db: D1DatabaseLike): Store & JwtBlacklistStore & SessionStore & PermissionStore & PermissionAdminStore & ApiKeyStore & KnoxTokenStore {
   if (typeof db?.prepare !== "function" || typeof db.batch !== "function") {
     throw new ConfigError("db", "must be a D1 database binding (such as env.DB)");
   }
@@ -69,5 +71,6 @@ export function d1Store(db: D1DatabaseLike): Store & JwtBlacklistStore & Session
     deleteExpiredSessions: (now) => attempt("deleteExpiredSessions", () => deleteSessionsWhere(db, "expires_at <= ?1", now)),
     ...permissionMethods(db, attempt),
     ...apiKeyMethods(db, attempt),
+    ...knoxMethods(db, attempt),
   };
 }

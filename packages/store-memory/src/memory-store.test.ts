@@ -3,6 +3,7 @@ import {
   runApiKeyStoreConformance,
   runOAuth2TokenStoreConformance,
   runJwtBlacklistStoreConformance,
+  runKnoxTokenStoreConformance,
   runPermissionStoreConformance,
   runSessionStoreConformance,
   runStoreConformance,
@@ -12,6 +13,7 @@ import { memoryStore } from "./memory-store.js";
 runStoreConformance("memoryStore", () => memoryStore());
 runJwtBlacklistStoreConformance("memoryStore", () => memoryStore());
 runSessionStoreConformance("memoryStore", () => memoryStore());
+runKnoxTokenStoreConformance("memoryStore", () => memoryStore());
 runPermissionStoreConformance("memoryStore", () => memoryStore());
 runAccountStoreConformance("memoryStore", () => memoryStore());
 runApiKeyStoreConformance("memoryStore", () => memoryStore());

@@ -8,6 +8,7 @@ import {
   type AccountStore,
   type ApiKeyStore,
   type JwtBlacklistStore,
+  type KnoxTokenStore,
   type PermissionAdminStore,
   type PermissionStore,
   type SessionStore,
@@ -18,6 +19,7 @@ import { ApiKeys } from "./_api-keys.js";
 import { oauth2Methods, type MemoryOAuth2Store } from "./_oauth2.js";
 import { Counters } from "./_counters.js";
 import { JwtBlacklist } from "./_jwt-blacklist.js";
+import { KnoxTokens } from "./_knox.js";
 import { Permissions } from "./_permissions.js";
 import { Sessions, sessionRecordOf } from "./_sessions.js";
 import { Tokens, recordOf } from "./_tokens.js";
@@ -50,8 +52,8 @@ function sweepEveryHitsOf(options: MemoryStoreOptions): number {
  * isolates. Counter state per key is bounded by its limit; expired counters are swept every
  * `sweepEveryHits` hits and by `purgeCounters`. It also has the session capability (`SessionStore`), the
  * permission capability (`PermissionStore`, `PermissionAdminStore`), the account capability (`AccountStore`) and
- * API keys (`ApiKeyStore`), and OAuth2 access tokens for a resource server (`OAuth2TokenStore`, seeded with
- * `putOAuth2AccessToken`).
+ * API keys (`ApiKeyStore`), knox tokens (`KnoxTokenStore`), and OAuth2 access tokens for a resource server
+ * (`OAuth2TokenStore`, seeded with `putOAuth2AccessToken`).
  * @param options see `MemoryStoreOptions`.
  * @throws ConfigError when `sweepEveryHits` is not a positive integer.
  * @example
@@ -66,7 +68,7 @@ function sweepEveryHitsOf(options: MemoryStoreOptions): number {
  */
 export function memoryStore(
   options: MemoryStoreOptions = {},
-): Store & JwtBlacklistStore & SessionStore & PermissionStore & PermissionAdminStore & AccountStore & ApiKeyStore & MemoryOAuth2Store {
+): Store & JwtBlacklistStore & SessionStore & PermissionStore & PermissionAdminStore & AccountStore & ApiKeyStore & MemoryOAuth2Store & KnoxTokenStore {
   const users = new Users();
   const tokens = new Tokens();
   const counters = new Counters(sweepEveryHitsOf(options));
@@ -110,5 +112,6 @@ export function memoryStore(
     ...accountMethods(users),
     ...new ApiKeys().methods(),
     ...oauth2Methods(users),
+    ...new KnoxTokens(users).methods(),
   };
 }

@@ -1,6 +1,7 @@
 import {
   runApiKeyStoreConformance,
   runJwtBlacklistStoreConformance,
+  runKnoxTokenStoreConformance,
   runPermissionStoreConformance,
   runSessionStoreConformance,
   runStoreConformance,
@@ -83,6 +84,11 @@ for (const label of HAS_SERVER ? ["postgres.js", "pg"] : ["PGlite"]) {
   runApiKeyStoreConformance(`postgresStore on ${label}`, async () => {
     const client = clients[label]!;
     await wipe(client, ["portcullis_api_keys"]);
+    return postgresStore(client.client);
+  });
+  runKnoxTokenStoreConformance(`postgresStore on ${label}`, async () => {
+    const client = clients[label]!;
+    await wipe(client, ["portcullis_knox_tokens", "portcullis_users"]);
     return postgresStore(client.client);
   });
 }

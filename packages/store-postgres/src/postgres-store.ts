@@ -11,6 +11,7 @@ import {
   type OAuth2TokenStore,
   type CounterStore,
   type JwtBlacklistStore,
+  type KnoxTokenStore,
   type PermissionAdminStore,
   type PermissionStore,
   type SessionStore,
@@ -28,6 +29,7 @@ import { djangoJwtBlacklistStore } from "./_django-jwt.js";
 import { djangoSessionSource } from "./_django-sessions.js";
 import { djangoOAuth2Store } from "./_django-oauth2.js";
 import { jwtBlacklistStore } from "./_jwt-blacklist.js";
+import { knoxTokenStore } from "./_knox.js";
 import { sessionStore } from "./_sessions.js";
 import * as djangoTokens from "./_django-tokens.js";
 import * as perms from "./_permissions.js";
@@ -82,13 +84,14 @@ function finder(db: SqlClient, find: FindToken, preload: PermissionStore | null)
 }
 
 /** `postgresStore` on Portcullis's own tables: every capability, sessions and the JWT blacklist included. */
-export type PostgresStore = Store & SessionStore & JwtBlacklistStore & PermissionStore & PermissionAdminStore & ApiKeyStore;
+export type PostgresStore = Store & SessionStore & JwtBlacklistStore & PermissionStore & PermissionAdminStore & ApiKeyStore & KnoxTokenStore;
 
 /**
  * `postgresStore` in Django mode: users, tokens, counters and simplejwt's blacklist, plus Django's `django_session`
- * and users for `djangoSessions({ secretKey, backend: store, users: store })`.
+ * and users for `djangoSessions({ secretKey, backend: store, users: store })`, and django-rest-knox's own
+ * `knox_authtoken` rows (`KnoxTokenStore`) when knox is installed.
  */
-export type PostgresDjangoStore = Store & JwtBlacklistStore & DjangoSessionTable & DjangoUserSource & PermissionStore & ApiKeyStore & OAuth2TokenStore;
+export type PostgresDjangoStore = Store & JwtBlacklistStore & DjangoSessionTable & DjangoUserSource & PermissionStore & ApiKeyStore & OAuth2TokenStore & KnoxTokenStore;
 
 /** The user capability on `db`. */
 function userStore(db: SqlClient, isDjango: boolean): UserStore {
@@ -182,7 +185,7 @@ export function postgresStore(client: PostgresClient, options: PostgresStoreOpti
   const store = { ...permissionStore(db, isDjango) } as PostgresStore & PostgresDjangoStore;
   const preload = options?.permissionsWithUser === true ? store : null;
   if (isDjango) {
-    return Object.assign(store, userStore(db, true), djangoTokenStore(db, preload), counterStore(db), djangoJwtBlacklistStore(db), djangoSessionSource(db), apiKeyStore(db), djangoOAuth2Store(db));
+    return Object.assign(store, userStore(db, true), djangoTokenStore(db, preload), counterStore(db), djangoJwtBlacklistStore(db), djangoSessionSource(db), apiKeyStore(db), djangoOAuth2Store(db), knoxTokenStore(db, true));
   }
-  return Object.assign(store, userStore(db, false), tokenStore(db, preload), counterStore(db), sessionStore(db), jwtBlacklistStore(db), permissionAdminStore(db), apiKeyStore(db));
+  return Object.assign(store, userStore(db, false), tokenStore(db, preload), counterStore(db), sessionStore(db), jwtBlacklistStore(db), permissionAdminStore(db), apiKeyStore(db), knoxTokenStore(db, false));
 }

@@ -15,3 +15,4 @@ export { runJwtBlacklistStoreConformance, type JwtBlacklistConformanceOptions } 
 export { runAccountStoreConformance, runPermissionStoreConformance, runSessionStoreConformance } from "./conformance.js";
 export { runApiKeyStoreConformance } from "./api-keys-conformance.js";
 export { runOAuth2TokenStoreConformance, type OAuth2ConformanceOptions, type OAuth2TokenSeed } from "./oauth2-conformance.js";
+export { runKnoxTokenStoreConformance } from "./knox-conformance.js";

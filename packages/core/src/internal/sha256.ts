@@ -4,7 +4,7 @@
  * otherwise `@noble/hashes` (workerd without nodejs_compat, browsers).
  * @module
  */
-import { sha256 } from "@noble/hashes/sha2.js";
+import { sha256, sha512 } from "@noble/hashes/sha2.js";
 import { bytesToHex, utf8ToBytes } from "@noble/hashes/utils.js";
 
 type NativeHash = (algorithm: string, data: string, encoding: "hex") => string;
@@ -27,4 +27,10 @@ const nativeHash = findNativeHash();
 export function sha256Hex(text: string): string {
   if (nativeHash !== null) return nativeHash("sha256", text, "hex");
   return bytesToHex(sha256(utf8ToBytes(text)));
+}
+
+/** SHA-512 of the UTF-8 bytes of `text`, as 128 lowercase hex characters (knox's digest); native when reachable. */
+export function sha512Hex(text: string): string {
+  if (nativeHash !== null) return nativeHash("sha512", text, "hex");
+  return bytesToHex(sha512(utf8ToBytes(text)));
 }

@@ -387,3 +387,44 @@ export interface OAuth2TokenStore {
   /** The access token whose `token_checksum` is `checksum` (64 lowercase hex), its user joined; expired ones too. */
   findOAuth2AccessToken(checksum: string): Promise<StoredOAuth2AccessToken | null>;
 }
+
+/**
+ * A django-rest-knox 5 token as knox's `knox_authtoken` holds it: `digest` is the SHA-512 hex of the whole token
+ * (knox's primary key; the token itself is never stored), `tokenKey` its first 15 characters (knox's indexed
+ * `token_key`, used only to find candidates). Times are epoch milliseconds; `expiresAt` is `null` for no expiry.
+ */
+export interface KnoxTokenRecord {
+  readonly digest: string;
+  readonly tokenKey: string;
+  readonly userId: string;
+  readonly createdAt: number;
+  readonly expiresAt: number | null;
+}
+
+/** What `KnoxTokenStore.findKnoxTokens` answers per candidate: the token, its user, and knox's cleanup hint. */
+export interface FoundKnoxToken {
+  readonly token: KnoxTokenRecord;
+  readonly user: User;
+  /** Whether the user holds a token with `expiresAt < now` (knox deletes those on every check). */
+  readonly userHasExpired: boolean;
+}
+
+/** The knox capability: knox's token rows, found by `tokenKey` (several may share one) and joined with the user. */
+export interface KnoxTokenStore {
+  /**
+   * Stores a token. With `maxPerUser`, answers `false` (storing nothing) when the user already holds that many
+   * tokens with `expiresAt > now` (knox's `TOKEN_LIMIT_PER_USER` count: tokens without expiry do not count), checked
+   * atomically. Throws `ConflictError` when the digest exists.
+   */
+  createKnoxToken(token: KnoxTokenRecord, options: { readonly maxPerUser?: number; readonly now: number }): Promise<boolean>;
+  /** Every token whose `tokenKey` is exactly this, each joined with its user, in one round trip (expired ones too). */
+  findKnoxTokens(tokenKey: string, now: number): Promise<FoundKnoxToken[]>;
+  /** Deletes the user's tokens with `expiresAt < now` (knox's `_cleanup_token`); answers how many. */
+  deleteExpiredKnoxTokens(userId: string, now: number): Promise<number>;
+  /** Sets a token's expiry (knox's `AUTO_REFRESH` save); answers whether it exists. */
+  renewKnoxToken(digest: string, expiresAt: number): Promise<boolean>;
+  /** Deletes one token (knox's `LogoutView`); answers whether it existed. */
+  deleteKnoxToken(digest: string): Promise<boolean>;
+  /** Deletes every token of a user (knox's `LogoutAllView`); answers how many. */
+  deleteUserKnoxTokens(userId: string): Promise<number>;
+}
