@@ -1,4 +1,5 @@
 import {
+  runAccountStoreConformance,
   runApiKeyStoreConformance,
   runJwtBlacklistStoreConformance,
   runPermissionStoreConformance,
@@ -31,6 +32,7 @@ const TABLES = [
   "portcullis_user_groups",
   "portcullis_group_permissions",
   "portcullis_api_keys",
+  "portcullis_accounts",
   "portcullis_users",
 ];
 
@@ -83,6 +85,11 @@ for (const label of HAS_SERVER ? ["postgres.js", "pg"] : ["PGlite"]) {
   runApiKeyStoreConformance(`postgresStore on ${label}`, async () => {
     const client = clients[label]!;
     await wipe(client, ["portcullis_api_keys"]);
+    return postgresStore(client.client);
+  });
+  runAccountStoreConformance(`postgresStore on ${label}`, async () => {
+    const client = clients[label]!;
+    await wipe(client, ["portcullis_accounts", "portcullis_users"]);
     return postgresStore(client.client);
   });
 }
