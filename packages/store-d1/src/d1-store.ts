@@ -5,6 +5,7 @@
  */
 import {
   ConfigError,
+  type AccountStore,
   type ApiKeyStore,
   type JwtBlacklistStore,
   type PermissionAdminStore,
@@ -12,6 +13,7 @@ import {
   type SessionStore,
   type Store,
 } from "@portcullis/core";
+import { accountMethods } from "./_accounts.js";
 import { apiKeyMethods } from "./_api-keys.js";
 import type { D1DatabaseLike } from "./d1-types.js";
 import { attempt } from "./_errors.js";
@@ -42,7 +44,7 @@ import { createUser, getUserById, getUserByUsername, setPasswordHash } from "./_
  * };
  * ```
  */
-export function d1Store(db: D1DatabaseLike): Store & JwtBlacklistStore & SessionStore & PermissionStore & PermissionAdminStore & ApiKeyStore {
+export function d1Store(db: D1DatabaseLike): Store & JwtBlacklistStore & SessionStore & PermissionStore & PermissionAdminStore & ApiKeyStore & AccountStore {
   if (typeof db?.prepare !== "function" || typeof db.batch !== "function") {
     throw new ConfigError("db", "must be a D1 database binding (such as env.DB)");
   }
@@ -69,5 +71,6 @@ export function d1Store(db: D1DatabaseLike): Store & JwtBlacklistStore & Session
     deleteExpiredSessions: (now) => attempt("deleteExpiredSessions", () => deleteSessionsWhere(db, "expires_at <= ?1", now)),
     ...permissionMethods(db, attempt),
     ...apiKeyMethods(db, attempt),
+    ...accountMethods(db, attempt),
   };
 }
