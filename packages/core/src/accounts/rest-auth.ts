@@ -20,6 +20,7 @@ import { tokenAuth } from "../schemes/token.js";
 import { sessionAuth } from "../sessions/session-auth.js";
 import type { CsrfOptions } from "../sessions/csrf-check.js";
 import type { SessionCookieOptions } from "../sessions/session-config.js";
+import type { DjangoSessions } from "../sessions/django-session-writer.js";
 import { jwtCookieAuth } from "../jwt/jwt-cookie-auth.js";
 import { jwtCookieConfig, type JwtCookieOptions } from "../jwt/jwt-cookies.js";
 import { settingsOf, type JwtSettings } from "../jwt/settings.js";
@@ -67,6 +68,12 @@ export interface RestAuthOptions {
   readonly blacklist?: JwtBlacklistStore;
   /** The `sessionid` cookie (mode `"session"`). */
   readonly session?: SessionCookieOptions;
+  /**
+   * Mode `"session"` on Django's own `django_session` (`djangoSessions({ secretKey, backend, users })`, e.g. on
+   * `postgresStore(sql, { django: true })`): logins write the rows Django's `login()` writes, so a session started
+   * on either half is one on the other; the store then needs no `SessionStore`.
+   */
+  readonly djangoSessions?: DjangoSessions;
   /** Django's CSRF settings, for sessions and cookie JWTs. */
   readonly csrf?: CsrfOptions;
   /** `AUTH_PASSWORD_VALIDATORS`; default Django's four (`djangoPasswordValidators`). */
@@ -118,7 +125,10 @@ export interface RestAuthHandlers {
 function defaultSchemes(options: RestAuthOptions, jwt: JwtSettings | null): readonly AnyScheme[] {
   const { store, mode } = options;
   if (mode === "token") return [tokenAuth({ store: store as TokenStore })];
-  if (mode === "session") return [sessionAuth({ sessions: store as SessionStore, cookieName: options.session?.name, csrf: options.csrf })];
+  if (mode === "session") {
+    const sessions = typeof store.createSession === "function" ? (store as SessionStore) : undefined;
+    return [sessionAuth({ sessions, django: options.djangoSessions, cookieName: options.session?.name, csrf: options.csrf })];
+  }
   const cookies = options.cookies ?? {};
   return [jwtCookieAuth({ jwt: jwt as JwtSettings, users: store, cookies, csrf: options.csrf, blacklist: options.blacklist })];
 }
@@ -128,7 +138,12 @@ function validate(options: RestAuthOptions): RestAuthConfig {
   if (mode !== "token" && mode !== "session" && mode !== "jwt") throw new ConfigError("mode", 'must be "token", "session" or "jwt"');
   if (typeof store?.getAccount !== "function" || typeof store.getUserByUsername !== "function") throw new ConfigError("store", "must be a store with users and accounts");
   if (mode === "token" && typeof store.createToken !== "function") throw new ConfigError("store", "mode \"token\" needs a token store");
-  if (mode === "session" && typeof store.createSession !== "function") throw new ConfigError("store", "mode \"session\" needs a session store");
+  if (options.djangoSessions !== undefined && typeof options.djangoSessions?.start !== "function") {
+    throw new ConfigError("djangoSessions", "must be djangoSessions({...})");
+  }
+  if (mode === "session" && typeof store.createSession !== "function" && options.djangoSessions === undefined) {
+    throw new ConfigError("store", "mode \"session\" needs a session store or `djangoSessions`");
+  }
   if (typeof options.resetTokens?.make !== "function") throw new ConfigError("resetTokens", "must be passwordResetTokens({...})");
   if (typeof options.sendPasswordReset !== "function") throw new ConfigError("sendPasswordReset", "must be a function");
   const jwt = mode === "jwt" ? settingsOf(options.jwt) : null;
