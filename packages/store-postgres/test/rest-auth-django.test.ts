@@ -170,4 +170,19 @@ describe.skipIf(modern.length === 0)("dj-rest-auth and Portcullis on one Postgre
     expect(reverse.answers[0]).toMatchObject({ status: 200, body: { detail: "Password has been reset with the new password." } });
     expect((await auth.login(post("/auth/login/", { username: USER.username, password: "an0ther-Passw0rd" }))).status).toBe(200);
   }, 240_000);
+
+  it("reset confirm on auth_user: a uid that is not base64, not a pk, out of range or holds a NUL byte is the uid error, never a 503", async () => {
+    const { auth } = portcullis("token");
+    for (const uid of ["%%%", encodeUid("abc"), encodeUid("42\0"), encodeUid("99999999999999999999999"), encodeUid("999999999999999999"), encodeUid("-1"), encodeUid("042"), "NDI\0"]) {
+      const response = await auth.passwordResetConfirm(post("/auth/password/reset/confirm/", { uid, token: "x-y", new_password1: "n3w-Passw0rd!", new_password2: "n3w-Passw0rd!" }));
+      expect([uid, response.status, Object.keys((await response.json()) as object)]).toEqual([uid, 400, ["uid"]]);
+    }
+    // E-mail lookups with LIKE wildcards match nothing (Django's email__iexact is an equality).
+    const { auth: reset, mails } = portcullis("token");
+    for (const email of ["%@example.com", "alic_@example.com", "ALICE@EXAMPLE.COM\0"]) {
+      expect((await reset.passwordReset(post("/auth/password/reset/", { email }))).status).toBeLessThan(500);
+    }
+    await Promise.resolve();
+    expect(mails).toEqual([]);
+  }, 60_000);
 });

@@ -101,7 +101,11 @@ export function passwordResetHandler(config: RestAuthConfig) {
     if (length > 254) return jsonResponse({ email: { email: [`Ensure this value has at most 254 characters (it has ${length}).`] } }, 400);
     const now = nowOf(ctx);
     const protocol = new URL(request.url).protocol === "https:" ? "https" : "http";
-    for (const account of await config.store.findAccountsByEmail(email)) {
+    const counted = await config.limits.resetEmail(email, request, ctx);
+    if (counted instanceof Response) return counted;
+    // Over the address's limit: the same answer, and no e-mail (an attacker cannot flood one inbox, or learn anything).
+    const accounts = counted === "over" ? [] : await config.store.findAccountsByEmail(email);
+    for (const account of accounts) {
       if (account.passwordHash.startsWith("!") || folded(account.email) !== folded(email)) continue;
       const message = { email: account.email, uid: encodeUid(account.user.id), token: config.resetTokens.make(subjectOf(account), now), account, protocol, request } as const;
       const sending = Promise.resolve().then(() => config.sendPasswordReset(message, ctx)).catch((error: unknown) => reportFailure(ctx, error));

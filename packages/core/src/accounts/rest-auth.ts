@@ -31,6 +31,10 @@ import { djangoPasswordValidators, type PasswordValidator } from "./validators.j
 import { loginHandler, logoutHandler } from "./_rest-auth-login.js";
 import { passwordChangeHandler, passwordResetConfirmHandler, passwordResetHandler } from "./_rest-auth-password.js";
 import { refreshHandler, userDetailsHandler } from "./_rest-auth-user.js";
+import { restAuthLimiters, type RestAuthLimiters, type RestAuthRateLimits } from "./_rest-auth-limits.js";
+import type { RateLimiter } from "../rate-limit/rate-limit.js";
+
+export type { RestAuthRateLimits } from "./_rest-auth-limits.js";
 
 /** dj-rest-auth's three modes: `TOKEN_MODEL` (DRF tokens), `SESSION_LOGIN` (Django sessions), `USE_JWT`. */
 export type RestAuthMode = "token" | "session" | "jwt";
@@ -86,6 +90,12 @@ export interface RestAuthOptions {
   readonly logoutOnGet?: boolean;
   /** `DEFAULT_AUTHENTICATION_CLASSES` of the views; default the mode's own scheme. */
   readonly schemes?: readonly AnyScheme[];
+  /**
+   * Rate limits per client IP on login, refresh, reset and reset confirm, and per e-mail address on reset (see
+   * `RestAuthRateLimits` for the defaults); counted in `store` unless `rateLimits.counters` says otherwise. `false`
+   * turns them all off.
+   */
+  readonly rateLimits?: RestAuthRateLimits | false;
   /** Failed logins per username and per IP (core's defaults); `false` turns it off. */
   readonly bruteForce?: BruteForceOptions | false;
   /** The Django release (`compat({...})`); default Django 5.2, or the compat of `passwordHashers`. */
@@ -100,7 +110,8 @@ export interface RestAuthOptions {
 }
 
 /** The validated configuration shared by the handlers (internal). */
-export interface RestAuthConfig extends Omit<RestAuthOptions, "jwt" | "cookies" | "validators" | "schemes" | "compat" | "passwordHashers"> {
+export interface RestAuthConfig extends Omit<RestAuthOptions, "jwt" | "cookies" | "validators" | "schemes" | "compat" | "passwordHashers" | "rateLimits"> {
+  readonly limits: RestAuthLimiters;
   readonly jwt: JwtSettings | null;
   readonly passwordHashers: PasswordHashers;
   readonly cookies: ReturnType<typeof jwtCookieConfig>;
@@ -160,12 +171,22 @@ function validate(options: RestAuthOptions): RestAuthConfig {
     jwt,
     compat,
     passwordHashers: hashers,
+    limits: restAuthLimiters(options.rateLimits, store),
     cookies: jwtCookieConfig(options.cookies),
     validators: options.validators ?? djangoPasswordValidators({ compat }),
     authenticate: async (request, ctx, required) => {
       const decision = await (required ? closed : open)(request, ctx);
       return decision.allowed ? { user: decision.user, auth: decision.auth } : toResponse(decision.error);
     },
+  };
+}
+
+/** A handler whose POSTs count against `limiter` first: over the limit, its 429 (or 503) and nothing else. */
+function limited(limiter: RateLimiter, handler: (request: Request, ctx: AuthContext) => Promise<Response>) {
+  return async (request: Request, ctx: AuthContext): Promise<Response> => {
+    if (request.method !== "POST") return handler(request, ctx);
+    const outcome = await limiter(request, ctx);
+    return outcome.allowed ? handler(request, ctx) : outcome.response;
   };
 }
 
@@ -182,14 +203,16 @@ function validate(options: RestAuthOptions): RestAuthConfig {
  */
 export function restAuthHandlers(options: RestAuthOptions): RestAuthHandlers {
   const config = validate(options);
-  const wrap = (handler: (request: Request, ctx: AuthContext) => Promise<Response>) => guardedHandler(handler, options.onEvent);
+  const wrap = (handler: (request: Request, ctx: AuthContext) => Promise<Response>, limiter: RateLimiter | null = null) =>
+    guardedHandler(limiter === null ? handler : limited(limiter, handler), options.onEvent);
+  const { limits } = config;
   return Object.freeze({
-    login: wrap(loginHandler(config)),
+    login: wrap(loginHandler(config), limits.login),
     logout: wrap(logoutHandler(config)),
     user: wrap(userDetailsHandler(config)),
     passwordChange: wrap(passwordChangeHandler(config)),
-    passwordReset: wrap(passwordResetHandler(config)),
-    passwordResetConfirm: wrap(passwordResetConfirmHandler(config)),
-    tokenRefresh: config.jwt === null ? null : wrap(refreshHandler(config)),
+    passwordReset: wrap(passwordResetHandler(config), limits.passwordReset),
+    passwordResetConfirm: wrap(passwordResetConfirmHandler(config), limits.passwordResetConfirm),
+    tokenRefresh: config.jwt === null ? null : wrap(refreshHandler(config), limits.refresh),
   });
 }
