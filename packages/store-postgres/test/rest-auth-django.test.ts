@@ -20,7 +20,7 @@ import { createDatabase, postgresJsClient, type TestClient, type TestDatabase } 
 
 announceDjango("dj-rest-auth on a shared PostgreSQL database (Django mode)");
 const SCRIPT = fileURLToPath(new URL("../../core/test/accounts/django_rest_auth.py", import.meta.url));
-const modern = CAN_RUN_DJANGO ? djangoStacks(["rest_framework_simplejwt", "dj_rest_auth", "psycopg2"], "dj-rest-auth on PostgreSQL").filter((s) => s.name === "modern") : [];
+const modern = CAN_RUN_DJANGO ? djangoStacks(["rest_framework_simplejwt", "psycopg2"], "dj-rest-auth on PostgreSQL").filter((s) => s.name === "modern") : [];
 if (modern.length === 0 && process.env.CI === "true") throw new Error("CI=true: dj-rest-auth on PostgreSQL needs the modern Django stack and a PostgreSQL server");
 
 let database: TestDatabase | undefined;
