@@ -42,13 +42,13 @@ afterAll(async () => {
   await database?.drop();
 });
 
-function django(mode: RestAuthMode, steps: readonly Step[], extra: { fresh?: boolean; cookies?: Record<string, string> } = {}): DjangoRun {
+function django(mode: RestAuthMode, steps: readonly Step[], extra: { fresh?: boolean; cookies?: Record<string, string>; useTz?: boolean; timeZone?: string } = {}): DjangoRun {
   const input = { mode, secret: SECRET, csrfSecret: CSRF_SECRET, user: USER, steps, databaseUrl: database!.url, ...extra };
   return runPython<DjangoRun>(modern[0]!, SCRIPT, input, { timeoutMs: 180_000 });
 }
 
 /** The Portcullis half of one mode on the shared database, and the reset e-mails it sent. */
-function portcullis(mode: RestAuthMode) {
+function portcullis(mode: RestAuthMode, resetTokens = passwordResetTokens({ secretKey: SECRET, compat: releases })) {
   const mails: PasswordResetMessage[] = [];
   const jwt = jwtSettings({ signingKey: SECRET, rotateRefreshTokens: true, blacklistAfterRotation: true, compat: releases });
   const auth = restAuthHandlers({
@@ -57,7 +57,7 @@ function portcullis(mode: RestAuthMode) {
     passwordHashers: passwordHashers({ compat: releases, hashers: ["pbkdf2_sha256"] }),
     djangoSessions: mode === "session" ? djangoSessions({ secretKey: SECRET, backend: store, users: store, compat: releases }) : undefined,
     cookies: { accessCookie: "my-app-auth", refreshCookie: "my-refresh-token", secure: false },
-    resetTokens: passwordResetTokens({ secretKey: SECRET, compat: releases }),
+    resetTokens,
     sendPasswordReset: (message) => void mails.push(message),
   });
   return { auth, mails };
@@ -126,6 +126,25 @@ describe.skipIf(modern.length === 0)("dj-rest-auth and Portcullis on one Postgre
     const csrf = { cookie: `sessionid=${sessionid}; csrftoken=${CSRF_SECRET}`, "x-csrftoken": CSRF_SECRET };
     expect((await auth.logout(post("/auth/logout/", {}, csrf))).status).toBe(200);
     expect(django("session", [{ method: "GET", path: "/auth/user/" }], { fresh: false, cookies: { sessionid } }).answers[0]!.status).toBe(403);
+  }, 240_000);
+
+  it("USE_TZ = False (TIME_ZONE America/Chicago): last_login reads as the same instant on both halves, and reset links still cross", async () => {
+    const zone = { useTz: false, timeZone: "America/Chicago" } as const;
+    const theirs = django("session", [
+      { method: "POST", path: "/auth/login/", body: { username: USER.username, password: USER.password } },
+      // Logged in by session, so DRF's SessionAuthentication wants the CSRF header.
+      { method: "POST", path: "/auth/password/reset/", body: { email: USER.email }, csrf: true },
+    ], zone);
+    expect(theirs.answers.map((answer) => answer.status)).toEqual([204, 200]);
+    expect(theirs.user.lastLogin).toBeTypeOf("number");
+    expect((await store.getAccount(USER.id))?.lastLogin).toBe(theirs.user.lastLogin);
+    const { auth } = portcullis("session", passwordResetTokens({ secretKey: SECRET, compat: releases, ...zone }));
+    const [uid, token] = theirs.mail[0] as [string, string];
+    const confirm = await auth.passwordResetConfirm(post("/auth/password/reset/confirm/", { uid, token, new_password1: "n3w-Passw0rd!", new_password2: "n3w-Passw0rd!" }));
+    expect(confirm.status).toBe(200);
+    const at = Date.UTC(2026, 0, 15, 3, 4, 5, 678);
+    expect((await auth.login(post("/auth/login/", { username: USER.username, password: "n3w-Passw0rd!" }), { now: () => at })).status).toBe(204);
+    expect(django("session", [], { fresh: false, ...zone }).user.lastLogin).toBe(at);
   }, 240_000);
 
   it("JWT mode: cookies minted by either half authenticate on the other; a refresh token blacklisted by either is refused by both", async () => {

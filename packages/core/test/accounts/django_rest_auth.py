@@ -43,6 +43,14 @@ if data.get("databaseUrl"):
         "PASSWORD": unquote(_url.password or ""), "HOST": _url.hostname or "127.0.0.1", "PORT": str(_url.port or 5432),
     }
 
+# "useTz" / "timeZone": USE_TZ and TIME_ZONE (default True / "UTC"); TZ is set as Django's own settings module does,
+# so datetime.now() is TIME_ZONE's wall clock.
+import os
+import time
+
+os.environ["TZ"] = data.get("timeZone", "UTC")
+time.tzset()
+
 urls = types.ModuleType("rest_auth_urls")
 sys.modules["rest_auth_urls"] = urls
 settings.configure(
@@ -50,8 +58,8 @@ settings.configure(
     DEBUG=False,
     ALLOWED_HOSTS=["testserver"],
     ROOT_URLCONF="rest_auth_urls",
-    USE_TZ=True,
-    TIME_ZONE="UTC",
+    USE_TZ=data.get("useTz", True),
+    TIME_ZONE=data.get("timeZone", "UTC"),
     DATABASES={"default": DATABASE},
     INSTALLED_APPS=[
         "django.contrib.auth", "django.contrib.contenttypes", "django.contrib.sessions", "rest_framework",
@@ -140,5 +148,5 @@ for step in data["steps"]:
 user.refresh_from_db()
 print(json.dumps({"answers": answers, "mail": mails, "initialPassword": initial_password, "cookies": {k: m.value for k, m in client.cookies.items()}, "user": {
     "id": str(user.pk), "password": user.password, "email": user.email,
-    "lastLogin": None if user.last_login is None else int(user.last_login.timestamp() * 1000),
+    "lastLogin": None if user.last_login is None else int(user.last_login.timestamp() * 1000),  # naive: TZ's wall clock
 }}))
