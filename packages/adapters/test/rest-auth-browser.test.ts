@@ -2,7 +2,10 @@
  * dj-rest-auth's JWT-in-cookies flow in a REAL browser (Chromium through playwright-core) against a Hono app on
  * Node with `mountRestAuthEndpoints`: a script logs in (the tokens land in HttpOnly cookies it cannot read), calls
  * an API behind `jwtCookieAuth` with the CSRF header (refused without it, and from another origin), refreshes
- * through the refresh cookie, and logs out (the cookies are gone and the API answers 401).
+ * through the refresh cookie, and logs out (the cookies are gone and the API answers 401). With a PostgreSQL
+ * server (`PORTCULLIS_PG_URL`, always in CI) both halves run on ONE database: dj-rest-auth's `runserver` and the
+ * Portcullis half on `postgresStore(sql, { django: true })`, the user created by Django; without one, locally, the
+ * Portcullis half runs on memory and Django on SQLite, and say so.
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import type { AddressInfo } from "node:net";
@@ -10,7 +13,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { serve, type ServerType } from "@hono/node-server";
-import { hashPassword } from "@portcullis/core";
+import { compat, hashPassword, passwordHashers } from "@portcullis/core";
 import { passwordResetTokens } from "@portcullis/core/accounts";
 import { jwtCookieAuth, jwtSettings } from "@portcullis/core/jwt";
 import { csrfToken } from "@portcullis/core/sessions";
@@ -22,11 +25,14 @@ import { mountRestAuthEndpoints, routePolicies } from "../src/hono.js";
 import { CHROMIUM, chromiumAvailable } from "./_chromium.js";
 import { manage, startDjango, type DjangoServer } from "../../core/test/_django-server.js";
 import { djangoStacks } from "../../core/test/_stacks.js";
+import { migrate, postgresStore } from "../../store-postgres/src/index.js";
+import { HAS_SERVER, createDatabase, postgresJsClient, type TestClient, type TestDatabase } from "../../store-postgres/test/_postgres.js";
 
 const PROJECT = fileURLToPath(new URL("./fixtures/rest-auth-django/", import.meta.url));
 
 const available = chromiumAvailable();
 const SECRET = "browser-test-secret-0123456789abcdefghijklmnopqrstuvwxyz-0123";
+const RELEASES = compat({ django: "4.2", drf: "3.17", simplejwt: "5.5.1" });
 const cookies = { accessCookie: "my-app-auth", refreshCookie: "my-refresh-token", refreshCookiePath: "/api/auth/" };
 
 async function listen(app: Hono): Promise<{ server: ServerType; origin: string }> {
@@ -37,14 +43,16 @@ async function listen(app: Hono): Promise<{ server: ServerType; origin: string }
   });
 }
 
-async function exampleApp(): Promise<Hono> {
-  const store = memoryStore();
-  await store.createUser({ username: "alice", passwordHash: await hashPassword("pw-alice-long", { iterations: 1000 }) });
+type AppStore = ReturnType<typeof memoryStore> | ReturnType<typeof postgresStore>;
+
+async function exampleApp(store: AppStore): Promise<Hono> {
   const jwt = jwtSettings({ signingKey: SECRET, rotateRefreshTokens: true });
   const app = new Hono();
   mountRestAuthEndpoints(app, {
     options: {
-      mode: "jwt", store, jwt, blacklist: store, cookies, bruteForce: false,
+      mode: "jwt", store, jwt, blacklist: store, cookies, bruteForce: false, compat: RELEASES,
+      // Django 4.2's default PASSWORD_HASHERS, as the Django half: a login on either half never rewrites the hash.
+      passwordHashers: passwordHashers({ compat: RELEASES }),
       resetTokens: passwordResetTokens({ secretKey: SECRET }), sendPasswordReset: () => undefined,
     },
   });
@@ -114,42 +122,68 @@ async function browserFlow(browser: Browser, origin: string, evil: string): Prom
   await context.close();
 }
 
+// dj-rest-auth is only on the modern stack: a missing one fails the run script loudly.
+const modern = djangoStacks(["rest_framework_simplejwt", "psycopg2"], "the dj-rest-auth browser test").filter((s) => s.name === "modern");
+if (!HAS_SERVER) console.warn("[adapters] the dj-rest-auth browser test: no PORTCULLIS_PG_URL, so the Portcullis half runs on memory and Django on SQLite");
+const CREATE_ALICE = "from django.contrib.auth.models import User; User.objects.create_user('alice', password='pw-alice-long')";
+
 describe.skipIf(!available)("dj-rest-auth JWT cookies in Chromium", () => {
   let browser: Browser;
   const servers: ServerType[] = [];
+  const dir = mkdtempSync(join(tmpdir(), "restauth-"));
+  let database: TestDatabase | undefined;
+  let client: TestClient | undefined;
+  /** Django's environment: the shared PostgreSQL database, or (without a server) a SQLite file of its own. */
+  let env: NodeJS.ProcessEnv = { RESTAUTH_DB: join(dir, "db.sqlite3"), RESTAUTH_SECRET: SECRET };
 
   beforeAll(async () => {
     browser = await chromium.launch({ executablePath: CHROMIUM, args: ["--no-sandbox"] });
-  });
+    if (HAS_SERVER && modern[0] !== undefined) {
+      database = await createDatabase("portcullis_rab");
+      env = { RESTAUTH_DB_URL: database.url, RESTAUTH_SECRET: SECRET };
+      manage(modern[0], PROJECT, ["migrate", "--verbosity", "0"], { env });
+      manage(modern[0], PROJECT, ["shell", "-c", CREATE_ALICE], { env });
+      client = postgresJsClient(database.url);
+      await migrate(client.client, { django: true });
+    }
+  }, 120_000);
 
   afterAll(async () => {
     await browser?.close();
     for (const server of servers) server.close();
+    await client?.close();
+    await database?.drop();
+    rmSync(dir, { recursive: true, force: true });
   });
 
-  it("against the Portcullis half: logs in with cookies, calls the API with the CSRF header, refreshes through the cookie and logs out", async () => {
-    const site = await listen(await exampleApp());
+  it(`against the Portcullis half${HAS_SERVER ? " on PostgreSQL in Django mode (Django's auth_user and blacklist)" : " (memory)"}: logs in with cookies, calls the API with the CSRF header, refreshes through the cookie and logs out`, async () => {
+    let store: AppStore;
+    if (client !== undefined) {
+      store = postgresStore(client.client, { django: true });
+    } else {
+      store = memoryStore();
+      await store.createUser({ username: "alice", passwordHash: await hashPassword("pw-alice-long", { iterations: 1000 }) });
+    }
+    const site = await listen(await exampleApp(store));
     const evil = await listen(attackerApp(site.origin));
     servers.push(site.server, evil.server);
     await browserFlow(browser, site.origin, evil.origin);
   }, 60_000);
 
-  // dj-rest-auth is only on the modern stack: a missing one fails the run script loudly.
-  for (const stack of djangoStacks(["rest_framework_simplejwt"], "the dj-rest-auth browser test").filter((s) => s.name === "modern")) {
-    it(`against the Django half (dj-rest-auth on Django ${stack.versions.django}): the same flow, the same answers`, async () => {
-      const dir = mkdtempSync(join(tmpdir(), "restauth-"));
-      const env = { RESTAUTH_DB: join(dir, "db.sqlite3"), RESTAUTH_SECRET: SECRET };
+  for (const stack of modern) {
+    it(`against the Django half (dj-rest-auth on Django ${stack.versions.django}${HAS_SERVER ? ", the same PostgreSQL database" : ""}): the same flow, the same answers`, async () => {
       let django: DjangoServer | undefined;
       try {
-        manage(stack, PROJECT, ["migrate", "--verbosity", "0"], { env });
-        manage(stack, PROJECT, ["shell", "-c", "from django.contrib.auth.models import User; User.objects.create_user('alice', password='pw-alice-long')"], { env });
+        if (database === undefined) {
+          manage(stack, PROJECT, ["migrate", "--verbosity", "0"], { env });
+          manage(stack, PROJECT, ["shell", "-c", CREATE_ALICE], { env });
+        }
         django = await startDjango(stack, PROJECT, { env });
         const evil = await listen(attackerApp(django.url));
         servers.push(evil.server);
         await browserFlow(browser, django.url, evil.origin);
       } finally {
         await django?.stop();
-        rmSync(dir, { recursive: true, force: true });
       }
     }, 120_000);
   }

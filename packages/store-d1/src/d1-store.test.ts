@@ -1,6 +1,7 @@
 import type { D1Database, D1DatabaseSession } from "@cloudflare/workers-types/experimental/index.js";
 import { ConfigError, ConflictError, StoreError } from "@portcullis/core";
 import {
+  runAccountStoreConformance,
   runApiKeyStoreConformance,
   runJwtBlacklistStoreConformance,
   runKnoxTokenStoreConformance,
@@ -67,6 +68,33 @@ runKnoxTokenStoreConformance("d1Store", async () => {
 runApiKeyStoreConformance("d1Store", async () => {
   await db.prepare("DELETE FROM portcullis_api_keys").run();
   return d1Store(db);
+});
+
+runAccountStoreConformance("d1Store", async () => {
+  await db.batch(["portcullis_accounts", "portcullis_users"].map((t) => db.prepare(`DELETE FROM ${t}`)));
+  return d1Store(db);
+});
+
+describe("d1Store accounts", () => {
+  it("an e-mail lookup treats % and _ as plain characters and folds case beyond ASCII", async () => {
+    const store = d1Store(db);
+    const tag = crypto.randomUUID().slice(0, 8);
+    const a = await store.createUser({ username: `a_${tag}`, passwordHash: "!" });
+    const b = await store.createUser({ username: `b_${tag}`, passwordHash: "!" });
+    await store.updateAccount(a.id, { email: `zoë_${tag}@example.com` });
+    await store.updateAccount(b.id, { email: `zoëx${tag}@example.com` });
+    expect((await store.findAccountsByEmail(`ZOË_${tag}@EXAMPLE.com`)).map((found) => found.user.id)).toEqual([a.id]);
+    expect(await store.findAccountsByEmail(`zoë%${tag}@example.com`)).toEqual([]);
+    expect(await store.findAccountsByEmail("%")).toEqual([]);
+  });
+
+  it("a taken username leaves the account untouched (the rename and the account change are one batch)", async () => {
+    const store = d1Store(db);
+    const a = await store.createUser({ username: `c-${crypto.randomUUID()}`, passwordHash: "!" });
+    const b = await store.createUser({ username: `d-${crypto.randomUUID()}`, passwordHash: "!" });
+    await expect(store.updateAccount(b.id, { username: a.username, email: "new@example.com" })).rejects.toBeInstanceOf(ConflictError);
+    expect((await store.getAccount(b.id))?.email).toBe("");
+  });
 });
 
 describe("d1Store", () => {

@@ -5,6 +5,7 @@
  */
 import {
   ConfigError,
+  type AccountStore,
   type ApiKeyStore,
   type JwtBlacklistStore,
   type KnoxTokenStore,
@@ -13,6 +14,7 @@ import {
   type SessionStore,
   type Store,
 } from "@portcullis/core";
+import { accountMethods } from "./_accounts.js";
 import { apiKeyMethods } from "./_api-keys.js";
 import type { D1DatabaseLike } from "./d1-types.js";
 import { attempt } from "./_errors.js";
@@ -44,7 +46,7 @@ import { createUser, getUserById, getUserByUsername, setPasswordHash } from "./_
  * };
  * ```
  */
-export function d1Store(db: D1DatabaseLike): Store & JwtBlacklistStore & SessionStore & PermissionStore & PermissionAdminStore & ApiKeyStore & KnoxTokenStore {
+export function d1Store(db: D1DatabaseLike): Store & JwtBlacklistStore & SessionStore & PermissionStore & PermissionAdminStore & ApiKeyStore & KnoxTokenStore & AccountStore {
   if (typeof db?.prepare !== "function" || typeof db.batch !== "function") {
     throw new ConfigError("db", "must be a D1 database binding (such as env.DB)");
   }
@@ -72,5 +74,6 @@ export function d1Store(db: D1DatabaseLike): Store & JwtBlacklistStore & Session
     ...permissionMethods(db, attempt),
     ...apiKeyMethods(db, attempt),
     ...knoxMethods(db, attempt),
+    ...accountMethods(db, attempt),
   };
 }

@@ -1,4 +1,5 @@
 import {
+  runAccountStoreConformance,
   runApiKeyStoreConformance,
   runJwtBlacklistStoreConformance,
   runKnoxTokenStoreConformance,
@@ -32,6 +33,7 @@ const TABLES = [
   "portcullis_user_groups",
   "portcullis_group_permissions",
   "portcullis_api_keys",
+  "portcullis_accounts",
   "portcullis_users",
 ];
 
@@ -89,6 +91,11 @@ for (const label of HAS_SERVER ? ["postgres.js", "pg"] : ["PGlite"]) {
   runKnoxTokenStoreConformance(`postgresStore on ${label}`, async () => {
     const client = clients[label]!;
     await wipe(client, ["portcullis_knox_tokens", "portcullis_users"]);
+    return postgresStore(client.client);
+  });
+  runAccountStoreConformance(`postgresStore on ${label}`, async () => {
+    const client = clients[label]!;
+    await wipe(client, ["portcullis_accounts", "portcullis_users"]);
     return postgresStore(client.client);
   });
 }

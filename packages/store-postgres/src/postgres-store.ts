@@ -7,6 +7,7 @@
  */
 import {
   preloadPermissions,
+  type AccountStore,
   type ApiKeyStore,
   type OAuth2TokenStore,
   type CounterStore,
@@ -22,6 +23,7 @@ import {
 import type { DjangoSessionTable, DjangoUserSource } from "@portcullis/core/sessions";
 import { toSqlClient, type PostgresClient, type SqlClient } from "./client.js";
 import { attempt, lookup, toStoreError } from "./_errors.js";
+import { accountStore } from "./_accounts.js";
 import { apiKeyStore } from "./_api-keys.js";
 import { hit, purgeCounters, releaseHit } from "./_counters.js";
 import * as django from "./_django-users.js";
@@ -84,14 +86,15 @@ function finder(db: SqlClient, find: FindToken, preload: PermissionStore | null)
 }
 
 /** `postgresStore` on Portcullis's own tables: every capability, sessions and the JWT blacklist included. */
-export type PostgresStore = Store & SessionStore & JwtBlacklistStore & PermissionStore & PermissionAdminStore & ApiKeyStore & KnoxTokenStore;
+export type PostgresStore = Store & SessionStore & JwtBlacklistStore & PermissionStore & PermissionAdminStore & ApiKeyStore & AccountStore & KnoxTokenStore;
 
 /**
  * `postgresStore` in Django mode: users, tokens, counters and simplejwt's blacklist, plus Django's `django_session`
- * and users for `djangoSessions({ secretKey, backend: store, users: store })`, and django-rest-knox's own
+ * and users for `djangoSessions({ secretKey, backend: store, users: store })`, accounts on `auth_user`'s own
+ * `email`, `first_name`, `last_name` and `last_login` (dj-rest-auth's endpoints), and django-rest-knox's own
  * `knox_authtoken` rows (`KnoxTokenStore`) when knox is installed.
  */
-export type PostgresDjangoStore = Store & JwtBlacklistStore & DjangoSessionTable & DjangoUserSource & PermissionStore & ApiKeyStore & OAuth2TokenStore & KnoxTokenStore;
+export type PostgresDjangoStore = Store & JwtBlacklistStore & DjangoSessionTable & DjangoUserSource & PermissionStore & ApiKeyStore & AccountStore & OAuth2TokenStore & KnoxTokenStore;
 
 /** The user capability on `db`. */
 function userStore(db: SqlClient, isDjango: boolean): UserStore {
@@ -185,7 +188,7 @@ export function postgresStore(client: PostgresClient, options: PostgresStoreOpti
   const store = { ...permissionStore(db, isDjango) } as PostgresStore & PostgresDjangoStore;
   const preload = options?.permissionsWithUser === true ? store : null;
   if (isDjango) {
-    return Object.assign(store, userStore(db, true), djangoTokenStore(db, preload), counterStore(db), djangoJwtBlacklistStore(db), djangoSessionSource(db), apiKeyStore(db), djangoOAuth2Store(db), knoxTokenStore(db, true));
+    return Object.assign(store, userStore(db, true), djangoTokenStore(db, preload), counterStore(db), djangoJwtBlacklistStore(db), djangoSessionSource(db), apiKeyStore(db), djangoOAuth2Store(db), knoxTokenStore(db, true), accountStore(db, true));
   }
-  return Object.assign(store, userStore(db, false), tokenStore(db, preload), counterStore(db), sessionStore(db), jwtBlacklistStore(db), permissionAdminStore(db), apiKeyStore(db), knoxTokenStore(db, false));
+  return Object.assign(store, userStore(db, false), tokenStore(db, preload), counterStore(db), sessionStore(db), jwtBlacklistStore(db), permissionAdminStore(db), apiKeyStore(db), knoxTokenStore(db, false), accountStore(db, false));
 }

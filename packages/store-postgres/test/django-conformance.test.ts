@@ -2,7 +2,7 @@
  * The conformance suites in Django mode, on tables real Django made (`manage.py migrate` of the fixture project),
  * through both drivers, and the promise that Portcullis never alters Django's tables.
  */
-import { runJwtBlacklistStoreConformance, runPermissionStoreConformance, runStoreConformance } from "@portcullis/testing";
+import { runAccountStoreConformance, runJwtBlacklistStoreConformance, runPermissionStoreConformance, runStoreConformance } from "@portcullis/testing";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { migrate, postgresStore, toSqlClient } from "../src/index.js";
 import { CAN_RUN_DJANGO, announceDjango, djangoDatabase, djangoSchema } from "./_django.js";
@@ -59,6 +59,11 @@ for (const label of ["postgres.js", "pg"]) {
       await wipe(client, PERMISSION_TABLES);
       return { ...postgresStore(client.client, { django: true }), ...djangoPermissionAdmin(toSqlClient(client.client)) };
     });
+    runAccountStoreConformance(`postgresStore({ django: true }) on ${label}, on auth_user`, async () => {
+      const client = clients[label]!;
+      await wipe(client, TABLES);
+      return postgresStore(client.client, { django: true });
+    });
     runJwtBlacklistStoreConformance(
       `postgresStore({ django: true }) on ${label}, in simplejwt's tables`,
       async () => {
@@ -84,5 +89,34 @@ describe.skipIf(!CAN_RUN_DJANGO)("Django mode: simplejwt's rows", () => {
     const next = { ...token, jti: crypto.randomUUID().replace(/-/g, "") };
     const old = { ...token, jti: crypto.randomUUID().replace(/-/g, ""), family: "x" };
     expect(await store.rotateJwt(old, next, { now: Date.now(), blacklistOld: true })).toBe("rotated");
+  });
+});
+
+describe.skipIf(!CAN_RUN_DJANGO)("Django mode: accounts on auth_user", () => {
+  it("an e-mail lookup treats % and _ as plain characters (email__iexact is an equality, never a LIKE)", async () => {
+    const store = postgresStore(clients.pg!.client, { django: true });
+    const tag = crypto.randomUUID().slice(0, 8);
+    const underscore = await store.createUser({ username: `u_${tag}`, passwordHash: "!" });
+    const plain = await store.createUser({ username: `ux${tag}`, passwordHash: "!" });
+    await store.updateAccount(underscore.id, { email: `a_b${tag}@Example.com` });
+    await store.updateAccount(plain.id, { email: `axb${tag}@example.com` });
+    expect((await store.findAccountsByEmail(`A_B${tag}@example.COM`)).map((a) => a.user.id)).toEqual([underscore.id]);
+    expect(await store.findAccountsByEmail(`a%${tag}@example.com`)).toEqual([]);
+    expect(await store.findAccountsByEmail("%")).toEqual([]);
+    expect(await store.findAccountsByEmail(`a\\_b${tag}@example.com`)).toEqual([]);
+    expect(await store.findAccountsByEmail(`a_b${tag}@example.com\0`)).toEqual([]);
+  });
+
+  it("setLastLogin writes a timestamptz that PostgreSQL reads as the same instant in any session time zone", async () => {
+    const store = postgresStore(clients.pg!.client, { django: true });
+    const user = await store.createUser({ username: `ll-${crypto.randomUUID()}`, passwordHash: "!" });
+    const at = Date.UTC(2026, 0, 2, 3, 4, 5, 678);
+    await store.setLastLogin(user.id, at);
+    const db = toSqlClient(clients.pg!.client);
+    const { rows } = await db.query("SELECT to_char(last_login AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.US') AS utc FROM auth_user WHERE id = $1::bigint", [user.id]);
+    expect(rows).toEqual([{ utc: "2026-01-02 03:04:05.678000" }]);
+    expect((await store.getAccount(user.id))?.lastLogin).toBe(at);
+    expect(await store.getAccount("01")).toBeNull();
+    expect(await store.getAccount("1 OR 1=1")).toBeNull();
   });
 });

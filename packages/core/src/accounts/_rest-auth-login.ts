@@ -29,16 +29,23 @@ const BAD_CREDENTIALS = { non_field_errors: ["Unable to log in with provided cre
 const KEY_CHARS = "abcdefghijklmnopqrstuvwxyz0123456789";
 
 /** Django's `login()` for the session mode: a new session (the old one deleted), a new CSRF secret, 204. */
-async function sessionLogin(config: RestAuthConfig, request: Request, user: User, now: number): Promise<Response> {
+async function sessionLogin(config: RestAuthConfig, request: Request, user: User, ctx: AuthContext, now: number): Promise<Response> {
   const store = config.store as RestAuthConfig["store"] & SessionStore;
   const cookie = sessionCookieConfig(config.session);
   const old = requestCookie(request, cookie.name);
-  if (old !== null && SESSION_KEY.test(old)) {
-    const found = await store.findSession(sessionDigest(old));
-    if (found !== null) await store.deleteSession(found.session.id);
+  let key: string;
+  if (config.djangoSessions !== undefined) {
+    // Django's login(): the old session row goes (flush or cycle_key), a new one holds the user.
+    if (old !== null) await config.djangoSessions.end(old);
+    key = await config.djangoSessions.start(user, ctx, cookie.ageSeconds);
+  } else {
+    if (old !== null && SESSION_KEY.test(old)) {
+      const found = await store.findSession(sessionDigest(old));
+      if (found !== null) await store.deleteSession(found.session.id);
+    }
+    key = randomAlphanumeric(32, KEY_CHARS);
+    await store.createSession({ id: randomHex(16), digest: sessionDigest(key), userId: user.id, createdAt: now, expiresAt: now + cookie.ageSeconds * 1000 });
   }
-  const key = randomAlphanumeric(32, KEY_CHARS);
-  await store.createSession({ id: randomHex(16), digest: sessionDigest(key), userId: user.id, createdAt: now, expiresAt: now + cookie.ageSeconds * 1000 });
   await store.setLastLogin(user.id, now);
   const csrf = csrfCookie(request, csrfConfig(config.csrf), cookie.secure, newCsrfSecret(), now);
   return withCookies(new Response(null, { status: 204 }), [csrf, sessionCookie(request, cookie, key, now)]);
@@ -79,7 +86,7 @@ export function loginHandler(config: RestAuthConfig) {
     const { user, blockedForMs } = outcome;
     if (user === null || username === "") return blockedForMs ? toResponse(throttled(blockedForMs / 1000)) : jsonResponse(BAD_CREDENTIALS, 400);
     const now = nowOf(ctx);
-    if (config.mode === "session") return sessionLogin(config, request, user, now);
+    if (config.mode === "session") return sessionLogin(config, request, user, ctx, now);
     if (config.mode === "jwt") return jwtLogin(config, request, user, now);
     const { key } = await issueToken(store as RestAuthConfig["store"] & TokenStore, user.id, { now });
     return jsonResponse({ key }, 200);
@@ -123,6 +130,8 @@ export function logoutHandler(config: RestAuthConfig) {
       const session = auth as { source?: string; id?: string | null } | null;
       if (session?.source === "portcullis" && typeof session.id === "string") await (config.store as SessionStore).deleteSession(session.id);
       const cookie = sessionCookieConfig(config.session);
+      const key = requestCookie(request, cookie.name);
+      if (session?.source === "django" && key !== null) await config.djangoSessions?.end(key);
       const cookies = requestCookie(request, cookie.name) === null ? [] : [clearSessionCookie(request, cookie)];
       return withCookies(jsonResponse({ detail: "Successfully logged out." }, 200), cookies);
     }

@@ -10,6 +10,7 @@ import { parseBody } from "../endpoints/body.js";
 import { validateFields } from "../endpoints/fields.js";
 import { jsonResponse } from "../response.js";
 import { randomHex } from "../internal/random.js";
+import { requestCookie } from "../sessions/cookies.js";
 import { randomAlphanumeric } from "../sessions/csrf-token.js";
 import { sessionDigest } from "../sessions/session-auth.js";
 import { sessionCookie, sessionCookieConfig } from "../sessions/session-config.js";
@@ -67,10 +68,16 @@ export function passwordChangeHandler(config: RestAuthConfig) {
     await setPassword(config, account.user.id, result.data.new_password1);
     const response = jsonResponse({ detail: "New password has been saved." }, 200);
     const session = authed.auth as { source?: string } | null;
-    if (config.mode !== "session" || config.logoutOnPasswordChange || session?.source !== "portcullis") return response;
+    if (config.mode !== "session" || config.logoutOnPasswordChange) return response;
     // Django's update_session_auth_hash: the changing session lives on under a new key (cycle_key).
     const now = nowOf(ctx);
     const cookie = sessionCookieConfig(config.session);
+    const current = requestCookie(request, cookie.name);
+    if (session?.source === "django" && config.djangoSessions !== undefined && current !== null) {
+      await config.djangoSessions.end(current);
+      return withCookies(response, [sessionCookie(request, cookie, await config.djangoSessions.start(account.user, ctx, cookie.ageSeconds), now)]);
+    }
+    if (session?.source !== "portcullis") return response;
     const key = randomAlphanumeric(32, "abcdefghijklmnopqrstuvwxyz0123456789");
     const store = config.store as RestAuthConfig["store"] & SessionStore;
     await store.createSession({ id: randomHex(16), digest: sessionDigest(key), userId: account.user.id, createdAt: now, expiresAt: now + cookie.ageSeconds * 1000 });
@@ -94,7 +101,11 @@ export function passwordResetHandler(config: RestAuthConfig) {
     if (length > 254) return jsonResponse({ email: { email: [`Ensure this value has at most 254 characters (it has ${length}).`] } }, 400);
     const now = nowOf(ctx);
     const protocol = new URL(request.url).protocol === "https:" ? "https" : "http";
-    for (const account of await config.store.findAccountsByEmail(email)) {
+    const counted = await config.limits.resetEmail(email, request, ctx);
+    if (counted instanceof Response) return counted;
+    // Over the address's limit: the same answer, and no e-mail (an attacker cannot flood one inbox, or learn anything).
+    const accounts = counted === "over" ? [] : await config.store.findAccountsByEmail(email);
+    for (const account of accounts) {
       if (account.passwordHash.startsWith("!") || folded(account.email) !== folded(email)) continue;
       const message = { email: account.email, uid: encodeUid(account.user.id), token: config.resetTokens.make(subjectOf(account), now), account, protocol, request } as const;
       const sending = Promise.resolve().then(() => config.sendPasswordReset(message, ctx)).catch((error: unknown) => reportFailure(ctx, error));

@@ -8,5 +8,5 @@ export { decodeUid, encodeUid, passwordResetTokens } from "./reset-token.js";
 export type { DjangoPasswordValidatorsOptions, PasswordUser, PasswordValidator } from "./validators.js";
 export { djangoPasswordValidators, validatePassword } from "./validators.js";
 export { commonPasswords } from "./common-passwords.js";
-export type { PasswordResetMessage, RestAuthHandlers, RestAuthMode, RestAuthOptions, RestAuthStore } from "./rest-auth.js";
+export type { PasswordResetMessage, RestAuthHandlers, RestAuthMode, RestAuthOptions, RestAuthRateLimits, RestAuthStore } from "./rest-auth.js";
 export { restAuthHandlers } from "./rest-auth.js";

@@ -8,7 +8,7 @@
 import { compatOf, type Compat } from "../compat/compat.js";
 import { ConfigError } from "../errors.js";
 import { timingSafeEqualString } from "../internal/constant-time.js";
-import { fromBase36, pythonDateTime, saltedHmacHex, secondsSince2001, secondsSinceMidnight, toBase36 } from "./_django-time.js";
+import { fromBase36, pythonDateTime, saltedHmacHex, secondsSince2001, secondsSinceMidnight, toBase36, wallClockMs } from "./_django-time.js";
 
 /** What the token hashes over: the user's pk, current password hash, last login and e-mail. */
 export interface ResetTokenSubject {
@@ -29,6 +29,11 @@ export interface PasswordResetTokensOptions {
   readonly timeoutSeconds?: number;
   /** `TIME_ZONE`: Django stamps tokens with `datetime.now()`, the wall clock of this zone. Default `"UTC"`. */
   readonly timeZone?: string;
+  /**
+   * `USE_TZ`. With `false`, Django keeps `last_login` as the naive wall clock of `TIME_ZONE` and hashes that, so
+   * the token does too. Default `true`.
+   */
+  readonly useTz?: boolean;
   /** The Django release (`compat({...})`); default Django 5.2. */
   readonly compat?: Compat;
 }
@@ -44,7 +49,8 @@ export interface PasswordResetTokens {
 const KEY_SALT = "django.contrib.auth.tokens.PasswordResetTokenGenerator";
 
 function validate(options: PasswordResetTokensOptions): Required<Omit<PasswordResetTokensOptions, "compat">> & { compat: Compat } {
-  const { secretKey, secretKeyFallbacks = [], timeoutSeconds = 259_200, timeZone = "UTC" } = options ?? ({} as PasswordResetTokensOptions);
+  const { secretKey, secretKeyFallbacks = [], timeoutSeconds = 259_200, timeZone = "UTC", useTz = true } = options ?? ({} as PasswordResetTokensOptions);
+  if (typeof useTz !== "boolean") throw new ConfigError("useTz", "must be a boolean");
   if (typeof secretKey !== "string" || secretKey === "") throw new ConfigError("secretKey", "must be Django's SECRET_KEY");
   if (!Array.isArray(secretKeyFallbacks) || !secretKeyFallbacks.every((k) => typeof k === "string" && k !== "")) {
     throw new ConfigError("secretKeyFallbacks", "must be a list of keys");
@@ -55,16 +61,17 @@ function validate(options: PasswordResetTokensOptions): Required<Omit<PasswordRe
   } catch {
     throw new ConfigError("timeZone", "must be an IANA time zone such as \"UTC\" or \"Europe/Paris\"");
   }
-  return { secretKey, secretKeyFallbacks: [...secretKeyFallbacks], timeoutSeconds, timeZone, compat: compatOf(options.compat) };
+  return { secretKey, secretKeyFallbacks: [...secretKeyFallbacks], timeoutSeconds, timeZone, useTz, compat: compatOf(options.compat) };
 }
 
-function hashValue(user: ResetTokenSubject, timestamp: number): string {
-  const login = user.lastLogin === null ? "" : pythonDateTime(user.lastLogin);
+/** `last_login` as Django hashes it: the UTC wall clock with `USE_TZ`, else `TIME_ZONE`'s (`loginZone`). */
+function hashValue(user: ResetTokenSubject, timestamp: number, loginZone: string): string {
+  const login = user.lastLogin === null ? "" : pythonDateTime(wallClockMs(user.lastLogin, loginZone));
   return `${user.id}${user.passwordHash}${login}${timestamp}${user.email ?? ""}`;
 }
 
-function tokenWith(user: ResetTokenSubject, timestamp: number, secret: string, algorithm: "sha256" | "sha1"): string {
-  const digest = saltedHmacHex(KEY_SALT, hashValue(user, timestamp), secret, algorithm);
+function tokenWith(user: ResetTokenSubject, timestamp: number, secret: string, algorithm: "sha256" | "sha1", loginZone: string): string {
+  const digest = saltedHmacHex(KEY_SALT, hashValue(user, timestamp, loginZone), secret, algorithm);
   let half = "";
   for (let i = 0; i < digest.length; i += 2) half += digest[i];
   return `${toBase36(timestamp)}-${half}`;
@@ -78,7 +85,8 @@ function tokenWith(user: ResetTokenSubject, timestamp: number, secret: string, a
  * const link = `https://app.example.com/reset/${encodeUid(account.user.id)}/${tokens.make(subject)}/`;
  */
 export function passwordResetTokens(options: PasswordResetTokensOptions): PasswordResetTokens {
-  const { secretKey, secretKeyFallbacks, timeoutSeconds, timeZone, compat } = validate(options);
+  const { secretKey, secretKeyFallbacks, timeoutSeconds, timeZone, useTz, compat } = validate(options);
+  const loginZone = useTz ? "UTC" : timeZone;
   const secrets = compat.accounts.resetTokenFallbacks ? [secretKey, ...secretKeyFallbacks] : [secretKey];
   const legacy = compat.accounts.resetTokenLegacy;
 
@@ -89,15 +97,15 @@ export function passwordResetTokens(options: PasswordResetTokensOptions): Passwo
     let timestamp = fromBase36(parts[0] as string);
     if (timestamp === null) return false;
     let matched = false;
-    for (const secret of secrets) matched = timingSafeEqualString(tokenWith(user, timestamp, secret, "sha256"), token) || matched;
-    if (!matched && legacy) matched = timingSafeEqualString(tokenWith(user, timestamp, secretKey, "sha1"), token);
+    for (const secret of secrets) matched = timingSafeEqualString(tokenWith(user, timestamp, secret, "sha256", loginZone), token) || matched;
+    if (!matched && legacy) matched = timingSafeEqualString(tokenWith(user, timestamp, secretKey, "sha1", loginZone), token);
     if (!matched) return false;
     if (legacy && (parts[0] as string).length < 4) timestamp = timestamp * 86_400 + secondsSinceMidnight(now, timeZone);
     return secondsSince2001(now, timeZone) - timestamp <= timeoutSeconds;
   }
 
   return {
-    make: (user, now = Date.now()) => tokenWith(user, secondsSince2001(now, timeZone), secretKey, "sha256"),
+    make: (user, now = Date.now()) => tokenWith(user, secondsSince2001(now, timeZone), secretKey, "sha256", loginZone),
     check,
   };
 }

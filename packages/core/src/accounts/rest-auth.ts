@@ -20,6 +20,7 @@ import { tokenAuth } from "../schemes/token.js";
 import { sessionAuth } from "../sessions/session-auth.js";
 import type { CsrfOptions } from "../sessions/csrf-check.js";
 import type { SessionCookieOptions } from "../sessions/session-config.js";
+import type { DjangoSessions } from "../sessions/django-session-writer.js";
 import { jwtCookieAuth } from "../jwt/jwt-cookie-auth.js";
 import { jwtCookieConfig, type JwtCookieOptions } from "../jwt/jwt-cookies.js";
 import { settingsOf, type JwtSettings } from "../jwt/settings.js";
@@ -30,6 +31,10 @@ import { djangoPasswordValidators, type PasswordValidator } from "./validators.j
 import { loginHandler, logoutHandler } from "./_rest-auth-login.js";
 import { passwordChangeHandler, passwordResetConfirmHandler, passwordResetHandler } from "./_rest-auth-password.js";
 import { refreshHandler, userDetailsHandler } from "./_rest-auth-user.js";
+import { restAuthLimiters, type RestAuthLimiters, type RestAuthRateLimits } from "./_rest-auth-limits.js";
+import type { RateLimiter } from "../rate-limit/rate-limit.js";
+
+export type { RestAuthRateLimits } from "./_rest-auth-limits.js";
 
 /** dj-rest-auth's three modes: `TOKEN_MODEL` (DRF tokens), `SESSION_LOGIN` (Django sessions), `USE_JWT`. */
 export type RestAuthMode = "token" | "session" | "jwt";
@@ -67,6 +72,12 @@ export interface RestAuthOptions {
   readonly blacklist?: JwtBlacklistStore;
   /** The `sessionid` cookie (mode `"session"`). */
   readonly session?: SessionCookieOptions;
+  /**
+   * Mode `"session"` on Django's own `django_session` (`djangoSessions({ secretKey, backend, users })`, e.g. on
+   * `postgresStore(sql, { django: true })`): logins write the rows Django's `login()` writes, so a session started
+   * on either half is one on the other; the store then needs no `SessionStore`.
+   */
+  readonly djangoSessions?: DjangoSessions;
   /** Django's CSRF settings, for sessions and cookie JWTs. */
   readonly csrf?: CsrfOptions;
   /** `AUTH_PASSWORD_VALIDATORS`; default Django's four (`djangoPasswordValidators`). */
@@ -79,6 +90,12 @@ export interface RestAuthOptions {
   readonly logoutOnGet?: boolean;
   /** `DEFAULT_AUTHENTICATION_CLASSES` of the views; default the mode's own scheme. */
   readonly schemes?: readonly AnyScheme[];
+  /**
+   * Rate limits per client IP on login, refresh, reset and reset confirm, and per e-mail address on reset (see
+   * `RestAuthRateLimits` for the defaults); counted in `store` unless `rateLimits.counters` says otherwise. `false`
+   * turns them all off.
+   */
+  readonly rateLimits?: RestAuthRateLimits | false;
   /** Failed logins per username and per IP (core's defaults); `false` turns it off. */
   readonly bruteForce?: BruteForceOptions | false;
   /** The Django release (`compat({...})`); default Django 5.2, or the compat of `passwordHashers`. */
@@ -93,7 +110,8 @@ export interface RestAuthOptions {
 }
 
 /** The validated configuration shared by the handlers (internal). */
-export interface RestAuthConfig extends Omit<RestAuthOptions, "jwt" | "cookies" | "validators" | "schemes" | "compat" | "passwordHashers"> {
+export interface RestAuthConfig extends Omit<RestAuthOptions, "jwt" | "cookies" | "validators" | "schemes" | "compat" | "passwordHashers" | "rateLimits"> {
+  readonly limits: RestAuthLimiters;
   readonly jwt: JwtSettings | null;
   readonly passwordHashers: PasswordHashers;
   readonly cookies: ReturnType<typeof jwtCookieConfig>;
@@ -118,7 +136,10 @@ export interface RestAuthHandlers {
 function defaultSchemes(options: RestAuthOptions, jwt: JwtSettings | null): readonly AnyScheme[] {
   const { store, mode } = options;
   if (mode === "token") return [tokenAuth({ store: store as TokenStore })];
-  if (mode === "session") return [sessionAuth({ sessions: store as SessionStore, cookieName: options.session?.name, csrf: options.csrf })];
+  if (mode === "session") {
+    const sessions = typeof store.createSession === "function" ? (store as SessionStore) : undefined;
+    return [sessionAuth({ sessions, django: options.djangoSessions, cookieName: options.session?.name, csrf: options.csrf })];
+  }
   const cookies = options.cookies ?? {};
   return [jwtCookieAuth({ jwt: jwt as JwtSettings, users: store, cookies, csrf: options.csrf, blacklist: options.blacklist })];
 }
@@ -128,7 +149,12 @@ function validate(options: RestAuthOptions): RestAuthConfig {
   if (mode !== "token" && mode !== "session" && mode !== "jwt") throw new ConfigError("mode", 'must be "token", "session" or "jwt"');
   if (typeof store?.getAccount !== "function" || typeof store.getUserByUsername !== "function") throw new ConfigError("store", "must be a store with users and accounts");
   if (mode === "token" && typeof store.createToken !== "function") throw new ConfigError("store", "mode \"token\" needs a token store");
-  if (mode === "session" && typeof store.createSession !== "function") throw new ConfigError("store", "mode \"session\" needs a session store");
+  if (options.djangoSessions !== undefined && typeof options.djangoSessions?.start !== "function") {
+    throw new ConfigError("djangoSessions", "must be djangoSessions({...})");
+  }
+  if (mode === "session" && typeof store.createSession !== "function" && options.djangoSessions === undefined) {
+    throw new ConfigError("store", "mode \"session\" needs a session store or `djangoSessions`");
+  }
   if (typeof options.resetTokens?.make !== "function") throw new ConfigError("resetTokens", "must be passwordResetTokens({...})");
   if (typeof options.sendPasswordReset !== "function") throw new ConfigError("sendPasswordReset", "must be a function");
   const jwt = mode === "jwt" ? settingsOf(options.jwt) : null;
@@ -145,12 +171,22 @@ function validate(options: RestAuthOptions): RestAuthConfig {
     jwt,
     compat,
     passwordHashers: hashers,
+    limits: restAuthLimiters(options.rateLimits, store),
     cookies: jwtCookieConfig(options.cookies),
     validators: options.validators ?? djangoPasswordValidators({ compat }),
     authenticate: async (request, ctx, required) => {
       const decision = await (required ? closed : open)(request, ctx);
       return decision.allowed ? { user: decision.user, auth: decision.auth } : toResponse(decision.error);
     },
+  };
+}
+
+/** A handler whose POSTs count against `limiter` first: over the limit, its 429 (or 503) and nothing else. */
+function limited(limiter: RateLimiter, handler: (request: Request, ctx: AuthContext) => Promise<Response>) {
+  return async (request: Request, ctx: AuthContext): Promise<Response> => {
+    if (request.method !== "POST") return handler(request, ctx);
+    const outcome = await limiter(request, ctx);
+    return outcome.allowed ? handler(request, ctx) : outcome.response;
   };
 }
 
@@ -167,14 +203,16 @@ function validate(options: RestAuthOptions): RestAuthConfig {
  */
 export function restAuthHandlers(options: RestAuthOptions): RestAuthHandlers {
   const config = validate(options);
-  const wrap = (handler: (request: Request, ctx: AuthContext) => Promise<Response>) => guardedHandler(handler, options.onEvent);
+  const wrap = (handler: (request: Request, ctx: AuthContext) => Promise<Response>, limiter: RateLimiter | null = null) =>
+    guardedHandler(limiter === null ? handler : limited(limiter, handler), options.onEvent);
+  const { limits } = config;
   return Object.freeze({
-    login: wrap(loginHandler(config)),
+    login: wrap(loginHandler(config), limits.login),
     logout: wrap(logoutHandler(config)),
     user: wrap(userDetailsHandler(config)),
     passwordChange: wrap(passwordChangeHandler(config)),
-    passwordReset: wrap(passwordResetHandler(config)),
-    passwordResetConfirm: wrap(passwordResetConfirmHandler(config)),
-    tokenRefresh: config.jwt === null ? null : wrap(refreshHandler(config)),
+    passwordReset: wrap(passwordResetHandler(config), limits.passwordReset),
+    passwordResetConfirm: wrap(passwordResetConfirmHandler(config), limits.passwordResetConfirm),
+    tokenRefresh: config.jwt === null ? null : wrap(refreshHandler(config), limits.refresh),
   });
 }

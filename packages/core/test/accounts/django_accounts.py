@@ -19,7 +19,7 @@ settings.configure(
     SECRET_KEY_FALLBACKS=data["fallbacks"],
     PASSWORD_RESET_TIMEOUT=data["timeout"],
     TIME_ZONE=data["timeZone"],
-    USE_TZ=True,
+    USE_TZ=data.get("useTz", True),
     INSTALLED_APPS=["django.contrib.auth", "django.contrib.contenttypes"],
     DATABASES={},
     AUTH_PASSWORD_VALIDATORS=[
@@ -41,6 +41,9 @@ from django.utils.http import urlsafe_base64_encode
 
 def user_of(u):
     last = None if u.get("lastLogin") is None else datetime.fromtimestamp(u["lastLogin"] / 1000, timezone.utc)
+    if last is not None and not settings.USE_TZ:
+        # USE_TZ = False: Django reads last_login back as the naive wall clock of TIME_ZONE.
+        last = last.astimezone(ZoneInfo(data["timeZone"])).replace(tzinfo=None)
     return User(
         pk=int(u["id"]), password=u["passwordHash"], last_login=last, email=u.get("email", ""),
         username=u.get("username", ""), first_name=u.get("firstName", ""), last_name=u.get("lastName", ""),

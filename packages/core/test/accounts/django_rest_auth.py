@@ -3,7 +3,9 @@
 Input (stdin, JSON): {"mode": "token" | "session" | "jwt", "secret", "user": {...}, "steps": [step]}, where a step
 is {"method", "path", "body"?, "cookies": bool, "csrf": bool, "auth"?: "token" | "bearer"}. "$uid" / "$token" in a
 body stand for the last reset e-mail's. Output: {"answers": [{"status", "body", "cookies": [Set-Cookie]}],
-"user": the user's row after the steps (pk, password, last_login epoch ms, email), "mail": [[uid, token]]}.
+"user": the user's row after the steps (pk, password, last_login epoch ms, email), "mail": [[uid, token]],
+"initialPassword": the hash before the steps, "cookies": the client's cookies after them}. "cookies" in the input
+are set before the first step.
 """
 import json
 import sys
@@ -29,6 +31,26 @@ AUTH_CLASSES = {
     "jwt": ["dj_rest_auth.jwt_auth.JWTCookieAuthentication"],
 }[mode]
 
+# "databaseUrl" (postgres://user:password@host:port/name): that PostgreSQL database, shared with Portcullis in Django
+# mode; "fresh": false keeps the user row as it is (default: the user is deleted and created again).
+DATABASE = {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}
+if data.get("databaseUrl"):
+    from urllib.parse import unquote, urlsplit
+
+    _url = urlsplit(data["databaseUrl"])
+    DATABASE = {
+        "ENGINE": "django.db.backends.postgresql", "NAME": _url.path.lstrip("/"), "USER": unquote(_url.username or ""),
+        "PASSWORD": unquote(_url.password or ""), "HOST": _url.hostname or "127.0.0.1", "PORT": str(_url.port or 5432),
+    }
+
+# "useTz" / "timeZone": USE_TZ and TIME_ZONE (default True / "UTC"); TZ is set as Django's own settings module does,
+# so datetime.now() is TIME_ZONE's wall clock.
+import os
+import time
+
+os.environ["TZ"] = data.get("timeZone", "UTC")
+time.tzset()
+
 urls = types.ModuleType("rest_auth_urls")
 sys.modules["rest_auth_urls"] = urls
 settings.configure(
@@ -36,9 +58,9 @@ settings.configure(
     DEBUG=False,
     ALLOWED_HOSTS=["testserver"],
     ROOT_URLCONF="rest_auth_urls",
-    USE_TZ=True,
-    TIME_ZONE="UTC",
-    DATABASES={"default": {"ENGINE": "django.db.backends.sqlite3", "NAME": ":memory:"}},
+    USE_TZ=data.get("useTz", True),
+    TIME_ZONE=data.get("timeZone", "UTC"),
+    DATABASES={"default": DATABASE},
     INSTALLED_APPS=[
         "django.contrib.auth", "django.contrib.contenttypes", "django.contrib.sessions", "rest_framework",
         "rest_framework.authtoken", "rest_framework_simplejwt.token_blacklist", "dj_rest_auth",
@@ -79,11 +101,18 @@ from django.test import Client
 
 call_command("migrate", verbosity=0)
 u = data["user"]
-user = User.objects.create_user(id=int(u["id"]), username=u["username"], password=u["password"], email=u["email"], first_name=u["firstName"], last_name=u["lastName"])
+if data.get("fresh", True):
+    User.objects.filter(pk=int(u["id"])).delete()
+    user = User.objects.create_user(id=int(u["id"]), username=u["username"], password=u["password"], email=u["email"], first_name=u["firstName"], last_name=u["lastName"])
+else:
+    user = User.objects.get(pk=int(u["id"]))
 if u.get("passwordHash"):
     User.objects.filter(pk=user.pk).update(password=u["passwordHash"])
+initial_password = User.objects.get(pk=user.pk).password
 
 client = Client(enforce_csrf_checks=True)
+for name, value in data.get("cookies", {}).items():
+    client.cookies[name] = value
 answers, mails, state = [], [], {}
 for step in data["steps"]:
     body = json.dumps(step.get("body", {}))
@@ -117,7 +146,7 @@ for step in data["steps"]:
     for message in getattr(mail, "outbox", [])[len(mails):]:
         mails.append(message.body.split())
 user.refresh_from_db()
-print(json.dumps({"answers": answers, "mail": mails, "user": {
+print(json.dumps({"answers": answers, "mail": mails, "initialPassword": initial_password, "cookies": {k: m.value for k, m in client.cookies.items()}, "user": {
     "id": str(user.pk), "password": user.password, "email": user.email,
-    "lastLogin": None if user.last_login is None else int(user.last_login.timestamp() * 1000),
+    "lastLogin": None if user.last_login is None else int(user.last_login.timestamp() * 1000),  # naive: TZ's wall clock
 }}))

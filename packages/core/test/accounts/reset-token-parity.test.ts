@@ -79,6 +79,15 @@ for (const stack of djangoStacks([], "password reset tokens and validators")) {
       });
     }
 
+    it("with USE_TZ = False, last_login is hashed as TIME_ZONE's wall clock: tokens match only with useTz: false", async () => {
+      const timeZone = "America/Chicago";
+      const ours = passwordResetTokens({ secretKey: SECRET, timeZone, useTz: false, compat: release });
+      const theirs = runPython<Answer>(stack, SCRIPT, { secret: SECRET, fallbacks: [], timeZone, useTz: false, timeout: 259_200, make: [{ user: alice, now: NOW }], check: [], passwords: [] });
+      expect(theirs.made).toEqual([ours.make(alice, NOW)]);
+      expect(passwordResetTokens({ secretKey: SECRET, timeZone, compat: release }).check(alice, theirs.made[0], NOW)).toBe(false);
+      expect(() => passwordResetTokens({ secretKey: SECRET, useTz: "no" as unknown as boolean })).toThrow(/useTz/);
+    });
+
     it("validate_password answers the same messages, in order", async () => {
       const { validated } = runPython<Answer>(stack, SCRIPT, { secret: SECRET, fallbacks: [], timeZone: "UTC", timeout: 1, make: [], check: [], passwords });
       const validators = djangoPasswordValidators({ compat: release });
