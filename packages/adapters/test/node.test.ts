@@ -94,6 +94,24 @@ describe("withAuth (node)", () => {
     expect(() => nodeListener(() => new Response(), { maxBodyBytes: 1.5 })).toThrow(ConfigError);
   });
 
+  it("never lets a forged X-Forwarded-For entry that is not an address escape the per-IP throttle (trustProxy)", async () => {
+    // trustProxy 2 (say a CDN and a load balancer): a client that reaches the balancer directly writes the entry the
+    // adapter picks. An entry that is not an address ("unknown", empty, a name) would have no identity, and the
+    // throttle would then not count the request at all: the socket's address is used instead, as core's own
+    // numProxies does.
+    const policy = { schemes: [tokenAuth({ store: s.store })], permissions: [allowAny], throttles: [anonRateThrottle("1/min", { store: s.store })] };
+    const { port } = await listen(withAuth(policy, (_req, _decision, { clientIp }) => Response.json({ clientIp }), { trustProxy: 2 }));
+    const first = await send(port, { localAddress: "127.0.0.2", headers: { "X-Forwarded-For": "unknown, 198.51.100.9" } });
+    expect([first.status, JSON.parse(first.body)]).toEqual([200, { clientIp: "127.0.0.2" }]);
+    for (const xff of ["unknown, 198.51.100.9", ", 198.51.100.9", "example.com, 198.51.100.9", "1.2.3.4.5, 198.51.100.9"]) {
+      expect((await send(port, { localAddress: "127.0.0.2", headers: { "X-Forwarded-For": xff } })).status, xff).toBe(429);
+    }
+    const { port: plainPort } = await listen(nodeListener((_req, { clientIp }) => Response.json({ clientIp }), { trustProxy: 1 }));
+    const ip = async (xff: string) => JSON.parse((await send(plainPort, { headers: { "X-Forwarded-For": xff } })).body) as unknown;
+    expect(await ip("203.0.113.5, not-an-ip")).toEqual({ clientIp: "127.0.0.1" });
+    expect(await ip("203.0.113.5,  2001:db8::1 ")).toEqual({ clientIp: "2001:db8::1" });
+  });
+
   it("streams bodies into core: Hono's token endpoint through nodeListener, the throttle keyed by the socket", async () => {
     const app = new Hono();
     mountTokenEndpoints(app, { store: s.store });
