@@ -11,7 +11,7 @@ import type { AllowedAnonymous, AnonymousOf, AnyPermission, AnyScheme, AuthOf, P
 import { ConfigError, canonicalIp, guard } from "@portcullis/core";
 import type { AllowedDecision } from "./_decide.js";
 export type { AllowedDecision } from "./_decide.js";
-import { decideWithObjects } from "./_decide.js";
+import { decideWithObjects, withDecisionHeaders } from "./_decide.js";
 import { type BodyState, BodyTooLarge, sendResponse, toRequest } from "./_node-io.js";
 
 /** The default `maxBodyBytes`: 1 MiB. */
@@ -149,6 +149,6 @@ export function withAuth<const S extends readonly AnyScheme[], const P extends r
   const check = guard(policy);
   return nodeListener(async (request, ctx) => {
     const outcome = await decideWithObjects(check, request, { clientIp: ctx.clientIp });
-    return "response" in outcome ? outcome.response : handler(request, outcome.decision, ctx);
+    return "response" in outcome ? outcome.response : withDecisionHeaders(outcome.decision, handler(request, outcome.decision, ctx));
   }, options);
 }

@@ -112,6 +112,19 @@ describe("withAuth (node)", () => {
     expect(await ip("203.0.113.5,  2001:db8::1 ")).toEqual({ clientIp: "2001:db8::1" });
   });
 
+  it("adds the RateLimit fields of headers: true throttles to the handler's answer, as the other adapters do", async () => {
+    const throttle = anonRateThrottle("2/min", { store: s.store, headers: true });
+    const policy = { schemes: [tokenAuth({ store: s.store })], permissions: [allowAny], throttles: [throttle] };
+    // an immutable-headers answer (a redirect) gets them too
+    const { port } = await listen(withAuth(policy, (req) => (new URL(req.url).pathname === "/go" ? Response.redirect("http://127.0.0.1/x", 302) : Response.json({}))));
+    const first = await send(port, {});
+    expect([first.status, first.headers["ratelimit-policy"], first.headers["ratelimit"]]).toEqual([200, '"anon";q=2;w=60', '"anon";r=1;t=60']);
+    const redirect = await send(port, { path: "/go" });
+    expect([redirect.status, redirect.headers.location, redirect.headers["ratelimit"]]).toEqual([302, "http://127.0.0.1/x", '"anon";r=0;t=60']);
+    const refused = await send(port, {});
+    expect([refused.status, refused.headers["ratelimit"]]).toEqual([429, '"anon";r=0;t=60']);
+  });
+
   it("streams bodies into core: Hono's token endpoint through nodeListener, the throttle keyed by the socket", async () => {
     const app = new Hono();
     mountTokenEndpoints(app, { store: s.store });
