@@ -217,6 +217,27 @@ describe("the node adapter under attack", () => {
     expect(badHost).toMatch(/^HTTP\/1\.1 400 /);
   });
 
+  it("never sees a smuggled request: Transfer-Encoding with Content-Length, or two Content-Lengths, are Node's 400", async () => {
+    const seen: string[] = [];
+    const { port } = await listen(nodeListener(async (request) => (seen.push(`${request.method} ${new URL(request.url).pathname} ${await request.text()}`), Response.json({}))));
+    const smuggled = "GET /admin HTTP/1.1\r\nHost: x\r\n\r\n";
+    const both = await raw(port, `POST / HTTP/1.1\r\nHost: x\r\nContent-Length: ${5 + smuggled.length}\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n${smuggled}`);
+    expect(both).toMatch(/^HTTP\/1\.1 400 /);
+    const twoLengths = await raw(port, `POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\nContent-Length: ${smuggled.length}\r\n\r\n${smuggled}`);
+    expect(twoLengths).toMatch(/^HTTP\/1\.1 400 /);
+    const obfuscated = await raw(port, `POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked, identity\r\n\r\n0\r\n\r\n${smuggled}`);
+    expect(obfuscated).not.toMatch(/HTTP\/1\.1 200[\s\S]*HTTP\/1\.1 200/);
+    expect(seen.filter((line) => line.includes("/admin"))).toEqual([]);
+  });
+
+  it("answers 400 to two Host headers (RFC 9112), which Node accepts: the URL and the Host header would disagree", async () => {
+    const { port } = await listen(nodeListener((request) => Response.json({ url: request.url, host: request.headers.get("host") })));
+    const answer = await raw(port, "GET /p HTTP/1.1\r\nHost: good.example\r\nhost: evil.example\r\nConnection: close\r\n\r\n");
+    expect(answer).toMatch(/^HTTP\/1\.1 400 /);
+    expect(answer).not.toContain("evil.example");
+    expect(await raw(port, "GET /p HTTP/1.1\r\nHost: good.example\r\nConnection: close\r\n\r\n")).toMatch(/"host":"good\.example"/);
+  });
+
   it("hands a handler's error to Express's next (nothing written), else to onError with a bare 500", async () => {
     const boom = new Error("boom: a detail the client must not see");
     const failing = nodeListener(() => {
