@@ -6,7 +6,7 @@
  */
 import { mountTokenEndpoints, routePolicies } from "@portcullis/adapters/hono";
 import { clientIpOf, nodeListener, withAuth, type NodeListener } from "@portcullis/adapters/node";
-import { ConfigError, allowAny, anonRateThrottle, tokenAuth } from "@portcullis/core";
+import { ConfigError, allowAny, anonRateThrottle, tokenAuth, userRateThrottle } from "@portcullis/core";
 import { Hono } from "hono";
 import { createServer, request as httpRequest, type IncomingHttpHeaders, type Server } from "node:http";
 import { connect, type AddressInfo } from "node:net";
@@ -123,6 +123,15 @@ describe("withAuth (node)", () => {
     expect([redirect.status, redirect.headers.location, redirect.headers["ratelimit"]]).toEqual([302, "http://127.0.0.1/x", '"anon";r=0;t=60']);
     const refused = await send(port, {});
     expect([refused.status, refused.headers["ratelimit"]]).toEqual([429, '"anon";r=0;t=60']);
+    // a 401 comes before any throttle: no RateLimit fields, and nothing counted
+    const users = userRateThrottle("2/min", { store: s.store, headers: true });
+    const strict = await listen(withAuth({ schemes: [tokenAuth({ store: s.store })], throttles: [users] }, () => Response.json({})));
+    for (const headers of [{}, { Authorization: "Token nope" }]) {
+      const denied = await send(strict.port, { headers });
+      expect([denied.status, denied.headers["ratelimit"], denied.headers["ratelimit-policy"]]).toEqual([401, undefined, undefined]);
+    }
+    const alice = await send(strict.port, { headers: token(await s.tokenFor(s.alice)) });
+    expect([alice.status, alice.headers["ratelimit"]]).toEqual([200, '"user";r=1;t=60']);
   });
 
   it("streams bodies into core: Hono's token endpoint through nodeListener, the throttle keyed by the socket", async () => {
