@@ -247,6 +247,25 @@ describe("the node adapter under attack", () => {
     expect(await raw(port, "GET /p HTTP/1.1\r\nHost: good.example\r\nConnection: close\r\n\r\n")).toMatch(/"host":"good\.example"/);
   });
 
+  it("a body that fails after the headers went out: the connection is cut (never a clean end), reported once, still serving", async () => {
+    const errors: unknown[] = [];
+    const { url } = await listen(nodeListener((request) => {
+      if (new URL(request.url).pathname === "/ok") return new Response("fine");
+      const body = new ReadableStream<Uint8Array>({
+        start(controller) {
+          controller.enqueue(new TextEncoder().encode("partial"));
+          setTimeout(() => controller.error(new Error("detail the client must not see")), 20);
+        },
+      });
+      return new Response(body, { headers: { "content-type": "application/octet-stream" } });
+    }, { onError: (error) => errors.push(error) }));
+    const answer = await fetch(`${url}/boom`);
+    expect(answer.status).toBe(200);
+    await expect(answer.text()).rejects.toThrow();
+    expect(errors.map(String)).toEqual(["Error: detail the client must not see"]);
+    expect(await (await fetch(`${url}/ok`)).text()).toBe("fine");
+  });
+
   it("hands a handler's error to Express's next (nothing written), else to onError with a bare 500", async () => {
     const boom = new Error("boom: a detail the client must not see");
     const failing = nodeListener(() => {
