@@ -126,7 +126,7 @@ describe("withAuth (node)", () => {
     // a 401 comes before any throttle: no RateLimit fields, and nothing counted
     const users = userRateThrottle("2/min", { store: s.store, headers: true });
     const strict = await listen(withAuth({ schemes: [tokenAuth({ store: s.store })], throttles: [users] }, () => Response.json({})));
-    for (const headers of [{}, { Authorization: "Token nope" }]) {
+    for (const headers of [{}, { Authorization: "Token nope" }] as Record<string, string>[]) {
       const denied = await send(strict.port, { headers });
       expect([denied.status, denied.headers["ratelimit"], denied.headers["ratelimit-policy"]]).toEqual([401, undefined, undefined]);
     }
