@@ -83,7 +83,8 @@ function bodyOf(incoming: IncomingMessage, limit: number, state: BodyState): Rea
 }
 
 /**
- * The Web `Request` for a Node request, or `null` when its target or `Host` does not make a URL (answer 400), or
+ * The Web `Request` for a Node request, or `null` when its target or `Host` does not make a URL, or it has two
+ * `Host` headers (answer 400), or
  * `"too-large"` when its `Content-Length` already says more than the limit (answer 413 without reading).
  */
 export function toRequest(incoming: IncomingMessage, limit: number, state: BodyState): Request | null | "too-large" {
@@ -91,8 +92,14 @@ export function toRequest(incoming: IncomingMessage, limit: number, state: BodyS
   if (url === null) return null;
   const headers = new Headers();
   const raw = incoming.rawHeaders;
+  let hosts = 0;
   try {
-    for (let i = 0; i + 1 < raw.length; i += 2) headers.append(raw[i] as string, raw[i + 1] as string);
+    for (let i = 0; i + 1 < raw.length; i += 2) {
+      const name = raw[i] as string;
+      // RFC 9112 §3.2: more than one Host is a 400 (Node keeps the first for the URL, `Headers` would join both)
+      if (name.length === 4 && name.toLowerCase() === "host" && ++hosts > 1) return null;
+      headers.append(name, raw[i + 1] as string);
+    }
   } catch {
     return null;
   }

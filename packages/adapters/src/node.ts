@@ -8,10 +8,10 @@
 /// <reference types="node" />
 import type { IncomingMessage, ServerResponse } from "node:http";
 import type { AllowedAnonymous, AnonymousOf, AnyPermission, AnyScheme, AuthOf, Policy, UserOf } from "@portcullis/core";
-import { ConfigError, guard } from "@portcullis/core";
+import { ConfigError, canonicalIp, guard } from "@portcullis/core";
 import type { AllowedDecision } from "./_decide.js";
 export type { AllowedDecision } from "./_decide.js";
-import { decideWithObjects } from "./_decide.js";
+import { decideWithObjects, withDecisionHeaders } from "./_decide.js";
 import { type BodyState, BodyTooLarge, sendResponse, toRequest } from "./_node-io.js";
 
 /** The default `maxBodyBytes`: 1 MiB. */
@@ -49,7 +49,8 @@ export type NodeListener = (incoming: IncomingMessage, outgoing: ServerResponse,
 
 /**
  * The client address of a Node request: the socket's, or with `trustProxy` = n > 0 the n-th entry from the right of
- * `X-Forwarded-For` (the leftmost when there are fewer), as DRF's `get_ident` with `NUM_PROXIES`.
+ * `X-Forwarded-For` (the leftmost when there are fewer), as DRF's `get_ident` with `NUM_PROXIES`; the socket's
+ * address when that entry is not an IP address.
  * @example
  * createServer((req, res) => res.end(clientIpOf(req, 1)));
  */
@@ -58,8 +59,11 @@ export function clientIpOf(incoming: IncomingMessage, trustProxy = 0): string | 
     const header = incoming.headers["x-forwarded-for"];
     const value = Array.isArray(header) ? header.join(",") : header;
     if (value !== undefined && value.trim() !== "") {
-      const addresses = value.split(",").map((address: string) => address.trim());
-      return addresses[addresses.length - Math.min(trustProxy, addresses.length)];
+      const addresses = value.split(",");
+      const picked = (addresses[addresses.length - Math.min(trustProxy, addresses.length)] as string).trim();
+      // An entry that is not an address ("unknown", empty, forged by a client that bypassed a proxy) would have no
+      // identity, and per-IP throttles would not count the request: the socket's address instead, as core does.
+      if (canonicalIp(picked) !== null) return picked;
     }
   }
   return incoming.socket?.remoteAddress ?? undefined;
@@ -145,6 +149,6 @@ export function withAuth<const S extends readonly AnyScheme[], const P extends r
   const check = guard(policy);
   return nodeListener(async (request, ctx) => {
     const outcome = await decideWithObjects(check, request, { clientIp: ctx.clientIp });
-    return "response" in outcome ? outcome.response : handler(request, outcome.decision, ctx);
+    return "response" in outcome ? outcome.response : withDecisionHeaders(outcome.decision, handler(request, outcome.decision, ctx));
   }, options);
 }

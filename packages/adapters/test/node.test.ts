@@ -6,7 +6,7 @@
  */
 import { mountTokenEndpoints, routePolicies } from "@portcullis/adapters/hono";
 import { clientIpOf, nodeListener, withAuth, type NodeListener } from "@portcullis/adapters/node";
-import { ConfigError, allowAny, anonRateThrottle, tokenAuth } from "@portcullis/core";
+import { ConfigError, allowAny, anonRateThrottle, tokenAuth, userRateThrottle } from "@portcullis/core";
 import { Hono } from "hono";
 import { createServer, request as httpRequest, type IncomingHttpHeaders, type Server } from "node:http";
 import { connect, type AddressInfo } from "node:net";
@@ -92,6 +92,46 @@ describe("withAuth (node)", () => {
     expect(JSON.parse(forged.body)).toEqual({ clientIp: "198.51.100.9" });
     expect(() => nodeListener(() => new Response(), { trustProxy: -1 })).toThrow(ConfigError);
     expect(() => nodeListener(() => new Response(), { maxBodyBytes: 1.5 })).toThrow(ConfigError);
+  });
+
+  it("never lets a forged X-Forwarded-For entry that is not an address escape the per-IP throttle (trustProxy)", async () => {
+    // trustProxy 2 (say a CDN and a load balancer): a client that reaches the balancer directly writes the entry the
+    // adapter picks. An entry that is not an address ("unknown", empty, a name) would have no identity, and the
+    // throttle would then not count the request at all: the socket's address is used instead, as core's own
+    // numProxies does.
+    const policy = { schemes: [tokenAuth({ store: s.store })], permissions: [allowAny], throttles: [anonRateThrottle("1/min", { store: s.store })] };
+    const { port } = await listen(withAuth(policy, (_req, _decision, { clientIp }) => Response.json({ clientIp }), { trustProxy: 2 }));
+    const first = await send(port, { localAddress: "127.0.0.2", headers: { "X-Forwarded-For": "unknown, 198.51.100.9" } });
+    expect([first.status, JSON.parse(first.body)]).toEqual([200, { clientIp: "127.0.0.2" }]);
+    for (const xff of ["unknown, 198.51.100.9", ", 198.51.100.9", "example.com, 198.51.100.9", "1.2.3.4.5, 198.51.100.9"]) {
+      expect((await send(port, { localAddress: "127.0.0.2", headers: { "X-Forwarded-For": xff } })).status, xff).toBe(429);
+    }
+    const { port: plainPort } = await listen(nodeListener((_req, { clientIp }) => Response.json({ clientIp }), { trustProxy: 1 }));
+    const ip = async (xff: string) => JSON.parse((await send(plainPort, { headers: { "X-Forwarded-For": xff } })).body) as unknown;
+    expect(await ip("203.0.113.5, not-an-ip")).toEqual({ clientIp: "127.0.0.1" });
+    expect(await ip("203.0.113.5,  2001:db8::1 ")).toEqual({ clientIp: "2001:db8::1" });
+  });
+
+  it("adds the RateLimit fields of headers: true throttles to the handler's answer, as the other adapters do", async () => {
+    const throttle = anonRateThrottle("2/min", { store: s.store, headers: true });
+    const policy = { schemes: [tokenAuth({ store: s.store })], permissions: [allowAny], throttles: [throttle] };
+    // an immutable-headers answer (a redirect) gets them too
+    const { port } = await listen(withAuth(policy, (req) => (new URL(req.url).pathname === "/go" ? Response.redirect("http://127.0.0.1/x", 302) : Response.json({}))));
+    const first = await send(port, {});
+    expect([first.status, first.headers["ratelimit-policy"], first.headers["ratelimit"]]).toEqual([200, '"anon";q=2;w=60', '"anon";r=1;t=60']);
+    const redirect = await send(port, { path: "/go" });
+    expect([redirect.status, redirect.headers.location, redirect.headers["ratelimit"]]).toEqual([302, "http://127.0.0.1/x", '"anon";r=0;t=60']);
+    const refused = await send(port, {});
+    expect([refused.status, refused.headers["ratelimit"]]).toEqual([429, '"anon";r=0;t=60']);
+    // a 401 comes before any throttle: no RateLimit fields, and nothing counted
+    const users = userRateThrottle("2/min", { store: s.store, headers: true });
+    const strict = await listen(withAuth({ schemes: [tokenAuth({ store: s.store })], throttles: [users] }, () => Response.json({})));
+    for (const headers of [{}, { Authorization: "Token nope" }] as Record<string, string>[]) {
+      const denied = await send(strict.port, { headers });
+      expect([denied.status, denied.headers["ratelimit"], denied.headers["ratelimit-policy"]]).toEqual([401, undefined, undefined]);
+    }
+    const alice = await send(strict.port, { headers: token(await s.tokenFor(s.alice)) });
+    expect([alice.status, alice.headers["ratelimit"]]).toEqual([200, '"user";r=1;t=60']);
   });
 
   it("streams bodies into core: Hono's token endpoint through nodeListener, the throttle keyed by the socket", async () => {
@@ -184,6 +224,46 @@ describe("the node adapter under attack", () => {
     expect(slashes).toMatch(/"url":"http:\/\/good\.example\/evil\.example\/p"/);
     const badHost = await raw(port, "GET / HTTP/1.1\r\nHost: good.example/x\r\nConnection: close\r\n\r\n");
     expect(badHost).toMatch(/^HTTP\/1\.1 400 /);
+  });
+
+  it("never sees a smuggled request: Transfer-Encoding with Content-Length, or two Content-Lengths, are Node's 400", async () => {
+    const seen: string[] = [];
+    const { port } = await listen(nodeListener(async (request) => (seen.push(`${request.method} ${new URL(request.url).pathname} ${await request.text()}`), Response.json({}))));
+    const smuggled = "GET /admin HTTP/1.1\r\nHost: x\r\n\r\n";
+    const both = await raw(port, `POST / HTTP/1.1\r\nHost: x\r\nContent-Length: ${5 + smuggled.length}\r\nTransfer-Encoding: chunked\r\n\r\n0\r\n\r\n${smuggled}`);
+    expect(both).toMatch(/^HTTP\/1\.1 400 /);
+    const twoLengths = await raw(port, `POST / HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\nContent-Length: ${smuggled.length}\r\n\r\n${smuggled}`);
+    expect(twoLengths).toMatch(/^HTTP\/1\.1 400 /);
+    const obfuscated = await raw(port, `POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked, identity\r\n\r\n0\r\n\r\n${smuggled}`);
+    expect(obfuscated).not.toMatch(/HTTP\/1\.1 200[\s\S]*HTTP\/1\.1 200/);
+    expect(seen.filter((line) => line.includes("/admin"))).toEqual([]);
+  });
+
+  it("answers 400 to two Host headers (RFC 9112), which Node accepts: the URL and the Host header would disagree", async () => {
+    const { port } = await listen(nodeListener((request) => Response.json({ url: request.url, host: request.headers.get("host") })));
+    const answer = await raw(port, "GET /p HTTP/1.1\r\nHost: good.example\r\nhost: evil.example\r\nConnection: close\r\n\r\n");
+    expect(answer).toMatch(/^HTTP\/1\.1 400 /);
+    expect(answer).not.toContain("evil.example");
+    expect(await raw(port, "GET /p HTTP/1.1\r\nHost: good.example\r\nConnection: close\r\n\r\n")).toMatch(/"host":"good\.example"/);
+  });
+
+  it("a body that fails after the headers went out: the connection is cut (never a clean end), reported once, still serving", async () => {
+    const errors: unknown[] = [];
+    const { url } = await listen(nodeListener((request) => {
+      if (new URL(request.url).pathname === "/ok") return new Response("fine");
+      const body = new ReadableStream<Uint8Array>({
+        start(controller) {
+          controller.enqueue(new TextEncoder().encode("partial"));
+          setTimeout(() => controller.error(new Error("detail the client must not see")), 20);
+        },
+      });
+      return new Response(body, { headers: { "content-type": "application/octet-stream" } });
+    }, { onError: (error) => errors.push(error) }));
+    const answer = await fetch(`${url}/boom`);
+    expect(answer.status).toBe(200);
+    await expect(answer.text()).rejects.toThrow();
+    expect(errors.map(String)).toEqual(["Error: detail the client must not see"]);
+    expect(await (await fetch(`${url}/ok`)).text()).toBe("fine");
   });
 
   it("hands a handler's error to Express's next (nothing written), else to onError with a bare 500", async () => {

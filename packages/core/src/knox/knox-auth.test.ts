@@ -109,6 +109,23 @@ describe("knoxAuth: knox 5's TokenAuthentication", () => {
     expect(await expiry()).toBe(T0 + 3 * HOUR); // capped at created + AUTO_REFRESH_MAX_TTL
   });
 
+  it("autoRefresh racing a logout never resurrects the token: the renewal only updates, the next request is refused", async () => {
+    const { store, settings, token, alice } = await setup({ tokenTtlMs: HOUR, autoRefresh: true });
+    // The logout lands between this request's lookup and its renewal (a real store, its renewal delayed by a logout).
+    const racing: Pick<KnoxTokenStore, "findKnoxTokens" | "deleteExpiredKnoxTokens" | "renewKnoxToken"> = {
+      findKnoxTokens: (key, now) => store.findKnoxTokens(key, now),
+      deleteExpiredKnoxTokens: (user, now) => store.deleteExpiredKnoxTokens(user, now),
+      renewKnoxToken: async (digest, expiresAt) => {
+        await store.deleteKnoxToken(digest);
+        return store.renewKnoxToken(digest, expiresAt);
+      },
+    };
+    const raced = await answer(knoxAuth({ store: racing, settings }), `Token ${token}`, T0 + 10 * 60_000);
+    expect(raced).toMatchObject({ status: 200, user: { id: alice.id } }); // valid when it was read, as in knox
+    expect(await store.findKnoxTokens(token.slice(0, 15), T0 + 10 * 60_000)).toEqual([]);
+    expect(await answer(knoxAuth({ store, settings }), `Token ${token}`, T0 + 10 * 60_000)).toMatchObject({ status: 401, body: { detail: "Invalid token." } });
+  });
+
   it("tokens without expiry are never refreshed; TOKEN_PREFIX tokens authenticate", async () => {
     const { scheme, token, store } = await setup({ tokenTtlMs: null, autoRefresh: false, tokenPrefix: "app_" });
     expect(token).toMatch(/^app_[0-9a-f]{64}$/);

@@ -10,6 +10,8 @@ import { guard } from "../guard.js";
 import { errorToResponse, toResponse } from "../response.js";
 import { memoryStore } from "@portcullis/store-memory";
 import { sha256Hex } from "../internal/sha256.js";
+import { djangoModelPermissions } from "../model-permissions/django-model-permissions.js";
+import { userRateThrottle } from "../throttles/throttles.js";
 import { introspectionSource, oauth2Auth } from "./index.js";
 
 const T0 = 1_700_000_000_000;
@@ -52,7 +54,7 @@ describe("introspectionSource", () => {
     const source = introspectionSource({ url, clientId: "rs", clientSecret: "s3cr:t", cache: false });
     expect(await source.introspect("tok en+/", T0)).toEqual({
       id: "introspection", scope: "read write", expiresAt: T0 + 3_600_000, applicationId: null, clientId: "app",
-      user: { id: "alice", username: "alice", isActive: true, isStaff: false },
+      user: { id: "introspected:alice", username: "alice", isActive: true, isStaff: false },
     });
     expect(seen).toEqual([{ authorization: `Basic ${btoa("rs:s3cr:t")}`, contentType: "application/x-www-form-urlencoded", body: "token=tok+en%2B%2F" }]);
     const bearer = introspectionSource({ url, token: "introspector", cache: false });
@@ -162,5 +164,30 @@ describe("introspectionSource", () => {
     expect(await ask("stale")).toMatchObject({ allowed: true, auth: { source: "introspection", scope: "read write" } });
     expect(await ask("remote")).toMatchObject({ allowed: true, auth: { source: "introspection" } });
     expect(seen).toHaveLength(2);
+  });
+
+  it("without users, an introspected username never names a local user: no one's permissions, no one's throttle bucket", async () => {
+    // The authorization server's usernames are not this server's ids: a user who registers there as "1" (or as the
+    // id of any local user) must not get that local user's Django permissions or count in that user's bucket.
+    const store = memoryStore();
+    const admin = await store.createUser({ username: "admin", passwordHash: "!", isSuperuser: true });
+    const editor = await store.createUser({ username: "editor", passwordHash: "!" });
+    await store.grantPermission({ userId: editor.id }, "blog.add_article");
+    const source = introspectionSource({ url, clientId: "rs", clientSecret: "s", cache: false });
+    const post = new Request("https://api.test/articles", { method: "POST", headers: { authorization: "Bearer t" } });
+    const check = guard({ schemes: [oauth2Auth({ introspection: source })], permissions: [djangoModelPermissions({ store, model: "blog.article" })] });
+    for (const id of [admin.id, editor.id]) {
+      reply = () => ({ body: active({ username: id }) });
+      const decision = await check(post, { now: () => T0 });
+      expect(decision.allowed, `username ${id}`).toBe(false);
+    }
+    reply = () => ({ body: active({ username: admin.id }) });
+    const throttled = guard({ schemes: [oauth2Auth({ introspection: source })], throttles: [userRateThrottle("1/min", { store: memoryStore() })] });
+    const ctx = { now: () => T0, clientIp: "192.0.2.1" };
+    expect(await throttled(post, ctx)).toMatchObject({ allowed: true, user: { username: admin.id } });
+    expect((await throttled(post, ctx)).allowed).toBe(false);
+    // the local admin's own bucket is untouched: a local check of admin's id still passes
+    const local = userRateThrottle("1/min", { store: memoryStore() });
+    expect((await local.allow({ request: post, user: admin, auth: null, authenticated: true }, ctx)).allowed).toBe(true);
   });
 });

@@ -30,11 +30,14 @@ export interface IntrospectionSourceOptions {
   readonly cache?: { readonly maxEntries: number; readonly maxTtlMs: number } | false;
   /** Per-request timeout. Default 5000 ms. */
   readonly timeoutMs?: number;
-  /** Resolve the answer's `username` to a user of this store (an unknown username is an inactive token). Default: `{ id: username, username, isActive: true, isStaff: false }`. */
+  /** Resolve the answer's `username` to a user of this store (an unknown username is an inactive token). Default: `{ id: "introspected:<username>", username, isActive: true, isStaff: false }` (never a local user's id). */
   readonly users?: Pick<UserStore, "getUserByUsername">;
   /** The `fetch` to use. Default the global one. */
   readonly fetch?: typeof fetch;
 }
+
+/** The `id` of an introspected user without `users`: `introspected:<username>`, never a local user's id. */
+const INTROSPECTED_ID_PREFIX = "introspected:";
 
 /** Answers larger than this are refused (an RFC 7662 answer is a few hundred bytes). */
 const MAX_ANSWER_BYTES = 64 * 1024;
@@ -115,7 +118,9 @@ export function introspectionSource(options: IntrospectionSourceOptions): Intros
   }
 
   async function userFor(username: string): Promise<User | null> {
-    if (users === undefined) return { id: username, username, isActive: true, isStaff: false };
+    // Not `id: username`: the authorization server's usernames are not this server's ids, and a user who signed up
+    // there as "1" would otherwise hold local user 1's permissions and count in that user's throttle bucket.
+    if (users === undefined) return { id: `${INTROSPECTED_ID_PREFIX}${username}`, username, isActive: true, isStaff: false };
     return (await users.getUserByUsername(username))?.user ?? null;
   }
 

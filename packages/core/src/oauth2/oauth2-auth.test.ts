@@ -5,6 +5,7 @@ import { ConfigError, StoreError } from "../errors.js";
 import { guard } from "../guard.js";
 import { sha256Hex } from "../internal/sha256.js";
 import { allowAny, isAuthenticated } from "../permissions/builtin.js";
+import { anonRateThrottle, userRateThrottle } from "../throttles/throttles.js";
 import { errorToResponse, toResponse } from "../response.js";
 import {
   isOAuth2Token,
@@ -187,5 +188,25 @@ describe("DOT's scope permissions", () => {
     expect(() => tokenHasScope(["a b"])).toThrow(ConfigError);
     expect(() => tokenHasScope("read" as never)).toThrow(ConfigError);
     expect(() => tokenMatchesOASRequirements({ GET: "read" as never })).toThrow(ConfigError);
+  });
+
+  it("throttles a client-credentials token (user null) as DRF does: by client IP, in anonRateThrottle too", async () => {
+    // DRF's AnonRateThrottle and UserRateThrottle test `request.user and request.user.is_authenticated`: a DOT
+    // client-credentials token leaves `request.user` None, so both count it under the client's address.
+    const { store } = await setup();
+    const ctx = (clientIp: string): AuthContext => ({ now: () => T0, clientIp });
+    const throttled = (throttle: ReturnType<typeof anonRateThrottle>) =>
+      guard({ schemes: [oauth2Auth({ store })], permissions: [tokenHasScope(["read"])], throttles: [throttle] });
+    const anon = throttled(anonRateThrottle("1/min", { store: memoryStore() }));
+    expect((await anon(request("Bearer machine"), ctx("192.0.2.1"))).allowed).toBe(true);
+    const second = await anon(request("Bearer machine"), ctx("192.0.2.1"));
+    expect(second.allowed ? 200 : toResponse(second.error).status).toBe(429);
+    expect((await anon(request("Bearer alice-rw"), ctx("192.0.2.1"))).allowed).toBe(true); // a user's token is skipped
+    expect((await anon(request("Bearer alice-rw"), ctx("192.0.2.1"))).allowed).toBe(true);
+    const user = throttled(userRateThrottle("1/min", { store: memoryStore() }));
+    expect((await user(request("Bearer machine"), ctx("192.0.2.2"))).allowed).toBe(true);
+    expect((await user(request("Bearer machine"), ctx("192.0.2.2"))).allowed).toBe(false); // the IP's bucket
+    expect((await user(request("Bearer machine"), ctx("192.0.2.3"))).allowed).toBe(true); // another address, another bucket
+    expect((await user(request("Bearer alice-rw"), ctx("192.0.2.2"))).allowed).toBe(true); // alice counts under her id
   });
 });

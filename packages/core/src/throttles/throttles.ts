@@ -67,7 +67,9 @@ function rateThrottle(kind: string, rateInput: RateInput, options: RateThrottleO
     scope,
     ...(headers ? { rateLimitName: scope } : {}),
     async allow(check: Check, ctx: AuthContext): Promise<ThrottleResult> {
-      if (skipUsers && check.authenticated) return ALLOWED;
+      // DRF's `request.user and request.user.is_authenticated`: a token without a user (an OAuth2 client-credentials
+      // token) is counted as anonymous, by client address, not skipped.
+      if (skipUsers && check.authenticated && check.user !== null) return ALLOWED;
       const ident = identOf(check, ctx, numProxies, prefix);
       // No known client address: not counted, rather than counted in one bucket that every such client shares.
       if (ident === null) return ALLOWED;
@@ -90,7 +92,8 @@ function identOf(check: Check, ctx: AuthContext, numProxies: number | undefined,
 }
 
 /**
- * Throttles anonymous requests by client IP (DRF's `AnonRateThrottle`); authenticated requests pass untouched.
+ * Throttles anonymous requests by client IP (DRF's `AnonRateThrottle`); requests with a user pass untouched (a token without
+ * a user, an OAuth2 client-credentials token, is counted by client IP, as DRF counts it).
  * @example
  * anonRateThrottle("100/day", { store })
  */
