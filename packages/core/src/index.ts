@@ -94,4 +94,4 @@ export * from "./model-permissions/index.js";
 export type { PermissionAdminStore, PermissionStore, PermissionSubject, UserPermissions } from "./store/types.js";
 
 // API keys (issue #26): the capability's types here; the scheme, limits and lifecycle at `@portcullis/core/api-keys`.
-export type { ApiKeyRecord, ApiKeyStore, StoredApiKey } from "./store/types.js";
+export type { ApiKeyRecord, ApiKeyRotation, ApiKeyStore, StoredApiKey } from "./store/types.js";
