@@ -7,7 +7,7 @@ export * from "./compat/index.js";
 export type { AuthEvent, EventHook, LoginFailureReason } from "./events.js";
 export { ConfigError, ConflictError, PermissionDenial, PortcullisError, StoreError } from "./errors.js";
 export type { AuthDenial } from "./auth-error.js";
-export { messages, methodNotAllowed, notFound, permissionDenied, serviceUnavailable, throttled, unauthenticated } from "./auth-error.js";
+export { allowHeader, messages, methodNotAllowed, notFound, permissionDenied, serviceUnavailable, throttled, unauthenticated } from "./auth-error.js";
 export { errorToResponse, jsonResponse, toResponse } from "./response.js";
 export type { AuthResult } from "./authenticate.js";
 export { authenticate, firstChallenge } from "./authenticate.js";

@@ -6,7 +6,7 @@
  */
 import type { AuthContext } from "../context.js";
 import { parseBody } from "../endpoints/body.js";
-import { guardedHandler } from "../endpoints/http.js";
+import { guardedHandler, methodNotAllowed } from "../endpoints/http.js";
 import { ConfigError, ConflictError } from "../errors.js";
 import { emit, type EventHook } from "../events.js";
 import type { Decision } from "../guard.js";
@@ -64,8 +64,6 @@ function view(key: ApiKeyRecord) {
 
 const notFound = () => jsonResponse({ detail: "Not found." }, 404, NO_STORE_HEADERS);
 const invalid = (field: string, message: string) => jsonResponse({ [field]: [message] }, 400, NO_STORE_HEADERS);
-const methodNotAllowed = (method: string, allow: string) =>
-  jsonResponse({ detail: `Method "${method}" not allowed.` }, 405, { Allow: allow });
 
 /**
  * The API key management endpoints.
@@ -109,7 +107,7 @@ export function apiKeyEndpoints(options: ApiKeyEndpointOptions): ApiKeyEndpoints
   }
 
   const issue = guardedHandler(async (request, ctx) => {
-    if (request.method !== "POST") return methodNotAllowed(request.method, "POST");
+    if (request.method !== "POST") return methodNotAllowed(request.method);
     const owner = await ownerOf(request, ctx);
     if (typeof owner !== "string") return owner;
     const body = await parseBody(request);
@@ -141,14 +139,14 @@ export function apiKeyEndpoints(options: ApiKeyEndpointOptions): ApiKeyEndpoints
   }, onEvent);
 
   const list = guardedHandler(async (request, ctx) => {
-    if (request.method !== "GET" && request.method !== "HEAD") return methodNotAllowed(request.method, "GET, HEAD");
+    if (request.method !== "GET" && request.method !== "HEAD") return methodNotAllowed(request.method, ["GET"]);
     const owner = await ownerOf(request, ctx);
     if (typeof owner !== "string") return owner;
     return jsonResponse((await store.listApiKeys(owner)).map(view), 200, NO_STORE_HEADERS);
   }, onEvent);
 
   const rotate = guardedHandler(async (request, ctx) => {
-    if (request.method !== "POST") return methodNotAllowed(request.method, "POST");
+    if (request.method !== "POST") return methodNotAllowed(request.method);
     const owner = await ownerOf(request, ctx);
     if (typeof owner !== "string") return owner;
     const id = await idOf(request);
@@ -168,7 +166,7 @@ export function apiKeyEndpoints(options: ApiKeyEndpointOptions): ApiKeyEndpoints
   }, onEvent);
 
   const revoke = guardedHandler(async (request, ctx) => {
-    if (request.method !== "POST" && request.method !== "DELETE") return methodNotAllowed(request.method, "POST, DELETE");
+    if (request.method !== "POST" && request.method !== "DELETE") return methodNotAllowed(request.method, ["POST", "DELETE"]);
     const owner = await ownerOf(request, ctx);
     if (typeof owner !== "string") return owner;
     const id = await idOf(request);
