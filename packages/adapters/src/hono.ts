@@ -185,6 +185,6 @@ export function requirePolicies(
 export type { TokenEndpointsOptions } from "./token-routes.js";
 export { mountTokenEndpoints } from "./token-routes.js";
 export { mountJwtEndpoints, type JwtEndpointsOptions, type JwtStore } from "./jwt-routes.js";
-export { mountSessionEndpoints, type SessionEndpointsOptions, type SessionEndpointsStore } from "./session-routes.js";
+export { mountSessionEndpoints, type DjangoSessionEndpointsStore, type SessionEndpointsOptions, type SessionEndpointsStore } from "./session-routes.js";
 export { mountRestAuthEndpoints, type RestAuthEndpointsOptions } from "./rest-auth-routes.js";
 export { rateLimit, type HonoRateLimitOptions } from "./_hono-rate-limit.js";
