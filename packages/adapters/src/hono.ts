@@ -186,6 +186,6 @@ export type { TokenEndpointsOptions } from "./token-routes.js";
 export { mountTokenEndpoints } from "./token-routes.js";
 export { mountJwtEndpoints, type JwtEndpointsOptions, type JwtStore } from "./jwt-routes.js";
 export { mountKnoxEndpoints, type KnoxEndpointStore, type KnoxEndpointsOptions } from "./knox-routes.js";
-export { mountSessionEndpoints, type SessionEndpointsOptions, type SessionEndpointsStore } from "./session-routes.js";
+export { mountSessionEndpoints, type DjangoSessionEndpointsStore, type SessionEndpointsOptions, type SessionEndpointsStore } from "./session-routes.js";
 export { mountRestAuthEndpoints, type RestAuthEndpointsOptions } from "./rest-auth-routes.js";
 export { rateLimit, type HonoRateLimitOptions } from "./_hono-rate-limit.js";

@@ -1,4 +1,4 @@
-import { hashPassword } from "@portcullis/core";
+import { hashPassword, type UserStore } from "@portcullis/core";
 import { sessionAuth } from "@portcullis/core/sessions";
 import { memoryStore } from "@portcullis/store-memory";
 import { Hono } from "hono";
@@ -43,5 +43,34 @@ describe("mountSessionEndpoints", () => {
     expect(after.status).toBe(403);
     expect(await after.json()).toEqual({ detail: "Authentication credentials were not provided." });
     expect((await hono.request("http://app.test/api/auth/login/")).status).toBe(405);
+  });
+
+  it("answers other methods with 405, DRF's body and Allow, on every endpoint (the CSRF one too)", async () => {
+    const hono = await app();
+    const cases: [string, string, string][] = [
+      ["/api/auth/login/", "GET", "POST, OPTIONS"],
+      ["/api/auth/login/", "PUT", "POST, OPTIONS"],
+      ["/api/auth/logout/", "DELETE", "POST, OPTIONS"],
+      ["/api/auth/csrf/", "POST", "GET, HEAD, OPTIONS"],
+      ["/api/auth/csrf/", "PUT", "GET, HEAD, OPTIONS"],
+    ];
+    for (const [path, method, allow] of cases) {
+      const response = await hono.request(`http://app.test${path}`, { method });
+      expect([path, method, response.status, response.headers.get("allow"), await response.json()]).toEqual([path, method, 405, allow, { detail: `Method "${method}" not allowed.` }]);
+      expect(response.headers.getSetCookie()).toEqual([]);
+    }
+    expect((await hono.request("http://app.test/api/auth/csrf/", { method: "HEAD" })).status).toBe(200);
+  });
+
+  it("needs a session store unless `django` is given (a type error, and a ConfigError at mount time)", async () => {
+    const store = memoryStore();
+    const usersOnly: UserStore = {
+      createUser: (user) => store.createUser(user),
+      getUserByUsername: (username) => store.getUserByUsername(username),
+      getUserById: (id) => store.getUserById(id),
+      setPasswordHash: (id, hash) => store.setPasswordHash(id, hash),
+    };
+    // @ts-expect-error -- no sessions and no `django`: Portcullis's sessions need a SessionStore
+    expect(() => mountSessionEndpoints(new Hono(), { store: usersOnly })).toThrow(/store/);
   });
 });

@@ -122,6 +122,8 @@ describe.skipIf(!HAS_SERVER)("portcullis --database-url (built CLI, real Postgre
     const next = /^Generated API key (pk_live_\S+)\n$/.exec(rotated.stdout)?.[1] ?? "";
     expect(await check(key)).toBe("Invalid API key.");
     expect(await check(next)).toEqual({ id: "org_7" });
+    expect(cli(database, ["rotate-api-key", next.slice(8, 20)])).toMatchObject({ code: 0 });
+    expect(cli(database, ["rotate-api-key", next.slice(8, 20)])).toMatchObject({ code: 1, stdout: "", stderr: expect.stringContaining("has already been rotated") });
     expect(cli(database, ["revoke-api-key", next.slice(8, 20)])).toMatchObject({ code: 0, stdout: `Revoked API key ${next.slice(8, 20)}\n` });
     expect(await check(next)).toBe("Invalid API key.");
     expect(cli(database, ["create-api-key", "org_7", "--scopes", "bad scope"])).toMatchObject({ code: 2 });

@@ -79,11 +79,31 @@ export function notFound(): AuthDenial {
   return { status: 404, code: "not_found", detail: "Not found.", headers: {} };
 }
 
+/** Django's `View.http_method_names`, in its order: the order of `Allow`. */
+const DJANGO_METHODS = ["GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS", "TRACE"] as const;
+
 /**
- * 405 `method_not_allowed` (DRF's `MethodNotAllowed`): a method the permission's map does not list.
+ * The `Allow` value Django and DRF send for a view that handles `methods`: in Django's order, with `HEAD` when
+ * there is `GET` (Django's `View.setup`) and `OPTIONS` (every view has it); a method Django cannot route is left out.
+ * @example
+ * allowHeader(["POST"]); // "POST, OPTIONS"
+ * allowHeader(["GET", "PUT", "PATCH"]); // "GET, PUT, PATCH, HEAD, OPTIONS"
+ */
+export function allowHeader(methods: readonly string[]): string {
+  const handled = new Set(methods.map((method) => method.toUpperCase()));
+  if (handled.has("GET")) handled.add("HEAD");
+  handled.add("OPTIONS");
+  return DJANGO_METHODS.filter((method) => handled.has(method)).join(", ");
+}
+
+/**
+ * 405 `method_not_allowed` (DRF's `MethodNotAllowed`): a method the permission's map does not list. With
+ * `allowed`, the view's methods, it carries DRF's `Allow` header (`allowHeader(allowed)`).
  * @example
  * methodNotAllowed("PROPFIND").detail; // 'Method "PROPFIND" not allowed.'
+ * methodNotAllowed("PUT", ["POST"]).headers; // { Allow: "POST, OPTIONS" }
  */
-export function methodNotAllowed(method: string): AuthDenial {
-  return { status: 405, code: "method_not_allowed", detail: `Method "${method}" not allowed.`, headers: {} };
+export function methodNotAllowed(method: string, allowed?: readonly string[]): AuthDenial {
+  const headers: Record<string, string> = allowed === undefined ? {} : { Allow: allowHeader(allowed) };
+  return { status: 405, code: "method_not_allowed", detail: `Method "${method}" not allowed.`, headers };
 }

@@ -31,6 +31,26 @@ export type AuthEvent =
   | { readonly type: "token.revoked"; readonly userId: string; readonly tokenId?: string; readonly count?: number }
   /** An expired token was presented (it answered `Invalid token.` and is being removed). */
   | { readonly type: "token.expired"; readonly userId: string; readonly tokenId: string }
+  /** An API key was issued through `apiKeyEndpoints` (its id, never the key or its digest). */
+  | {
+      readonly type: "apiKey.issued";
+      readonly ownerId: string;
+      readonly keyId: string;
+      readonly scopes: readonly string[];
+      readonly expiresAt: number | null;
+      readonly clientIp?: string;
+    }
+  /** An API key was rotated: `keyId` works until `expiresAt` (the grace period), `replacementId` replaces it. */
+  | {
+      readonly type: "apiKey.rotated";
+      readonly ownerId: string;
+      readonly keyId: string;
+      readonly replacementId: string;
+      readonly expiresAt: number | null;
+      readonly clientIp?: string;
+    }
+  /** An API key was revoked; it stopped working at once. */
+  | { readonly type: "apiKey.revoked"; readonly ownerId: string; readonly keyId: string; readonly clientIp?: string }
   /** A scheme refused the credentials of a request: its name, DRF's code and the HTTP status. */
   | { readonly type: "authentication.failed"; readonly scheme: string; readonly code: string; readonly status: number; readonly clientIp?: string }
   /** A throttle refused a request: its scope and the wait it asked for. */

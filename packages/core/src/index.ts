@@ -7,7 +7,7 @@ export * from "./compat/index.js";
 export type { AuthEvent, EventHook, LoginFailureReason } from "./events.js";
 export { ConfigError, ConflictError, PermissionDenial, PortcullisError, StoreError } from "./errors.js";
 export type { AuthDenial } from "./auth-error.js";
-export { messages, methodNotAllowed, notFound, permissionDenied, serviceUnavailable, throttled, unauthenticated } from "./auth-error.js";
+export { allowHeader, messages, methodNotAllowed, notFound, permissionDenied, serviceUnavailable, throttled, unauthenticated } from "./auth-error.js";
 export { errorToResponse, jsonResponse, toResponse } from "./response.js";
 export type { AuthResult } from "./authenticate.js";
 export { authenticate, firstChallenge } from "./authenticate.js";
@@ -94,7 +94,7 @@ export * from "./model-permissions/index.js";
 export type { PermissionAdminStore, PermissionStore, PermissionSubject, UserPermissions } from "./store/types.js";
 
 // API keys (issue #26): the capability's types here; the scheme, limits and lifecycle at `@portcullis/core/api-keys`.
-export type { ApiKeyRecord, ApiKeyStore, StoredApiKey } from "./store/types.js";
+export type { ApiKeyRecord, ApiKeyRotation, ApiKeyStore, StoredApiKey } from "./store/types.js";
 export type { OAuth2TokenStore, StoredOAuth2AccessToken } from "./store/types.js";
 
 // django-rest-knox (issue #26): the capability's types here; the scheme and knox's views at `@portcullis/core/knox`.

@@ -21,6 +21,8 @@ interface Case {
 interface Answer {
   readonly status: number;
   readonly body: unknown;
+  /** The `Allow` header (DRF sends it on every answer, Portcullis on 405s: compared for the method cases). */
+  readonly allow: string | null;
 }
 
 const PASSWORD = "pw-0123";
@@ -54,6 +56,14 @@ const sameStatus: Case[] = [
   { name: "Latin-1 bytes declared as UTF-8 (Python's codec message)", method: "POST", contentType: "application/json", body: latin1('{"username":"zoë"}') },
   { name: "a JSON syntax error (Python's decoder message)", method: "POST", contentType: "application/json", body: utf8('{"a" 1}') },
 ];
+/** Methods the view does not handle: 405 with DRF's body and `Allow` header, compared too. */
+const wrongMethods: Case[] = ["GET", "PUT", "PATCH", "DELETE"].map((method) => ({
+  name: `a ${method} (405 and Allow)`,
+  method,
+  contentType: method === "GET" ? null : "application/json",
+  body: utf8(method === "GET" ? "" : credentials),
+}));
+
 /** DRF 3.14 decodes `!!!` leniently to nothing and then reads an empty username; 3.15+ answers the same as Portcullis. */
 const lenientBase64: Case = { name: "a Basic header that is not strict base64", method: "POST", contentType: "application/json", body: utf8(credentials), authorization: "Basic !!!" };
 
@@ -68,7 +78,7 @@ async function portcullis(cases: readonly Case[], compat: Compat): Promise<Answe
     if (c.authorization) headers.set("Authorization", c.authorization);
     const hasBody = c.method !== "GET" && c.body.byteLength > 0;
     const response = await obtain(new Request("https://api.test/api-token-auth/", { method: c.method, headers, body: hasBody ? c.body : null }));
-    answers.push({ status: response.status, body: normalize(await response.json()) });
+    answers.push({ status: response.status, body: normalize(await response.json()), allow: response.headers.get("allow") });
   }
   return answers;
 }
@@ -82,7 +92,7 @@ function drf(stack: DjangoStack, cases: readonly Case[]): Answer[] {
   }));
   const spec = { users: users.map((u) => ({ ...u, is_active: true })), requests };
   const script = new URL("./drf/obtain_token.py", import.meta.url).pathname;
-  return runPython<Answer[]>(stack, script, spec).map(({ status, body }) => ({ status, body: normalize(body) }));
+  return runPython<Answer[]>(stack, script, spec).map(({ status, body, allow }) => ({ status, body: normalize(body), allow }));
 }
 
 /** A token answer compared by shape: DRF's has no `expiry`, and keys are random on both sides. */
@@ -98,12 +108,17 @@ describe.each(djangoStacks([], "obtain_auth_token parity").map((stack) => [stack
   const sameCases = malformed ? [...same, lenientBase64] : same;
   const statusCases = malformed ? sameStatus : [...sameStatus, lenientBase64];
   beforeAll(async () => {
-    const all = [...sameCases, ...statusCases];
+    const all = [...sameCases, ...statusCases, ...wrongMethods];
     [ours, theirs] = [await portcullis(all, stackCompat(stack)), drf(stack, all)];
   }, 120_000);
 
   it.each(sameCases.map((c, i) => [c.name, i] as const))("%s: the same status and body", (_, i) => {
+    expect({ ...ours[i], allow: null }).toEqual({ ...theirs[i], allow: null });
+  });
+
+  it.each(wrongMethods.map((c, i) => [c.name, sameCases.length + statusCases.length + i] as const))("%s: the same status, body and Allow", (_, i) => {
     expect(ours[i]).toEqual(theirs[i]);
+    expect(ours[i]?.allow).toBe("POST, OPTIONS");
   });
 
   it.each(statusCases.map((c, i) => [c.name, sameCases.length + i] as const))("%s: the same status, another detail", (_, i) => {

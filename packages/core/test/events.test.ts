@@ -20,6 +20,8 @@ import {
   type AuthEvent,
   type Store,
 } from "../src/index.js";
+import { apiKeyAuth, apiKeyEndpoints } from "../src/api-keys/index.js";
+import { sha256Hex } from "../src/internal/sha256.js";
 
 const PASSWORD = "pw-Tr0ub4dor&3";
 let now = 1_700_000_000_000;
@@ -122,6 +124,39 @@ describe("auth events", () => {
     const check = guard({ schemes: [basicAuth({ users: store })], onEvent: () => { throw new Error("audit log down"); } });
     expect((await check(withAuth(basic("alice", PASSWORD)), ctx)).allowed).toBe(true);
     expect(errors).toHaveBeenCalledTimes(1);
+  });
+});
+
+describe("API key lifecycle events", () => {
+  it("reports issued, rotated and revoked keys and a refused key, with ids only: no key, secret or digest", async () => {
+    const { store, alice, events, onEvent } = await setup();
+    const { key: token } = await issueToken(store, alice.id);
+    const endpoints = apiKeyEndpoints({ store, authorize: guard({ schemes: [tokenAuth({ store })] }), graceMs: 1000, onEvent });
+    const call = (body: unknown, method = "POST") =>
+      new Request("https://api.test/api-keys/", {
+        method,
+        headers: { authorization: `Token ${token}`, "content-type": "application/json" },
+        body: JSON.stringify(body),
+      });
+    const issued = (await (await endpoints.issue(call({ name: "ci", scopes: ["articles:read"], ttl_seconds: 60 }), ctx)).json()) as { key: string; api_key: { id: string } };
+    const rotated = (await (await endpoints.rotate(call({ id: issued.api_key.id }), ctx)).json()) as { key: string; api_key: { id: string } };
+    expect((await endpoints.rotate(call({ id: issued.api_key.id }), ctx)).status).toBe(409);
+    expect((await endpoints.revoke(call({ id: rotated.api_key.id }, "DELETE"), ctx)).status).toBe(204);
+    const check = guard({ schemes: [apiKeyAuth({ store })], onEvent });
+    expect((await check(withAuth(`Bearer ${rotated.key}`), ctx)).allowed).toBe(false);
+
+    const ip = "198.51.100.7";
+    expect(events).toEqual([
+      { type: "apiKey.issued", ownerId: alice.id, keyId: issued.api_key.id, scopes: ["articles:read"], expiresAt: now + 60_000, clientIp: ip },
+      { type: "apiKey.rotated", ownerId: alice.id, keyId: issued.api_key.id, replacementId: rotated.api_key.id, expiresAt: now + 1000, clientIp: ip },
+      { type: "apiKey.revoked", ownerId: alice.id, keyId: rotated.api_key.id, clientIp: ip },
+      { type: "authentication.failed", scheme: "apiKey", code: "authentication_failed", status: 401, clientIp: ip },
+    ]);
+    const text = textOf(events);
+    for (const key of [issued.key, rotated.key]) {
+      for (const secret of [key, key.slice(21), key.slice(21, 40), sha256Hex(key), tokenDigest(key), `Bearer ${key}`]) expect(text).not.toContain(secret);
+    }
+    expect(text).not.toContain(token);
   });
 });
 

@@ -1,10 +1,12 @@
 /**
  * The API key methods of `d1Store` (internal), one SQL statement each. `touchApiKey` is one conditional UPDATE,
- * so concurrent requests write `last_used_at` once per interval.
+ * so concurrent requests write `last_used_at` once per interval. `rotateApiKey` is one batch (a transaction): the
+ * UPDATE that claims the old key (`replaced_by IS NULL`), then the replacement's INSERT, made only if the old row now
+ * names this replacement, so exactly one concurrent rotation wins and none follows a concurrent delete.
  * @module
  */
-import type { ApiKeyRecord, ApiKeyStore, StoredApiKey } from "@portcullis/core";
-import type { D1DatabaseLike } from "./d1-types.js";
+import type { ApiKeyRecord, ApiKeyRotation, ApiKeyStore, StoredApiKey } from "@portcullis/core";
+import type { D1DatabaseLike, D1ResultLike } from "./d1-types.js";
 import type { attempt as Attempt } from "./_errors.js";
 import { badAnswer } from "./_errors.js";
 
@@ -67,6 +69,29 @@ export function apiKeyMethods(db: D1DatabaseLike, attempt: typeof Attempt): ApiK
           id,
           expiresAt,
         )) > 0),
+    rotateApiKey: (id, next, expiresAt, now) =>
+      attempt("rotateApiKey", async (): Promise<ApiKeyRotation> => {
+        const results = (await db.batch([
+          db
+            .prepare(
+              `UPDATE portcullis_api_keys SET replaced_by = ?2, expires_at = CASE WHEN expires_at IS NULL OR expires_at > ?3 THEN ?3 ELSE expires_at END
+               WHERE id = ?1 AND replaced_by IS NULL AND (expires_at IS NULL OR expires_at > ?4)`,
+            )
+            .bind(id, next.id, expiresAt, now),
+          db
+            .prepare(
+              `INSERT INTO portcullis_api_keys (digest, ${COLUMNS}) SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8
+               WHERE EXISTS (SELECT 1 FROM portcullis_api_keys WHERE id = ?9 AND replaced_by = ?2)`,
+            )
+            .bind(next.digest, next.id, next.ownerId, next.name, JSON.stringify(next.scopes), next.createdAt, next.expiresAt, next.lastUsedAt, id),
+        ])) as D1ResultLike[];
+        if ((results[1]?.meta.changes ?? 0) > 0) return "rotated";
+        const live = await db
+          .prepare("SELECT 1 AS live FROM portcullis_api_keys WHERE id = ?1 AND (expires_at IS NULL OR expires_at > ?2)")
+          .bind(id, now)
+          .first();
+        return live === null ? "missing" : "conflict";
+      }),
     touchApiKey: (id, at, minIntervalMs) =>
       attempt("touchApiKey", async () =>
         (await changes(

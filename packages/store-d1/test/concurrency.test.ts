@@ -14,6 +14,8 @@ import {
   obtainTokenHandler,
   tokenAuth,
 } from "@portcullis/core";
+import { apiKeyEndpoints } from "@portcullis/core/api-keys";
+import { guard } from "@portcullis/core";
 import { Miniflare } from "miniflare";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { d1Store, migrate } from "../src/index.js";
@@ -22,13 +24,14 @@ const LOGINS = 100;
 const TIMEOUT_MS = 90_000;
 
 let mf: Miniflare;
+let db: D1Database;
 let store: Store;
 let passwordHash: string;
 
 beforeAll(async () => {
   const script = "export default { fetch() { return new Response('') } }";
   mf = new Miniflare({ modules: true, script, d1Databases: ["DB"] });
-  const db = (await mf.getD1Database("DB")) as unknown as D1Database;
+  db = (await mf.getD1Database("DB")) as unknown as D1Database;
   await migrate(db);
   store = d1Store(db);
   passwordHash = await hashPassword("s3cret");
@@ -116,3 +119,37 @@ describe("d1Store under concurrency", () => {
     expect(await Promise.all(daveKeys.map(whoIs))).toEqual(Array(3).fill(dave.id));
   });
 });
+
+describe("d1Store API key rotation under concurrency", () => {
+  it("of 50 concurrent rotations of one key through apiKeyEndpoints one answers 200 and 49 answer 409; a revoke racing rotations leaves no stray replacement", async () => {
+    const keys = d1Store(db);
+    const owner = await keys.createUser({ username: "rotor", passwordHash });
+    const { key: token } = await issueToken(keys, owner.id);
+    const endpoints = apiKeyEndpoints({ store: keys, authorize: guard({ schemes: [tokenAuth({ store: keys })] }) });
+    const call = (method: string, body: unknown) =>
+      new Request("https://api.test/api-keys/", {
+        method,
+        headers: { authorization: `Token ${token}`, "content-type": "application/json" },
+        body: JSON.stringify(body),
+      });
+    const { api_key } = (await (await endpoints.issue(call("POST", {}))).json()) as { api_key: { id: string } };
+    const rotations = await Promise.all(Array.from({ length: 50 }, () => endpoints.rotate(call("POST", { id: api_key.id }))));
+    const answers = await Promise.all(rotations.map(async (r) => `${r.status} ${r.status === 200 ? "" : await r.text()}`));
+    expect(answers.filter((a) => a.startsWith("200 "))).toHaveLength(1);
+    expect(answers.filter((a) => !a.startsWith("200 "))).toEqual(Array<string>(49).fill('409 {"detail":"This API key has already been rotated."}'));
+    expect(await keys.listApiKeys(owner.id)).toHaveLength(2);
+
+    const { api_key: doomed } = (await (await endpoints.issue(call("POST", {}))).json()) as { api_key: { id: string } };
+    const [revoked, ...raced] = await Promise.all([
+      endpoints.revoke(call("DELETE", { id: doomed.id })),
+      ...Array.from({ length: 10 }, () => endpoints.rotate(call("POST", { id: doomed.id }))),
+    ]);
+    expect(revoked!.status).toBe(204);
+    const won = raced.filter((r) => r.status === 200).length;
+    expect(won).toBeLessThanOrEqual(1);
+    expect(raced.every((r) => [200, 404, 409].includes(r.status))).toBe(true);
+    expect(await keys.findApiKey(doomed.id)).toBeNull();
+    expect(await keys.listApiKeys(owner.id)).toHaveLength(2 + won);
+  }, TIMEOUT_MS);
+});
+

@@ -11,6 +11,8 @@ const copy = (key: StoredApiKey): StoredApiKey => ({ ...key, scopes: [...key.sco
 export class ApiKeys {
   readonly #byId = new Map<string, StoredApiKey>();
   readonly #digests = new Set<string>();
+  /** Ids of keys already rotated (a key is rotated at most once). */
+  readonly #rotated = new Set<string>();
 
   methods(): ApiKeyStore {
     return {
@@ -29,6 +31,15 @@ export class ApiKeys {
         if (!key) return false;
         if (key.expiresAt === null || key.expiresAt > expiresAt) this.#byId.set(id, { ...key, expiresAt });
         return true;
+      },
+      rotateApiKey: async (id, replacement, expiresAt, now) => {
+        const key = this.#byId.get(id);
+        if (!key || (key.expiresAt !== null && key.expiresAt <= now)) return "missing";
+        if (this.#rotated.has(id)) return "conflict";
+        this.#create(replacement);
+        this.#rotated.add(id);
+        if (key.expiresAt === null || key.expiresAt > expiresAt) this.#byId.set(id, { ...key, expiresAt });
+        return "rotated";
       },
       touchApiKey: async (id, at, minIntervalMs) => {
         const key = this.#byId.get(id);
@@ -59,6 +70,7 @@ export class ApiKeys {
     if (!key) return false;
     this.#byId.delete(id);
     this.#digests.delete(key.digest);
+    this.#rotated.delete(id);
     return true;
   }
 }

@@ -1,10 +1,12 @@
 /**
  * The API key methods of `postgresStore` (internal), one SQL statement each, in both modes. `touchApiKey` is one
  * conditional UPDATE (the row lock serialises concurrent ones, and the second re-checks the condition), so
- * `last_used_at` is written once per interval however many requests race.
+ * `last_used_at` is written once per interval however many requests race. `rotateApiKey` is one statement: the
+ * UPDATE that claims the old key (`replaced_by IS NULL`, re-checked after a concurrent writer's row lock) feeds the
+ * INSERT of the replacement, so exactly one concurrent rotation wins and none follows a concurrent delete.
  * @module
  */
-import type { ApiKeyRecord, ApiKeyStore } from "@portcullis/core";
+import type { ApiKeyRecord, ApiKeyRotation, ApiKeyStore } from "@portcullis/core";
 import type { SqlClient, SqlRow } from "./client.js";
 import { attempt, badAnswer } from "./_errors.js";
 
@@ -58,6 +60,27 @@ export function apiKeyStore(db: SqlClient): ApiKeyStore {
           "UPDATE portcullis_api_keys SET expires_at = LEAST(coalesce(expires_at, $2::bigint), $2::bigint) WHERE id = $1",
           [id, expiresAt],
         )) > 0),
+    rotateApiKey: (id, next, expiresAt, now) =>
+      attempt("rotateApiKey", async (): Promise<ApiKeyRotation> => {
+        const { rowCount: inserted } = await db.query(
+          `WITH claimed AS (
+             UPDATE portcullis_api_keys SET replaced_by = $2, expires_at = LEAST(coalesce(expires_at, $10::bigint), $10::bigint)
+             WHERE id = $1 AND replaced_by IS NULL AND (expires_at IS NULL OR expires_at > $11::bigint)
+             RETURNING id
+           )
+           INSERT INTO portcullis_api_keys (id, digest, owner_id, name, scopes, created_at, expires_at, last_used_at)
+           SELECT $2, $3, $4, $5, $6::text::jsonb, $7::bigint, $8::bigint, $9::bigint FROM claimed`,
+          [id, next.id, next.digest, next.ownerId, next.name, JSON.stringify(next.scopes), next.createdAt, next.expiresAt, next.lastUsedAt, expiresAt, now],
+        );
+        if (inserted > 0) return "rotated";
+        // Lost: tell an already rotated live key (conflict) from none (a separate read: the statement's snapshot
+        // predates the winner's commit).
+        const { rows } = await db.query(
+          "SELECT 1 FROM portcullis_api_keys WHERE id = $1 AND (expires_at IS NULL OR expires_at > $2::bigint)",
+          [id, now],
+        );
+        return rows.length > 0 ? "conflict" : "missing";
+      }),
     touchApiKey: (id, at, minIntervalMs) =>
       attempt("touchApiKey", async () =>
         (await changes(

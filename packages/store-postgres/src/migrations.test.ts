@@ -21,12 +21,12 @@ describe("migrations", () => {
   it("migrate applies each migration once and names what it applied", async () => {
     const { client, close } = await pgliteClient();
     try {
-      expect(await migrate(client)).toEqual(["0001_counters.sql", "0002_users_tokens.sql", "0004_sessions_jwt.sql", "0006_permissions.sql", "0007_api_keys.sql", "0008_accounts.sql", "0009_knox_tokens.sql"]);
+      expect(await migrate(client)).toEqual(["0001_counters.sql", "0002_users_tokens.sql", "0004_sessions_jwt.sql", "0006_permissions.sql", "0007_api_keys.sql", "0008_accounts.sql", "0009_knox_tokens.sql", "0010_api_key_rotation.sql"]);
       expect(await migrate(client)).toEqual([]);
       // Django mode on a database without Django's tables fails, naming the migration, and applies nothing.
       await expect(migrate(client, { django: true })).rejects.toThrow(/0003_django_tokens.sql failed/);
       const { rows } = await toSqlClient(client).query("SELECT name FROM portcullis_migrations ORDER BY name", []);
-      expect(rows.map((row) => row.name)).toEqual(["0001_counters.sql", "0002_users_tokens.sql", "0004_sessions_jwt.sql", "0006_permissions.sql", "0007_api_keys.sql", "0008_accounts.sql", "0009_knox_tokens.sql"]);
+      expect(rows.map((row) => row.name)).toEqual(["0001_counters.sql", "0002_users_tokens.sql", "0004_sessions_jwt.sql", "0006_permissions.sql", "0007_api_keys.sql", "0008_accounts.sql", "0009_knox_tokens.sql", "0010_api_key_rotation.sql"]);
     } finally {
       await close();
     }
@@ -37,7 +37,7 @@ describe("migrations", () => {
     const [a, b] = [await connect(database.url), await connect(database.url)];
     try {
       const [first, second] = await Promise.all([a.migrate(), b.migrate()]);
-      expect([...first, ...second].sort()).toEqual(["0001_counters.sql", "0002_users_tokens.sql", "0004_sessions_jwt.sql", "0006_permissions.sql", "0007_api_keys.sql", "0008_accounts.sql", "0009_knox_tokens.sql"]);
+      expect([...first, ...second].sort()).toEqual(["0001_counters.sql", "0002_users_tokens.sql", "0004_sessions_jwt.sql", "0006_permissions.sql", "0007_api_keys.sql", "0008_accounts.sql", "0009_knox_tokens.sql", "0010_api_key_rotation.sql"]);
     } finally {
       await Promise.all([a.close(), b.close()]);
       await database.drop();
@@ -68,7 +68,7 @@ describe("migrations", () => {
     const database = await createDatabase();
     try {
       const db = await connect(database.url);
-      expect(await db.migrate()).toEqual(["0001_counters.sql", "0002_users_tokens.sql", "0004_sessions_jwt.sql", "0006_permissions.sql", "0007_api_keys.sql", "0008_accounts.sql", "0009_knox_tokens.sql"]);
+      expect(await db.migrate()).toEqual(["0001_counters.sql", "0002_users_tokens.sql", "0004_sessions_jwt.sql", "0006_permissions.sql", "0007_api_keys.sql", "0008_accounts.sql", "0009_knox_tokens.sql", "0010_api_key_rotation.sql"]);
       const user = await db.store.createUser({ username: "cli-user", passwordHash: "!" });
       expect(await db.store.getUserById(user.id)).toEqual(user);
       await db.close();

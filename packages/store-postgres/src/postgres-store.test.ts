@@ -7,7 +7,7 @@ import {
   runSessionStoreConformance,
   runStoreConformance,
 } from "@portcullis/testing";
-import { afterAll, beforeAll } from "vitest";
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import {
   HAS_SERVER,
   announce,
@@ -99,3 +99,29 @@ for (const label of HAS_SERVER ? ["postgres.js", "pg"] : ["PGlite"]) {
     return postgresStore(client.client);
   });
 }
+
+// Real concurrency on the server: rotations of one key through two drivers' pools (20 connections), racing.
+describe.runIf(HAS_SERVER)("postgresStore API key rotation across connections", () => {
+  it("of 40 rotations of one key from two pools exactly one succeeds, and one revoke racing 10 rotations wins or loses whole", async () => {
+    await wipe(clients.pg!, ["portcullis_api_keys"]);
+    const stores = [postgresStore(clients["postgres.js"]!.client), postgresStore(clients.pg!.client)];
+    const key = (id: string, digest: string) => ({ id, digest, ownerId: "org", name: null, scopes: [], createdAt: 1, expiresAt: null, lastUsedAt: null });
+    await stores[0]!.createApiKey(key("old000000000", "d".repeat(64)));
+    const outcomes = await Promise.all(
+      Array.from({ length: 40 }, (_, i) => stores[i % 2]!.rotateApiKey("old000000000", key(`new${String(i).padStart(9, "0")}`, i.toString(16).padStart(64, "0")), 5, 2)),
+    );
+    expect(outcomes.filter((o) => o === "rotated")).toHaveLength(1);
+    expect(outcomes.filter((o) => o === "conflict")).toHaveLength(39);
+    expect(await stores[1]!.listApiKeys("org")).toHaveLength(2);
+
+    await stores[0]!.createApiKey(key("gone00000000", "e".repeat(64)));
+    const raced = await Promise.all([
+      stores[1]!.deleteApiKey("gone00000000"),
+      ...Array.from({ length: 10 }, (_, i) => stores[i % 2]!.rotateApiKey("gone00000000", key(`rep${String(i).padStart(9, "0")}`, (i + 100).toString(16).padStart(64, "0")), 5, 2)),
+    ]);
+    const rotated = raced.slice(1).filter((o) => o === "rotated").length;
+    expect(rotated).toBeLessThanOrEqual(1);
+    expect(await stores[0]!.listApiKeys("org")).toHaveLength(2 + rotated);
+  });
+});
+

@@ -24,7 +24,7 @@ beforeAll(async () => {
   clients["postgres.js"] = postgresJsClient(database.url);
   clients.pg = pgClient(database.url);
   schemaBefore = await djangoSchema(clients.pg.client);
-  expect(await migrate(clients.pg.client, { django: true })).toEqual(["0001_counters.sql", "0003_django_tokens.sql", "0005_django_jwt.sql", "0007_api_keys.sql", "0009_knox_django.sql"]);
+  expect(await migrate(clients.pg.client, { django: true })).toEqual(["0001_counters.sql", "0003_django_tokens.sql", "0005_django_jwt.sql", "0007_api_keys.sql", "0009_knox_django.sql", "0010_api_key_rotation.sql"]);
 });
 
 afterAll(async () => {

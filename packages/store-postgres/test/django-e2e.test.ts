@@ -6,10 +6,10 @@
  * Django's own tables are compared before and after (unchanged).
  */
 import { serve, type ServerType } from "@hono/node-server";
-import { auth } from "@portcullis/adapters/hono";
+import { auth, mountSessionEndpoints } from "@portcullis/adapters/hono";
 import { passwordHashers, type Compat } from "@portcullis/core";
 import { blacklistJwtHandler, jwtAuth, jwtSettings, obtainJwtPairHandler, refreshJwtHandler } from "@portcullis/core/jwt";
-import { djangoSessions, sessionAuth, sessionLoginHandler, sessionLogoutHandler } from "@portcullis/core/sessions";
+import { djangoSessions, sessionAuth } from "@portcullis/core/sessions";
 import { Hono } from "hono";
 import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
@@ -40,8 +40,8 @@ function portcullisApp(store: PostgresDjangoStore, releases: Compat): Hono {
   const schemes = [sessionAuth({ django }), jwtAuth({ jwt, users: store, blacklist: store })] as const;
   const app = new Hono();
   app.all("/api/me/", auth({ schemes }), (c) => c.json({ id: c.var.user.id, username: c.var.user.username }));
-  app.post("/api/login/", (c) => sessionLoginHandler({ store, django, bruteForce: false, passwordHashers: hashers })(c.req.raw));
-  app.post("/api/logout/", (c) => sessionLogoutHandler({ django })(c.req.raw));
+  // The session endpoints as an app mounts them: Django's own sessions through mountSessionEndpoints' `django`.
+  mountSessionEndpoints(app, { store, django, bruteForce: false, passwordHashers: hashers, paths: { login: "/api/login/", logout: "/api/logout/" } });
   app.post("/api/token/", (c) => obtainJwtPairHandler({ jwt, store, blacklist: store, bruteForce: false, passwordHashers: hashers })(c.req.raw));
   app.post("/api/token/refresh/", (c) => refreshJwtHandler({ jwt, users: store, blacklist: store })(c.req.raw));
   app.post("/api/token/blacklist/", (c) => blacklistJwtHandler({ jwt, blacklist: store })(c.req.raw));

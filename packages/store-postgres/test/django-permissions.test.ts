@@ -39,6 +39,8 @@ if (!HAS_SERVER) console.warn("skipping the Django permission parity test: set P
 interface Answer {
   readonly status: number;
   readonly body: unknown;
+  /** The `Allow` header of a 405 (DRF sends it on every answer; compared where Portcullis answers 405). */
+  readonly allow?: string | null;
 }
 
 /** Counts the statements a store runs. */
@@ -79,7 +81,8 @@ async function ask(send: (request: Request) => Promise<Response>, base: string, 
   const text = await response.text();
   // Over HTTP a HEAD answer has no body (Django's server drops it); in process it still has one: compare status.
   if (method === "HEAD") return { status: response.status, body: null };
-  return { status: response.status, body: text === "" ? null : (JSON.parse(text) as unknown) };
+  const allow = response.status === 405 ? { allow: response.headers.get("allow") } : {};
+  return { status: response.status, body: text === "" ? null : (JSON.parse(text) as unknown), ...allow };
 }
 
 for (const stack of stacks) {
@@ -105,7 +108,7 @@ for (const stack of stacks) {
       await database?.drop();
     });
 
-    it.each([false, true])("every path × method × user answers the same status and body (permissionsWithUser: %s)", async (withUser) => {
+    it.each([false, true])("every path × method × user answers the same status and body, and a 405 the same Allow (permissionsWithUser: %s)", async (withUser) => {
       const local = portcullis(client!, drfRelease(stack), withUser);
       const differences: string[] = [];
       let compared = 0;

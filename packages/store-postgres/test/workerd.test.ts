@@ -62,7 +62,7 @@ describe.skipIf(!HAS_SERVER)("postgresStore in workerd (Miniflare hyperdrives)",
     const setup = await mf!.dispatchFetch("http://worker.test/setup", { method: "POST" });
     expect(setup.status).toBe(200);
     const { applied, key, username } = (await setup.json()) as { applied: string[]; key: string; username: string };
-    expect(applied).toEqual(["0001_counters.sql", "0002_users_tokens.sql", "0004_sessions_jwt.sql", "0006_permissions.sql", "0007_api_keys.sql", "0008_accounts.sql", "0009_knox_tokens.sql"]);
+    expect(applied).toEqual(["0001_counters.sql", "0002_users_tokens.sql", "0004_sessions_jwt.sql", "0006_permissions.sql", "0007_api_keys.sql", "0008_accounts.sql", "0009_knox_tokens.sql", "0010_api_key_rotation.sql"]);
     const ok = await mf!.dispatchFetch("http://worker.test/me", { headers: { Authorization: `Token ${key}` } });
     expect(ok.status).toBe(200);
     expect(await ok.json()).toEqual({ username });

@@ -1,6 +1,7 @@
 /**
  * The `ApiKeyStore` conformance suite: create, find by id, list per owner, expire (never extend), the
- * conditional `lastUsedAt` write, delete, purge, and atomicity of `touchApiKey` under concurrency.
+ * conditional `lastUsedAt` write, delete, purge, and atomicity of `touchApiKey` and `rotateApiKey` under
+ * concurrency (also against a racing delete).
  * @module
  */
 import { describe, expect, it } from "vitest";
@@ -68,6 +69,71 @@ export function runApiKeyStoreConformance<S extends ApiKeyStore>(
         expect(listed).toEqual([recordOf(first), recordOf(later)]);
         for (const record of listed) expect(record).not.toHaveProperty("digest");
         expect(await store().listApiKeys(uniqueName("nobody"))).toEqual([]);
+      });
+    });
+
+    describe("API keys: rotate", () => {
+      it("rotateApiKey stores the replacement, moves the old expiry earlier only, and rotates a key once", async () => {
+        const old = newApiKey({ expiresAt: T0 + 10_000 });
+        await store().createApiKey(old);
+        const next = newApiKey({ ownerId: old.ownerId });
+        expect(await store().rotateApiKey(old.id, next, T0 + 500, T0)).toBe("rotated");
+        expect(await store().findApiKey(next.id)).toEqual(next);
+        expect((await store().findApiKey(old.id))?.expiresAt).toBe(T0 + 500);
+        expect(await store().rotateApiKey(old.id, newApiKey(), T0 + 400, T0 + 1)).toBe("conflict");
+        expect((await store().findApiKey(old.id))?.expiresAt).toBe(T0 + 500);
+        expect(await store().rotateApiKey(old.id, newApiKey(), T0 + 900, T0 + 500)).toBe("missing");
+        const soon = newApiKey({ expiresAt: T0 + 100 });
+        await store().createApiKey(soon);
+        expect(await store().rotateApiKey(soon.id, newApiKey(), T0 + 500, T0)).toBe("rotated");
+        expect((await store().findApiKey(soon.id))?.expiresAt).toBe(T0 + 100);
+        expect((await store().listApiKeys(old.ownerId)).map((k) => k.id)).toEqual([old.id, next.id]);
+      });
+
+      it("rotateApiKey answers missing for an unknown, expired or deleted key and then stores nothing", async () => {
+        const expired = newApiKey({ expiresAt: T0 });
+        const deleted = newApiKey();
+        await store().createApiKey(expired);
+        await store().createApiKey(deleted);
+        await store().deleteApiKey(deleted.id);
+        for (const id of [randomHex(6), expired.id, deleted.id]) {
+          const next = newApiKey();
+          expect(await store().rotateApiKey(id, next, T0 + 500, T0)).toBe("missing");
+          expect(await store().findApiKey(next.id)).toBeNull();
+        }
+      });
+
+      it("rotateApiKey is all or nothing: a replacement whose id or digest exists throws ConflictError and claims nothing", async () => {
+        const [old, other] = [newApiKey(), newApiKey()];
+        await store().createApiKey(old);
+        await store().createApiKey(other);
+        await expect(store().rotateApiKey(old.id, newApiKey({ id: other.id }), T0 + 500, T0)).rejects.toBeInstanceOf(ConflictError);
+        await expect(store().rotateApiKey(old.id, newApiKey({ digest: other.digest }), T0 + 500, T0)).rejects.toBeInstanceOf(ConflictError);
+        expect((await store().findApiKey(old.id))?.expiresAt).toBeNull();
+        expect(await store().rotateApiKey(old.id, newApiKey(), T0 + 500, T0)).toBe("rotated");
+      });
+
+      it("of 20 concurrent rotations of one key exactly one succeeds and only its replacement exists", async () => {
+        const old = newApiKey();
+        await store().createApiKey(old);
+        const nexts = Array.from({ length: 20 }, () => newApiKey({ ownerId: old.ownerId }));
+        const outcomes = await Promise.all(nexts.map((next) => store().rotateApiKey(old.id, next, T0 + 500, T0)));
+        expect(outcomes.filter((o) => o === "rotated")).toHaveLength(1);
+        expect(outcomes.filter((o) => o === "conflict")).toHaveLength(19);
+        expect((await store().listApiKeys(old.ownerId)).map((k) => k.id).sort()).toEqual([old.id, nexts[outcomes.indexOf("rotated")]!.id].sort());
+      });
+
+      it("a rotation racing a delete never leaves a replacement of a deleted key unless it rotated first", async () => {
+        for (let round = 0; round < 10; round += 1) {
+          const old = newApiKey();
+          const next = newApiKey({ ownerId: old.ownerId });
+          await store().createApiKey(old);
+          const [outcome, deleted] = await Promise.all([store().rotateApiKey(old.id, next, T0 + 500, T0), store().deleteApiKey(old.id)]);
+          expect(deleted).toBe(true);
+          expect(outcome === "rotated" || outcome === "missing").toBe(true);
+          expect((await store().findApiKey(next.id)) !== null).toBe(outcome === "rotated");
+          expect(await store().findApiKey(old.id)).toBeNull();
+        }
       });
     });
 

@@ -3,7 +3,7 @@
  * revoke-api-key <key-id>` (internal).
  * @module
  */
-import { ConfigError, isWithinDateRange, type ApiKeyRecord } from "@portcullis/core";
+import { ConfigError, ConflictError, isWithinDateRange, type ApiKeyRecord } from "@portcullis/core";
 import { issueApiKey, listApiKeys, revokeApiKey, rotateApiKey } from "@portcullis/core/api-keys";
 import { withBackend } from "../backend.js";
 import { CliError, usageError } from "../errors.js";
@@ -80,7 +80,12 @@ export const rotateApiKeyCommand: Command = async ({ args, options, io }) => {
   const graceText = stringOption(options, "grace");
   const graceMs = graceText === undefined ? undefined : graceText === "0" ? 0 : parseTtl(graceText);
   await withBackend(options, io.cwd, async ({ store }) => {
-    const rotated = await asUsage(() => rotateApiKey(store, id, graceMs === undefined ? {} : { graceMs }));
+    const rotated = await asUsage(() => rotateApiKey(store, id, graceMs === undefined ? {} : { graceMs })).catch((error: unknown) => {
+      if (error instanceof ConflictError && error.field === "rotation") {
+        throw new CliError(`Cannot rotate the API key ${escapeForTerminal(id)}: it has already been rotated (revoke it, or rotate its replacement)`);
+      }
+      throw error;
+    });
     if (rotated === null) throw new CliError(`Cannot rotate the API key: no live key with id ${escapeForTerminal(id)}`);
     io.out(`Generated API key ${rotated.key}`);
     io.err(`Key ${describeKey(rotated.apiKey)}. The old key ${id} stops working at ${iso(rotated.previous.expiresAt)}.`);

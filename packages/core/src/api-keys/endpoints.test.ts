@@ -77,4 +77,32 @@ describe("apiKeyEndpoints", () => {
     ];
     expect(cases.map(([response]) => response.status)).toEqual(cases.map(([, status]) => status));
   });
+
+  it("of 10 concurrent rotations of one key one answers 200 and the others 409; a later one 409 too", async () => {
+    const { endpoints, alice, store, aliceId } = await setup();
+    const { api_key } = await (await endpoints.issue(call(`Token ${alice}`, "POST", {}), ctx)).json();
+    const responses = await Promise.all(Array.from({ length: 10 }, () => endpoints.rotate(call(`Token ${alice}`, "POST", { id: api_key.id }), ctx)));
+    expect(responses.map((r) => r.status).sort()).toEqual([200, ...Array<number>(9).fill(409)]);
+    const conflict = responses.find((r) => r.status === 409)!;
+    expect([await conflict.json(), conflict.headers.get("cache-control")]).toEqual([{ detail: "This API key has already been rotated." }, expect.stringContaining("no-store")]);
+    expect(await store.listApiKeys(aliceId)).toHaveLength(2);
+    expect((await endpoints.rotate(call(`Token ${alice}`, "POST", { id: api_key.id }), ctx)).status).toBe(409);
+  });
+
+  it("a revoke racing a rotation leaves no live replacement of a revoked key unless the rotation answered 200", async () => {
+    const { endpoints, alice, store, aliceId } = await setup();
+    for (let round = 0; round < 5; round += 1) {
+      const { api_key } = await (await endpoints.issue(call(`Token ${alice}`, "POST", {}), ctx)).json();
+      const [rotated, revoked] = await Promise.all([
+        endpoints.rotate(call(`Token ${alice}`, "POST", { id: api_key.id }), ctx),
+        endpoints.revoke(call(`Token ${alice}`, "DELETE", { id: api_key.id }), ctx),
+      ]);
+      expect(revoked.status).toBe(204);
+      expect([200, 404]).toContain(rotated.status);
+      expect(await store.findApiKey(api_key.id)).toBeNull();
+      const left = await store.listApiKeys(aliceId);
+      expect(left).toHaveLength(rotated.status === 200 ? 1 : 0);
+      for (const key of left) await store.deleteApiKey(key.id);
+    }
+  });
 });

@@ -6,9 +6,9 @@
  */
 import type { AuthContext } from "../context.js";
 import { parseBody } from "../endpoints/body.js";
-import { guardedHandler } from "../endpoints/http.js";
-import { ConfigError } from "../errors.js";
-import type { EventHook } from "../events.js";
+import { guardedHandler, methodNotAllowed } from "../endpoints/http.js";
+import { ConfigError, ConflictError } from "../errors.js";
+import { emit, type EventHook } from "../events.js";
 import type { Decision } from "../guard.js";
 import { NO_STORE_HEADERS, jsonResponse, toResponse } from "../response.js";
 import type { ApiKeyRecord, ApiKeyStore } from "../store/types.js";
@@ -30,6 +30,7 @@ export interface ApiKeyEndpointOptions {
   readonly prefix?: string;
   /** Grace period of a rotation, ms. Default 24 hours. */
   readonly graceMs?: number;
+  /** Receives `apiKey.issued`, `apiKey.rotated`, `apiKey.revoked` and `store.failed` (never a key or digest). */
   readonly onEvent?: EventHook;
 }
 
@@ -39,7 +40,10 @@ export interface ApiKeyEndpoints {
   readonly issue: Handler;
   /** `GET` → 200 `[api_key, …]`, the caller's keys. */
   readonly list: Handler;
-  /** `POST {id}` → 200 `{key, api_key, previous}`; the old key works until `previous.expires_at`. */
+  /**
+   * `POST {id}` → 200 `{key, api_key, previous}`; the old key works until `previous.expires_at`. A key is rotated
+   * once: a key already rotated (also by a concurrent request) answers 409.
+   */
   readonly rotate: Handler;
   /** `POST {id}` (or `DELETE`) → 204; 404 for a key the caller does not own. */
   readonly revoke: Handler;
@@ -60,8 +64,6 @@ function view(key: ApiKeyRecord) {
 
 const notFound = () => jsonResponse({ detail: "Not found." }, 404, NO_STORE_HEADERS);
 const invalid = (field: string, message: string) => jsonResponse({ [field]: [message] }, 400, NO_STORE_HEADERS);
-const methodNotAllowed = (method: string, allow: string) =>
-  jsonResponse({ detail: `Method "${method}" not allowed.` }, 405, { Allow: allow });
 
 /**
  * The API key management endpoints.
@@ -105,7 +107,7 @@ export function apiKeyEndpoints(options: ApiKeyEndpointOptions): ApiKeyEndpoints
   }
 
   const issue = guardedHandler(async (request, ctx) => {
-    if (request.method !== "POST") return methodNotAllowed(request.method, "POST");
+    if (request.method !== "POST") return methodNotAllowed(request.method);
     const owner = await ownerOf(request, ctx);
     if (typeof owner !== "string") return owner;
     const body = await parseBody(request);
@@ -131,18 +133,20 @@ export function apiKeyEndpoints(options: ApiKeyEndpointOptions): ApiKeyEndpoints
       ownerId: owner, name: name as string | null, scopes: scopes as string[], prefix, now,
       ttlMs: ttl === null ? null : (ttl as number) * 1000,
     });
+    const ip = ctx.clientIp === undefined ? {} : { clientIp: ctx.clientIp };
+    emit(ctx, { type: "apiKey.issued", ownerId: owner, keyId: apiKey.id, scopes: apiKey.scopes, expiresAt: apiKey.expiresAt, ...ip });
     return jsonResponse({ key, api_key: view(apiKey) }, 201, NO_STORE_HEADERS);
   }, onEvent);
 
   const list = guardedHandler(async (request, ctx) => {
-    if (request.method !== "GET" && request.method !== "HEAD") return methodNotAllowed(request.method, "GET, HEAD");
+    if (request.method !== "GET" && request.method !== "HEAD") return methodNotAllowed(request.method, ["GET"]);
     const owner = await ownerOf(request, ctx);
     if (typeof owner !== "string") return owner;
     return jsonResponse((await store.listApiKeys(owner)).map(view), 200, NO_STORE_HEADERS);
   }, onEvent);
 
   const rotate = guardedHandler(async (request, ctx) => {
-    if (request.method !== "POST") return methodNotAllowed(request.method, "POST");
+    if (request.method !== "POST") return methodNotAllowed(request.method);
     const owner = await ownerOf(request, ctx);
     if (typeof owner !== "string") return owner;
     const id = await idOf(request);
@@ -150,20 +154,28 @@ export function apiKeyEndpoints(options: ApiKeyEndpointOptions): ApiKeyEndpoints
     const now = ctx.now ? ctx.now() : Date.now();
     const own = await ownKey(id, owner, now);
     if (own instanceof Response) return own;
-    const rotated = await rotateApiKey(store, id, { now, prefix, ...(graceMs === undefined ? {} : { graceMs }) });
+    const rotated = await rotateApiKey(store, id, { now, prefix, ...(graceMs === undefined ? {} : { graceMs }) }).catch((error: unknown) => {
+      if (error instanceof ConflictError && error.field === "rotation") return error;
+      throw error;
+    });
+    if (rotated instanceof ConflictError) return jsonResponse({ detail: rotated.message }, 409, NO_STORE_HEADERS);
     if (rotated === null) return notFound();
+    const ip = ctx.clientIp === undefined ? {} : { clientIp: ctx.clientIp };
+    emit(ctx, { type: "apiKey.rotated", ownerId: owner, keyId: id, replacementId: rotated.apiKey.id, expiresAt: rotated.previous.expiresAt, ...ip });
     return jsonResponse({ key: rotated.key, api_key: view(rotated.apiKey), previous: view(rotated.previous) }, 200, NO_STORE_HEADERS);
   }, onEvent);
 
   const revoke = guardedHandler(async (request, ctx) => {
-    if (request.method !== "POST" && request.method !== "DELETE") return methodNotAllowed(request.method, "POST, DELETE");
+    if (request.method !== "POST" && request.method !== "DELETE") return methodNotAllowed(request.method, ["POST", "DELETE"]);
     const owner = await ownerOf(request, ctx);
     if (typeof owner !== "string") return owner;
     const id = await idOf(request);
     if (typeof id !== "string") return id;
     const found = await store.findApiKey(id);
     if (found === null || found.ownerId !== owner) return notFound();
-    await store.deleteApiKey(id);
+    if (await store.deleteApiKey(id)) {
+      emit(ctx, { type: "apiKey.revoked", ownerId: owner, keyId: id, ...(ctx.clientIp === undefined ? {} : { clientIp: ctx.clientIp }) });
+    }
     return new Response(null, { status: 204, headers: NO_STORE_HEADERS });
   }, onEvent);
 

@@ -23,4 +23,4 @@ export { apiKeyQuota, perKeyRateThrottle } from "./limits.js";
 export { isApiKeyFormat } from "./_format.js";
 export type { ApiKeyEndpointOptions, ApiKeyEndpoints } from "./endpoints.js";
 export { apiKeyEndpoints } from "./endpoints.js";
-export type { ApiKeyRecord, ApiKeyStore, StoredApiKey } from "../store/types.js";
+export type { ApiKeyRecord, ApiKeyRotation, ApiKeyStore, StoredApiKey } from "../store/types.js";

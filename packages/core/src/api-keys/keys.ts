@@ -3,9 +3,9 @@
  * is `<prefix><id>_<secret><checksum>`; only the SHA-256 digest of the whole key is stored.
  * @module
  */
-import { ConfigError } from "../errors.js";
+import { ConfigError, ConflictError } from "../errors.js";
 import { sha256Hex } from "../internal/sha256.js";
-import type { ApiKeyRecord, ApiKeyStore } from "../store/types.js";
+import type { ApiKeyRecord, ApiKeyStore, StoredApiKey } from "../store/types.js";
 import { checkName, isWithinDateRange } from "../tokens/tokens.js";
 import { newKey } from "./_format.js";
 
@@ -104,16 +104,20 @@ export interface RotateApiKeyOptions {
   readonly now?: number;
 }
 
+/** The message of the `ConflictError` (`field` `"rotation"`) that `rotateApiKey` throws for a key rotated before. */
+const ALREADY_ROTATED = "This API key has already been rotated.";
+
 /**
  * Rotates a key: issues a new one with the same owner, name and scopes, and ends the old one's life after the
- * grace period (never later than it would have ended anyway). Answers `null` when the key does not exist (or has
- * already expired) — nothing is issued then.
+ * grace period (never later than it would have ended anyway), in one atomic store call. Answers `null` when the key
+ * does not exist (or has already expired): nothing is issued then. A key is rotated once: rotating it again (or
+ * concurrently) throws `ConflictError` with `field` `"rotation"`, and only one replacement ever exists.
  * @example
  * const rotated = await rotateApiKey(store, apiKey.id, { graceMs: 3_600_000 });
  * if (rotated) console.log(rotated.key); // shown once
  */
 export async function rotateApiKey(
-  store: Pick<ApiKeyStore, "createApiKey" | "findApiKey" | "expireApiKey">,
+  store: Pick<ApiKeyStore, "findApiKey" | "rotateApiKey">,
   id: string,
   options: RotateApiKeyOptions = {},
 ): Promise<{ key: string; apiKey: ApiKeyRecord; previous: ApiKeyRecord } | null> {
@@ -123,16 +127,15 @@ export async function rotateApiKey(
   const old = await store.findApiKey(id);
   if (old === null || (old.expiresAt !== null && old.expiresAt <= now)) return null;
   const ttlMs = options.ttlMs !== undefined ? options.ttlMs : old.expiresAt === null ? null : Math.max(1, old.expiresAt - old.createdAt);
-  const issued = await issueApiKey(store, {
-    ownerId: old.ownerId,
-    name: old.name,
-    scopes: old.scopes,
-    ttlMs,
-    now,
-    ...(options.prefix === undefined ? {} : { prefix: options.prefix }),
-  });
   const end = Math.min(old.expiresAt ?? Number.POSITIVE_INFINITY, now + graceMs);
-  await store.expireApiKey(id, end);
+  let replacement: StoredApiKey | undefined;
+  const issued = await issueApiKey(
+    { createApiKey: async (key) => void (replacement = key) },
+    { ownerId: old.ownerId, name: old.name, scopes: old.scopes, ttlMs, now, ...(options.prefix === undefined ? {} : { prefix: options.prefix }) },
+  );
+  const outcome = await store.rotateApiKey(id, replacement as StoredApiKey, end, now);
+  if (outcome === "missing") return null;
+  if (outcome === "conflict") throw new ConflictError("rotation", ALREADY_ROTATED);
   const { digest: _digest, ...record } = old;
   return { ...issued, previous: { ...record, expiresAt: end } };
 }

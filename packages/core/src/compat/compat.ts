@@ -46,7 +46,11 @@ export interface HasherDefaults {
   readonly passwordHashers: readonly string[];
   /** Algorithms this release no longer ships (a row of them cannot be verified by that Django). */
   readonly removedHashers: readonly string[];
-  /** Whether an unusable or unknown hash still costs one default hash before `False` (4.2.14, 5.0.7, 5.1+). */
+  /**
+   * Whether an unusable or unknown hash still costs one default hash before `False` (4.2.14, 5.0.7, 5.1+), as
+   * upstream released it; distributions may backport it (Debian's 3.2.25 has it). Portcullis reads it nowhere: it
+   * always pays one preferred hash there.
+   */
   readonly hashesUnusable: boolean;
 }
 

@@ -3,14 +3,15 @@
  * @module
  */
 import type { AuthContext } from "../context.js";
+import { allowHeader } from "../auth-error.js";
 import { reportFailure, withHook, type EventHook } from "../events.js";
 import { errorToResponse, jsonResponse } from "../response.js";
 
 const EMPTY_CONTEXT: AuthContext = Object.freeze({});
 
-/** 405 with DRF's message and the `Allow` header. */
-export function methodNotAllowed(method: string): Response {
-  return jsonResponse({ detail: `Method "${method}" not allowed.` }, 405, { Allow: "POST" });
+/** 405 with DRF's message and DRF's `Allow` header for a view handling `methods` (default `POST, OPTIONS`). */
+export function methodNotAllowed(method: string, methods: readonly string[] = ["POST"]): Response {
+  return jsonResponse({ detail: `Method "${method}" not allowed.` }, 405, { Allow: allowHeader(methods) });
 }
 
 /**

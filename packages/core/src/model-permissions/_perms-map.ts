@@ -35,12 +35,13 @@ export function requiredPerms(model: unknown, permsMap: PermsMap): RequiredPerms
 }
 
 /**
- * The names `method` requires (Django upper-cases the method); a method the map does not list answers DRF's 405.
+ * The names `method` requires (Django upper-cases the method); a method the map does not list answers DRF's 405,
+ * whose `Allow` lists the map's methods (those of a view that handles every method the map lists).
  * @throws PermissionDenial (405 `Method "<M>" not allowed.`)
  */
 export function requiredFor(map: RequiredPerms, method: string): readonly string[] {
   const upper = method.toUpperCase();
   const names = map.get(upper);
-  if (!names) throw new PermissionDenial(methodNotAllowed(upper));
+  if (!names) throw new PermissionDenial(methodNotAllowed(upper, [...map.keys()]));
   return names;
 }

@@ -110,6 +110,21 @@ describe("djangoModelPermissions (DRF's DjangoModelPermissions)", () => {
     expect(await answer(permission, schemes, "PROPFIND")).toEqual([405, 'Method "PROPFIND" not allowed.']);
   });
 
+  it("a 405 carries Allow: the map's methods in Django's order (DRF's header for a view with every method)", async () => {
+    const { store, keys } = await cast();
+    const schemes = [tokenAuth({ store })];
+    const allowOf = async (permission: Permission, method: string) => {
+      const decision = await guard({ schemes, permissions: [permission] })(
+        new Request("https://api.test/articles/", { method, headers: { Authorization: `Token ${keys.direct}` } }),
+      );
+      return decision.allowed ? null : toResponse(decision.error).headers.get("allow");
+    };
+    expect(await allowOf(djangoModelPermissions({ store, model: "blog.article" }), "PROPFIND")).toBe("GET, POST, PUT, PATCH, DELETE, HEAD, OPTIONS");
+    const readOnly = djangoModelPermissions({ store, model: "blog.article", permsMap: { GET: [], POST: ["%(app_label)s.add_%(model_name)s"] } });
+    expect(await allowOf(readOnly, "DELETE")).toBe("GET, POST, HEAD, OPTIONS");
+    expect(await allowOf(readOnly, "PROPFIND")).toBe("GET, POST, HEAD, OPTIONS");
+  });
+
   it("ignoreModelPermissions (DefaultRouter's root): DRF 3.14 lets anonymous through, 3.15+ checks authentication first", async () => {
     const { store, keys } = await cast();
     const schemes = [tokenAuth({ store })];

@@ -336,6 +336,9 @@ export interface StoredApiKey extends ApiKeyRecord {
   readonly digest: string;
 }
 
+/** What `ApiKeyStore.rotateApiKey` answers. */
+export type ApiKeyRotation = "rotated" | "conflict" | "missing";
+
 /** The API key capability: keys looked up by their public id, their secret kept only as a digest. */
 export interface ApiKeyStore {
   /** Stores a key; throws `ConflictError` when its id or digest exists. */
@@ -349,6 +352,14 @@ export interface ApiKeyStore {
    * key exists. Used by rotation for the grace period.
    */
   expireApiKey(id: string, expiresAt: number): Promise<boolean>;
+  /**
+   * Rotates key `id` atomically: when it exists, has not expired at `now` and has not been rotated before, marks it
+   * rotated, moves its expiry to `expiresAt` (never later) and stores `replacement`, all or nothing, and answers
+   * `"rotated"`. Otherwise it changes nothing and answers `"conflict"` (already rotated, still in its grace period)
+   * or `"missing"` (no such key, or it has expired). Of any number of concurrent rotations exactly one answers
+   * `"rotated"`; a rotation racing `deleteApiKey` never leaves a replacement of a deleted key.
+   */
+  rotateApiKey(id: string, replacement: StoredApiKey, expiresAt: number, now: number): Promise<ApiKeyRotation>;
   /**
    * Sets `lastUsedAt = at` only when it is `null` or `<= at - minIntervalMs` (one conditional statement, so
    * concurrent requests write it once); answers whether it wrote.

@@ -86,6 +86,25 @@ describe.each(simplejwtStacks("the JWT endpoint parity").map((stack) => [stack.n
       expect({ name, body, ours }).toEqual({ name, body, ours: real[index] });
     }
   }, 120_000);
+
+  it("answers a GET to every endpoint with simplejwt's 405, body and Allow", async () => {
+    const handlers: Record<string, Handler> = {
+      obtain: obtainJwtPairHandler({ jwt: env.jwt, store: env.store, bruteForce: false }),
+      refresh: refreshJwtHandler({ jwt: env.jwt }),
+      verify: verifyJwtHandler({ jwt: env.jwt }),
+      blacklist: blacklistJwtHandler({ jwt: env.jwt, blacklist: env.store }),
+      obtain_sliding: obtainSlidingJwtHandler({ jwt: env.jwt, store: env.store, bruteForce: false }),
+      refresh_sliding: refreshSlidingJwtHandler({ jwt: env.jwt }),
+    };
+    const views = Object.keys(handlers);
+    const real = runSimplejwt({ secret_key: SECRET, users: [], actions: views.map((view) => ({ do: "request", view })) }, stack);
+    for (const [index, view] of views.entries()) {
+      const response = await (handlers[view] as Handler)(new Request("http://api.test/"), { clientIp: "192.0.2.1" });
+      const ours = { status: response.status, headers: { allow: response.headers.get("allow") }, body: await response.json() };
+      expect({ view, ours }).toEqual({ view, ours: real[index] });
+      expect(ours.headers.allow).toBe("POST, OPTIONS");
+    }
+  }, 120_000);
 });
 
 describe("JWT endpoints: login, refresh, rotation with reuse detection, logout", () => {

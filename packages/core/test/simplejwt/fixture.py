@@ -135,7 +135,8 @@ def request(action):
         body = json.loads(body)
     except ValueError:
         pass
-    headers = {name.lower(): value for name, value in response.items() if name.lower() == "www-authenticate"}
+    wanted = {"www-authenticate", "allow"} if response.status_code == 405 else {"www-authenticate"}
+    headers = {name.lower(): value for name, value in response.items() if name.lower() in wanted}
     return {"status": response.status_code, "headers": headers, "body": body}
 
 
