@@ -5,8 +5,8 @@
  * block (with the blocks that continue it), and typechecked with the repository's compiler options in one program
  * with Node's types; a block that starts with `/// <reference types="@cloudflare/workers-types" />` is checked
  * in a second program with Workers' types instead. Blocks marked `<!-- runs: deno; ... -->` are checked by
- * `deno check` instead; blocks marked `<!-- runs: bun; ... -->` are run but not typechecked (Bun's types,
- * `bun-types`, are not installed in this repository and cannot be had offline).
+ * `deno check` instead; blocks marked `<!-- runs: bun; ... -->` are checked in a third program with Bun's types
+ * (`@types/bun`, pinned to the `bun-bin` release that runs them) instead of Node's.
  *
  * Runnable blocks (`<!-- runs: node|deno|bun; GET /path → 401; ... -->` right before the fence) are servers: each
  * is started in its runtime on a free 127.0.0.1 port, asked the stated requests in order after a readiness probe
@@ -37,7 +37,7 @@ function folderOf(file: string): string {
 
 /** A snippet that starts with Workers' types reference compiles with them, apart from Node's. */
 const isWorkers = (snippet: Snippet) => snippet.code.startsWith('/// <reference types="@cloudflare/workers-types" />');
-/** Deno and Bun blocks are not Node programs: Deno's are checked by `deno check`, Bun's only run. */
+/** Deno and Bun blocks are not Node programs: Deno's are checked by `deno check`, Bun's with Bun's types. */
 const isNodeOrWorkers = (snippet: Snippet) => snippet.runs === undefined || snippet.runs.runtime === "node";
 
 /** Writes a snippet's code beside the package it documents; answers the path. */
@@ -129,9 +129,19 @@ describe("the ts blocks of the READMEs and docs/", () => {
     const errors = [
       ...typecheck("node", snippets.filter((snippet) => isNodeOrWorkers(snippet) && !isWorkers(snippet)), ["node"]),
       ...typecheck("workers", snippets.filter((snippet) => isNodeOrWorkers(snippet) && isWorkers(snippet)), []),
+      ...typecheck("bun", snippets.filter((snippet) => snippet.runs?.runtime === "bun"), ["bun"]),
     ];
     expect(errors).toEqual([]);
   }, 300_000);
+
+  it("include Bun blocks, typechecked with Bun's types", () => {
+    const bun = allSnippets(root).snippets.filter((snippet) => snippet.runs?.runtime === "bun");
+    expect(bun.length).toBeGreaterThan(0);
+    // A Bun-only API that Node's types lack compiles there, and a misuse of it does not.
+    const probe = (code: string): Snippet => ({ file: "README.md", line: 0, code, lines: [0], runs: { runtime: "bun", requests: [] } });
+    expect(typecheck("bun-probe", [probe('export const server = Bun.serve({ fetch: () => new Response("ok") });\n')], ["bun"])).toEqual([]);
+    expect(typecheck("bun-probe", [probe("export const server = Bun.serve({ fetch: 42 });\n")], ["bun"]).length).toBeGreaterThan(0);
+  }, 120_000);
 
   it("Deno blocks pass deno check", () => {
     const deno = allSnippets(root).snippets.filter((snippet) => snippet.runs?.runtime === "deno");
