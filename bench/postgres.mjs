@@ -2,8 +2,9 @@
  * Section: PostgreSQL (`@portcullis/store-postgres` on postgres.js, the real server of PORTCULLIS_PG_URL; two
  * databases of its own, created and dropped here). (1) A token check (`authenticate()` with `tokenAuth`) against a
  * bare `SELECT 1` round trip on the same client, interleaved; (2) the token check with 1,000 vs 1,000,000 tokens;
- * (3) HTTP: Hono on Node, a token-protected route vs the same app running one `SELECT 1` per request (autocannon,
- * 50 connections, separate load process). Without PORTCULLIS_PG_URL the section reports itself skipped.
+ * (3) HTTP: Hono on Node, a token-protected route vs the same app running one `SELECT 1` per request, and a bare
+ * handler running the store's statement (autocannon, 50 connections, separate load process), with CPU µs per
+ * request of the server and of PostgreSQL's backends. Without PORTCULLIS_PG_URL the section reports itself skipped.
  * Run alone with `node bench/postgres.mjs` after `pnpm build`.
  * @module
  */
