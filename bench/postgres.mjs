@@ -2,14 +2,16 @@
  * Section: PostgreSQL (`@portcullis/store-postgres` on postgres.js, the real server of PORTCULLIS_PG_URL; two
  * databases of its own, created and dropped here). (1) A token check (`authenticate()` with `tokenAuth`) against a
  * bare `SELECT 1` round trip on the same client, interleaved; (2) the token check with 1,000 vs 1,000,000 tokens;
- * (3) HTTP: Hono on Node, a token-protected route vs the same app running one `SELECT 1` per request (autocannon,
- * 50 connections, separate load process). Without PORTCULLIS_PG_URL the section reports itself skipped.
+ * (3) HTTP: Hono on Node, a token-protected route vs the same app running one `SELECT 1` per request, and a bare
+ * handler running the store's statement (autocannon, 50 connections, separate load process), with CPU µs per
+ * request of the server and of PostgreSQL's backends. Without PORTCULLIS_PG_URL the section reports itself skipped.
  * Run alone with `node bench/postgres.mjs` after `pnpm build`.
  * @module
  */
 import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import { once } from "node:events";
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { createInterface } from "node:readline";
 import { authenticate, tokenAuth, tokenDigest } from "@portcullis/core";
@@ -73,22 +75,65 @@ function checker(sql, size) {
   };
 }
 
+const TICKS_PER_SEC = 100; // USER_HZ on Linux
+
+/** CPU ticks a process has used so far (user + system, from /proc), or null off Linux (as in http.mjs). */
+function ticksOf(pid) {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
+    return Number(fields[11]) + Number(fields[12]);
+  } catch {
+    return null;
+  }
+}
+
+/** The PostgreSQL backends of the server process's pool (its connections' `application_name`), by PID. */
+async function backendTicks(admin) {
+  const rows = await admin.unsafe("SELECT pid FROM pg_stat_activity WHERE application_name = 'portcullis-bench-server'");
+  return new Map(rows.map(({ pid }) => [pid, ticksOf(pid)]));
+}
+
+/**
+ * HTTP rounds over the three apps of postgres-server.mjs, each with the CPU µs per request served (warm-up
+ * included) of the Node server and of PostgreSQL's backends serving its pool: the figures a shared machine's load
+ * does not distort (req/s on 2 cores is set by the scheduler as much as by the server).
+ */
 async function http(url) {
   const child = spawn(process.execPath, [join(BENCH_DIR, "postgres-server.mjs"), url], { stdio: ["pipe", "pipe", "inherit"] });
   const [line] = await once(createInterface({ input: child.stdout }), "line");
   const { ports } = JSON.parse(line);
+  const admin = postgres(URL_, { max: 1, onnotice: () => undefined });
   const load = async (port) => {
+    const [serverBefore, backendsBefore] = [ticksOf(child.pid), await backendTicks(admin)];
     const options = { url: `http://127.0.0.1:${port}/api/me`, connections: 50, warmupSec: 0.5, durationSec: 2.5, headers: { authorization: `Token ${keyOf(7)}` } };
     const result = JSON.parse(await runNode(join(BENCH_DIR, "http-load.mjs"), [JSON.stringify(options)], { timeoutMs: 60_000 }));
     if (result.non2xx > 0 || result.errors > 0) throw new Error(`port ${port}: ${result.non2xx} non-2xx, ${result.errors} errors`);
-    return result.requestsPerSec;
+    const [serverAfter, backendsAfter] = [ticksOf(child.pid), await backendTicks(admin)];
+    const served = result.total + result.warmupTotal;
+    const usPer = (ticks) => (ticks * 1e6) / TICKS_PER_SEC / served;
+    // A backend opened during this run counts from zero; one closed during it is lost (the pool keeps them open).
+    let backendTicksUsed = 0;
+    for (const [pid, after] of backendsAfter) backendTicksUsed += (after ?? 0) - (backendsBefore.get(pid) ?? 0);
+    return {
+      rps: result.requestsPerSec,
+      nodeUs: serverBefore === null || serverAfter === null ? Number.NaN : usPer(serverAfter - serverBefore),
+      pgUs: usPer(backendTicksUsed),
+    };
   };
+  const names = ["select1", "statement", "token"];
   const rounds = [];
-  for (let round = 0; round < 3; round++) rounds.push({ select1: await load(ports.select1), token: await load(ports.token) });
+  for (let round = 0; round < 3; round++) {
+    const row = {};
+    for (const name of names) row[name] = await load(ports[name]);
+    rounds.push(row);
+  }
   child.stdin.end();
   await once(child, "exit");
-  const ratios = rounds.map((r) => r.token / r.select1);
-  return { select1: median(rounds.map((r) => r.select1)), token: median(rounds.map((r) => r.token)), ratio: median(ratios), worst: Math.min(...ratios), ratios };
+  await admin.end();
+  const ratios = rounds.map((r) => r.token.rps / r.select1.rps);
+  const of = (name, key) => median(rounds.map((r) => r[name][key]));
+  const apps = Object.fromEntries(names.map((name) => [name, { rps: of(name, "rps"), nodeUs: of(name, "nodeUs"), pgUs: of(name, "pgUs"), ratios: rounds.map((r) => r[name].rps / r.select1.rps) }]));
+  return { apps, ratio: median(ratios), worst: Math.min(...ratios), ratios };
 }
 
 async function measure(smallUrl, largeUrl) {
@@ -135,7 +180,8 @@ if (URL_ === "") {
     description:
       `postgres.js 3.4 on the local PostgreSQL server (PORTCULLIS_PG_URL), sequential awaited calls, interleaved rounds, ${RUNS} runs (the table: the median run's figures; the target: every run); ` +
       "a token check is `authenticate()` with `tokenAuth` on `postgresStore` (one SELECT joining token and user). " +
-      "HTTP: Hono on `@hono/node-server`, autocannon with 50 connections in a separate process, median of 3 rounds.",
+      "HTTP: Hono on `@hono/node-server`, autocannon with 50 connections in a separate process, median of 3 rounds; " +
+      "CPU µs per request from /proc (the server process, and the PostgreSQL backends of its pool), warm-up included.",
     tables: [
       {
         columns: ["case", "µs per call", "ratio"],
@@ -147,11 +193,17 @@ if (URL_ === "") {
         ],
       },
       {
-        columns: ["HTTP app", "req/s", "ratio"],
+        columns: ["HTTP app", "req/s", "ratio (median round)", "Node CPU µs/request", "PostgreSQL CPU µs/request", "total CPU µs/request", "× `SELECT 1` (CPU)"],
         rows: [
-          ["one `SELECT 1` per request", fmt(web.select1), "1.00×"],
-          ["token-protected route (postgresStore)", fmt(web.token), ratio(web.ratio)],
-        ],
+          ["one `SELECT 1` per request", "select1"],
+          ["the store's token statement in the handler (no Portcullis)", "statement"],
+          ["token-protected route (postgresStore)", "token"],
+        ].map(([label, name]) => {
+          const app = web.apps[name];
+          const total = app.nodeUs + app.pgUs;
+          const floor = web.apps.select1.nodeUs + web.apps.select1.pgUs;
+          return [label, fmt(app.rps), ratio(median(app.ratios)), fmt(app.nodeUs, 1), fmt(app.pgUs, 1), fmt(total, 1), ratio(total / floor)];
+        }),
       },
     ],
     targets: [
