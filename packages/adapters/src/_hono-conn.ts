@@ -12,6 +12,9 @@ interface RuntimeEnv {
   requestIP?: (request: Request) => { address?: string } | null; // Bun's server
 }
 
+/** Workers is recognised by its fixed user agent, once per isolate (not on every request). */
+const ON_WORKERS = (globalThis as { navigator?: { userAgent?: string } }).navigator?.userAgent === "Cloudflare-Workers";
+
 /**
  * Workers: `CF-Connecting-IP` (Cloudflare sets it; clients cannot). Node (`/node`'s `nodeListener`: its
  * `clientIp`; `@hono/node-server`), Deno and Bun:
@@ -19,11 +22,8 @@ interface RuntimeEnv {
  * put address-less requests in one shared bucket), so pass `clientIp` on such runtimes.
  */
 export function runtimeClientIp(c: Context): string | undefined {
+  if (ON_WORKERS) return c.req.header("cf-connecting-ip") ?? undefined;
   const env = (c.env ?? {}) as RuntimeEnv;
-  const userAgent = (globalThis as { navigator?: { userAgent?: string } }).navigator?.userAgent;
-  if (userAgent === "Cloudflare-Workers") {
-    return c.req.header("cf-connecting-ip") ?? undefined;
-  }
   if (typeof env.clientIp === "string" && env.incoming) return env.clientIp;
   if (env.incoming?.socket?.remoteAddress) return env.incoming.socket.remoteAddress;
   if (env.remoteAddr?.hostname) return env.remoteAddr.hostname;

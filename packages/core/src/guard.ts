@@ -94,18 +94,9 @@ export function guard<
   const P extends readonly AnyPermission[] | undefined = undefined,
 >(policy: Policy<S, P>): Guard<UserOf<S>, AuthOf<S>, AnonymousOf<P>> {
   const { schemes, permissions, throttles } = validatePolicy(policy);
-  const check = pipeline<S, P>(schemes, permissions, throttles);
-  const onEvent = policy.onEvent;
-  // The pipeline's promise is handed on with a rejection handler, not awaited in another async layer: one promise
-  // and one microtask fewer per request on the hot path.
-  const run = (request: Request, ctx: AuthContext = EMPTY_CONTEXT): Promise<Decision<UserOf<S>, AuthOf<S>, AnonymousOf<P>>> => {
-    const hooked = onEvent === undefined ? ctx : withHook(ctx, onEvent);
-    return check(request, hooked).catch((error: unknown) => {
-      if (error instanceof PermissionDenial) return { allowed: false, error: error.denial };
-      reportFailure(hooked, error);
-      throw error;
-    });
-  };
+  // One async function per request: the pipeline catches a denial or a failure itself (no `.catch` promise and
+  // handler closure on top of it, no second async layer).
+  const run = pipeline<S, P>(schemes, permissions, throttles, policy.onEvent);
   return Object.assign(run, {
     checkObjectPermissions: async <D extends Decision<UserOf<S>, AuthOf<S>, AnonymousOf<P>>>(decision: D, request: Request, object: unknown) => {
       try {
@@ -123,34 +114,42 @@ function pipeline<S extends readonly AnyScheme[], P extends readonly AnyPermissi
   schemes: S,
   permissions: readonly AnyPermission[],
   throttles: readonly Throttle[],
-): (request: Request, ctx: AuthContext) => Promise<Decision<UserOf<S>, AuthOf<S>, AnonymousOf<P>>> {
-  return async (request, ctx) => {
-    const result = await authenticate(request, schemes, ctx);
-    if (result.status === "failed") return { allowed: false, error: result.error };
-    const check: PermissionCheck<UserOf<S>, AuthOf<S>> = {
-      request,
-      user: result.user,
-      auth: result.auth,
-      authenticated: result.status === "authenticated",
-    };
-    for (const permission of permissions) {
-      let allowed = permission.hasPermission(check);
-      if (typeof allowed !== "boolean") allowed = await allowed; // most are synchronous: no microtask for them
-      if (!allowed) return { allowed: false, error: permissionError(schemes, check, permission) };
+  onEvent: EventHook | undefined,
+): (request: Request, ctx?: AuthContext) => Promise<Decision<UserOf<S>, AuthOf<S>, AnonymousOf<P>>> {
+  return async (request, ctx = EMPTY_CONTEXT) => {
+    if (onEvent !== undefined) ctx = withHook(ctx, onEvent);
+    try {
+      const result = await authenticate(request, schemes, ctx);
+      if (result.status === "failed") return { allowed: false, error: result.error };
+      const check: PermissionCheck<UserOf<S>, AuthOf<S>> = {
+        request,
+        user: result.user,
+        auth: result.auth,
+        authenticated: result.status === "authenticated",
+      };
+      for (const permission of permissions) {
+        let allowed = permission.hasPermission(check);
+        if (typeof allowed !== "boolean") allowed = await allowed; // most are synchronous: no microtask for them
+        if (!allowed) return { allowed: false, error: permissionError(schemes, check, permission) };
+      }
+      let headers: Readonly<Record<string, string>> | undefined;
+      if (throttles.length > 0) {
+        const verdict = await runThrottles(throttles, check, ctx);
+        if (verdict.error) return { allowed: false, error: verdict.error };
+        headers = verdict.headers;
+      }
+      if (result.status === "anonymous") {
+        // Reached only when no permission required a user, so AnonymousOf<P> is AllowedAnonymous here.
+        const anonymous = { allowed: true, user: null, auth: null, scheme: null } as const;
+        return (headers === undefined ? anonymous : { ...anonymous, headers }) as AnonymousOf<P>;
+      }
+      if (headers !== undefined) return { allowed: true, user: result.user, auth: result.auth, scheme: result.scheme, headers };
+      return { allowed: true, user: result.user, auth: result.auth, scheme: result.scheme };
+    } catch (error) {
+      if (error instanceof PermissionDenial) return { allowed: false, error: error.denial };
+      reportFailure(ctx, error);
+      throw error;
     }
-    let headers: Readonly<Record<string, string>> | undefined;
-    if (throttles.length > 0) {
-      const verdict = await runThrottles(throttles, check, ctx);
-      if (verdict.error) return { allowed: false, error: verdict.error };
-      headers = verdict.headers;
-    }
-    if (result.status === "anonymous") {
-      // Reached only when no permission required a user, so AnonymousOf<P> is AllowedAnonymous here.
-      const anonymous = { allowed: true, user: null, auth: null, scheme: null } as const;
-      return (headers === undefined ? anonymous : { ...anonymous, headers }) as AnonymousOf<P>;
-    }
-    if (headers !== undefined) return { allowed: true, user: result.user, auth: result.auth, scheme: result.scheme, headers };
-    return { allowed: true, user: result.user, auth: result.auth, scheme: result.scheme };
   };
 }
 

@@ -61,6 +61,30 @@ export function authorizationFor(request: Request, lowerKeyword: string): string
   return isSimple ? [value.slice(at, end), value.slice(end + 1)] : splitAsciiWhitespace(value, at);
 }
 
+/** `credentialFor`'s answer for `<keyword>` alone (DRF: "No credentials provided"). */
+export const NO_CREDENTIALS = 1;
+/** `credentialFor`'s answer for `<keyword> <a> <b>...` (DRF: "should not contain spaces"). */
+export const TOO_MANY_PARTS = 3;
+
+/**
+ * The one credential after `lowerKeyword` in the `Authorization` value: what `authorizationFor` answers as
+ * `[keyword, credential]`, without building that array or cutting the keyword (the token hot path). `null` when the
+ * header is missing or another scheme's, `NO_CREDENTIALS` / `TOO_MANY_PARTS` for one part / more than two parts.
+ */
+export function credentialFor(request: Request, lowerKeyword: string): string | null | typeof NO_CREDENTIALS | typeof TOO_MANY_PARTS {
+  const value = request.headers.get("authorization");
+  if (value === null) return null;
+  const at = keywordAt(value, lowerKeyword);
+  if (at < 0) return null;
+  const end = at + lowerKeyword.length;
+  if (value.charCodeAt(end) === 0x20 && end + 1 < value.length && value.indexOf(" ", end + 1) < 0 && !CONTROL_WHITESPACE.test(value)) {
+    return value.slice(end + 1);
+  }
+  const parts = splitAsciiWhitespace(value, at) as string[]; // the keyword matched: at least one part
+  if (parts.length === 1) return NO_CREDENTIALS;
+  return parts.length > 2 ? TOO_MANY_PARTS : (parts[1] as string);
+}
+
 /** ASCII-only lower-casing, as Python's `bytes.lower()` (never touches bytes above 0x7f). */
 export function asciiLower(value: string): string {
   return value.replace(/[A-Z]+/g, (s) => s.toLowerCase());

@@ -5,7 +5,7 @@ import { parseBasic } from "./basic-credentials.js";
 import { timingSafeEqualBytes, timingSafeEqualString } from "./constant-time.js";
 import { sha256 } from "@noble/hashes/sha2.js";
 import { bytesToHex, utf8ToBytes } from "@noble/hashes/utils.js";
-import { asciiLower, authorizationFor, decodeLatin1, decodeUtf8, latin1Bytes } from "./header.js";
+import { NO_CREDENTIALS, TOO_MANY_PARTS, asciiLower, authorizationFor, credentialFor, decodeLatin1, decodeUtf8, latin1Bytes } from "./header.js";
 import { randomHex } from "./random.js";
 import { sha256Hex } from "./sha256.js";
 
@@ -89,6 +89,15 @@ describe("authorizationFor", () => {
 
   it("answers null without a header", () => {
     expect(authorizationFor(new Request("https://api.test/"), "token")).toBeNull();
+  });
+
+  it.each(values)("credentialFor answers authorizationFor's second part (or which refusal) on %j", (value) => {
+    for (const keyword of ["token", "basic", "bearer"]) {
+      const parts = authorizationFor(withAuthorization(value), keyword);
+      const expected = parts === null ? null : parts.length === 1 ? NO_CREDENTIALS : parts.length > 2 ? TOO_MANY_PARTS : parts[1];
+      expect(credentialFor(withAuthorization(value), keyword)).toBe(expected);
+    }
+    expect(credentialFor(new Request("https://api.test/"), "token")).toBeNull();
   });
 });
 

@@ -7,7 +7,7 @@ import type { AuthContext } from "../context.js";
 import { nowOf } from "../context.js";
 import { ConfigError } from "../errors.js";
 import { emit } from "../events.js";
-import { asciiLower, authorizationFor, decodeUtf8, latin1Bytes } from "../internal/header.js";
+import { NO_CREDENTIALS, TOO_MANY_PARTS, asciiLower, credentialFor, decodeUtf8, latin1Bytes } from "../internal/header.js";
 import type { TokenRecord, TokenStore, User } from "../store/types.js";
 import { tokenDigest } from "../tokens/tokens.js";
 import type { Scheme, SchemeResult } from "./types.js";
@@ -46,11 +46,10 @@ export function tokenAuth(options: TokenAuthOptions): Scheme<User, TokenRecord> 
   const name = options.name ?? lowerKeyword;
 
   async function authenticate(request: Request, ctx: AuthContext): Promise<SchemeResult<User, TokenRecord>> {
-    const parts = authorizationFor(request, lowerKeyword);
-    if (parts === null) return SKIP;
-    if (parts.length === 1) return failure(tokenMessages.noCredentials);
-    if (parts.length > 2) return failure(tokenMessages.spaces);
-    const raw = parts[1] as string;
+    const raw = credentialFor(request, lowerKeyword);
+    if (raw === null) return SKIP;
+    if (raw === NO_CREDENTIALS) return failure(tokenMessages.noCredentials);
+    if (raw === TOO_MANY_PARTS) return failure(tokenMessages.spaces);
     const key = isAscii(raw) ? raw : decodeUtf8(latin1Bytes(raw));
     if (key === null) return failure(tokenMessages.invalidCharacters);
     const found = await store.findToken(tokenDigest(key));
