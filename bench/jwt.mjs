@@ -196,7 +196,10 @@ export async function run() {
       "runtime exposes it (Node, Deno) and by wall time in workerd; the median µs/request, and ratios as the median of " +
       "per-round ratios (workerd: 10 rounds of 1,000, its clock having 1 ms steps). workerd runs without `nodejs_compat` (the portable `@noble/hashes` HMAC and SHA-256); Node " +
       "and Deno reach `node:crypto` through `process.getBuiltinModule`. The cached rows meet the same token again and " +
-      "again, as a client's requests do within its 5-minute access token; `cacheSize: 0` shows the cost of a first sight.",
+      "again, as a client's requests do within its 5-minute access token; `cacheSize: 0` shows the cost of a first sight. " +
+      `The lower-bound row is what any check of an already-verified token must add to the floor: over HTTP it ran at ${ratio(http.lower.requestsPerSec / floor)} ` +
+      `the floor's req/s (server CPU ${ratio(http.header.cpuUs / http.lower.cpuUs)}), and Portcullis at ${ratio(http.portcullis.requestsPerSec / http.lower.requestsPerSec)} ` +
+      `the lower bound's req/s (server CPU ${ratio(http.lower.cpuUs / http.portcullis.cpuUs)}).`,
     tables: [
       {
         caption:

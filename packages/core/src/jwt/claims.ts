@@ -69,6 +69,25 @@ export function checkRegisteredClaims(payload: Readonly<Record<string, unknown>>
   return null;
 }
 
+/**
+ * The seconds (`Math.floor(nowMs / 1000)`) at which `checkRegisteredClaims` accepts `payload`: from `fromSec`
+ * (inclusive) until `untilSec` (exclusive). Only for a payload it has already accepted once with these settings: its
+ * audience, issuer and timestamp types never change, so only the clock can make it refuse later. A cache hit then
+ * costs two comparisons instead of the whole check (the same answer: `claims.test.ts` compares both).
+ * @example
+ * const { fromSec, untilSec } = registeredClaimsWindow(payload, settings);
+ * const fresh = Math.floor(Date.now() / 1000) >= fromSec && Math.floor(Date.now() / 1000) < untilSec;
+ */
+export function registeredClaimsWindow(payload: Readonly<Record<string, unknown>>, settings: JwtSettings): { fromSec: number; untilSec: number } {
+  const leeway = settings.leewayMs / 1000;
+  const { exp, nbf, iat } = payload;
+  // exp: refused when trunc(exp) <= now - leeway; iat: when iat > now + leeway; nbf: when trunc(nbf) > now + leeway.
+  const untilSec = typeof exp === "number" ? Math.trunc(exp) + leeway : Number.POSITIVE_INFINITY;
+  const fromIat = typeof iat === "number" ? iat - leeway : Number.NEGATIVE_INFINITY;
+  const fromNbf = typeof nbf === "number" ? Math.trunc(nbf) - leeway : Number.NEGATIVE_INFINITY;
+  return { fromSec: Math.max(fromIat, fromNbf), untilSec };
+}
+
 /** `Token.verify()` after decoding: `exp` present, `jti` present, and the type claim equal to `tokenType`. */
 export function checkTokenClaims(payload: Readonly<Record<string, unknown>>, settings: JwtSettings, tokenType: string | null): string | null {
   if (!("exp" in payload)) return jwtMessages.noExp;

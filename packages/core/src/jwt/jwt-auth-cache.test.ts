@@ -69,6 +69,32 @@ describe("jwtAuth with its cache of verified tokens", () => {
     expect((await answer(protect, `${access.token}.`, T0)).status).toBe(401);
   });
 
+  it("parses the header exactly as before once a token is cached (spaces, tabs, case, extra parts)", async () => {
+    const { access } = await mintTokenPair(jwt, { id: "1" }, { now: T0 });
+    const cached = guard({ schemes: [jwtAuth({ jwt, stateless: true })] });
+    const uncached = guard({ schemes: [jwtAuth({ jwt, stateless: true, cacheSize: 0 })] });
+    expect((await answer(cached, access.token, T0)).status).toBe(200);
+    const headers = [
+      `Bearer ${access.token}`,
+      `Bearer  ${access.token}`,
+      `Bearer\t${access.token}`,
+      `bearer ${access.token}`,
+      `Bearer ${access.token} extra`,
+      `Bearer ${access.token}\t`,
+      `Bearer ${access.token} `,
+      `JWT ${access.token}`,
+      `Bearer`,
+      `Bearer `,
+    ];
+    for (const header of headers) {
+      const ask = async (protect: ReturnType<typeof guard>) => {
+        const decision = await protect(new Request("http://api.test/", { headers: { Authorization: header } }), { now: () => T0 });
+        return decision.allowed ? 200 : { status: toResponse(decision.error).status, body: await toResponse(decision.error).json() };
+      };
+      expect({ header, answer: await ask(cached) }).toEqual({ header, answer: await ask(uncached) });
+    }
+  });
+
   it("hands out frozen claims: a handler cannot change what the next request sees", async () => {
     const { access } = await mintTokenPair(jwt, { id: "1" }, { now: T0, claims: { roles: ["user"] } });
     const protect = guard({ schemes: [jwtAuth({ jwt, stateless: true })] });
