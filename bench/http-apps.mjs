@@ -4,6 +4,7 @@
  * @module
  */
 import { auth } from "@portcullis/adapters/hono";
+import { hash } from "node:crypto";
 import { guard, issueToken, toResponse, tokenAuth } from "@portcullis/core";
 import { memoryStore } from "@portcullis/store-memory";
 import { Hono } from "hono";
@@ -13,6 +14,7 @@ import { bearerAuth } from "hono/bearer-auth";
 export const VARIANTS = [
   ["plain", "plain Hono, no middleware"],
   ["header", "middleware reading `Authorization` only (floor)"],
+  ["lower", "lower bound of any token check: the floor + SHA-256 of the key + `Map.get` (one `await`) + `c.set(\"user\")`"],
   ["bearerAuth", "Hono `bearerAuth({ token })`"],
   ["portcullis", "Portcullis `auth({ schemes: [tokenAuth(...Bearer)] })`, memory store"],
   ["guard", "same policy, core `guard()` in a hand-written middleware (no adapter)"],
@@ -41,11 +43,23 @@ export async function buildApps() {
   const store = memoryStore();
   const user = await store.createUser({ username: "alice", passwordHash: "!unusable" });
   const { key } = await issueToken(store, user.id);
+  const digests = new Map([[hash("sha256", key, "hex"), user]]);
   const apps = {
     plain: app(null),
     // The floor for any auth: read the header, refuse when it is missing.
     header: app(async (c, next) => {
       if (c.req.header("Authorization") === undefined) return c.text("no credentials", 401);
+      await next();
+    }),
+    // What any token check must do on top of the floor, with nothing else: hash the key (as the digests are
+    // stored), look it up, set the user. Portcullis's policy (DRF's ordered schemes, permissions, throttles, the
+    // decision) runs above this line; no check of a stored token digest can run below it.
+    lower: app(async (c, next) => {
+      const header = c.req.header("Authorization");
+      if (header === undefined) return c.text("no credentials", 401);
+      const found = await digests.get(hash("sha256", header.slice(7), "hex"));
+      if (found === undefined) return c.text("invalid token", 401);
+      c.set("user", found);
       await next();
     }),
     bearerAuth: app(bearerAuth({ token: key })),

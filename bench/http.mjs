@@ -132,7 +132,10 @@ export async function run() {
     description:
       `GET /api/me with \`Authorization: Bearer <key>\`, ${CONNECTIONS} connections over 127.0.0.1, one server ` +
       `process and one load process per run. Each run: ${WARMUP_SEC} s warm-up, then ${DURATION_SEC} s measured; ` +
-      `${ROUNDS} rounds, the variants interleaved; the median run is reported. Every measured response was a 2xx.`,
+      `${ROUNDS} rounds, the variants interleaved; the median run is reported. Every measured response was a 2xx. ` +
+      `The lower-bound row is what any check of a stored token digest must add to the floor: it ran at ${ratio(stats.lower.requestsPerSec / floor)} ` +
+      `the floor's req/s (${ratio(cpu.header.ns / cpu.lower.ns)} in process), and Portcullis at ${ratio(stats.portcullis.requestsPerSec / stats.lower.requestsPerSec)} ` +
+      `the lower bound's req/s (${ratio(cpu.lower.ns / cpu.portcullis.ns)} in process).`,
     tables: [
       {
         caption:
