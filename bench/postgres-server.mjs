@@ -1,11 +1,13 @@
 /**
- * The server process of the postgres section: two Hono apps on `@hono/node-server` over one postgres.js pool,
- * `select1` (a middleware that runs one `SELECT 1` per request, the floor for any database-backed check),
+ * A server process of the postgres section: ONE of three Hono apps on `@hono/node-server`, with a postgres.js pool
+ * of its own: `select1` (a handler that runs one `SELECT 1` per request, the floor for any database-backed check),
  * `statement` (a handler that hashes the key and runs the store's own token statement itself, no Portcullis: the
- * floor of any token check on these tables) and `token` (a Portcullis token-protected route on `postgresStore`).
- * The pool's connections carry `application_name` `portcullis-bench-server`, so the load process can read their
- * backends' CPU time. Argument: the database URL. Prints `{ ports: { select1, statement, token } }` as one line,
- * then serves until stdin closes.
+ * floor of any token check on these tables) or `token` (a Portcullis token-protected route on `postgresStore`).
+ * One app per process, started afresh for each measured run: postgres.js 3.4's pool queues grow by one slot per
+ * query while every connection is busy (see bench/NOTES.md, sixth pass), so a process that has already served
+ * another app's load would charge its successor for it. The pool's connections carry the `application_name` given
+ * as the third argument, so the load process can read their backends' CPU time. Arguments: the database URL, the
+ * app's name, the application name. Prints `{ port }` as one line, then serves until stdin closes.
  * @module
  */
 import { serve } from "@hono/node-server";
@@ -15,7 +17,8 @@ import { postgresStore } from "@portcullis/store-postgres";
 import { Hono } from "hono";
 import postgres from "postgres";
 
-const sql = postgres(process.argv[2], { max: 10, onnotice: () => undefined, connection: { application_name: "portcullis-bench-server" } });
+const [url, appName, applicationName] = process.argv.slice(2);
+const sql = postgres(url, { max: 10, onnotice: () => undefined, connection: { application_name: applicationName } });
 const store = postgresStore(sql);
 
 const select1 = new Hono();
@@ -38,18 +41,15 @@ const token = new Hono();
 const policy = routePolicies({ schemes: [tokenAuth({ store })] });
 token.get("/api/me", policy(), (c) => c.json({ username: c.var.user.username }));
 
-function listen(app) {
-  return new Promise((resolve) => {
-    const server = serve({ fetch: app.fetch, hostname: "127.0.0.1", port: 0 }, (info) => resolve({ server, port: info.port }));
-  });
-}
-
-const servers = { select1: await listen(select1), statement: await listen(statement), token: await listen(token) };
-const ports = Object.fromEntries(Object.entries(servers).map(([name, { port }]) => [name, port]));
-process.stdout.write(`${JSON.stringify({ ports })}\n`);
+const apps = { select1, statement, token };
+if (!(appName in apps)) throw new Error(`unknown app ${appName}`);
+const server = await new Promise((resolve) => {
+  const listening = serve({ fetch: apps[appName].fetch, hostname: "127.0.0.1", port: 0 }, (info) => resolve({ listening, port: info.port }));
+});
+process.stdout.write(`${JSON.stringify({ port: server.port })}\n`);
 process.stdin.resume();
 process.stdin.on("end", async () => {
-  for (const { server } of Object.values(servers)) server.close();
+  server.listening.close();
   await sql.end();
   process.exit(0);
 });

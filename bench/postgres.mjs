@@ -87,31 +87,33 @@ function ticksOf(pid) {
   }
 }
 
-/** The PostgreSQL backends of the server process's pool (its connections' `application_name`), by PID. */
-async function backendTicks(admin) {
-  const rows = await admin.unsafe("SELECT pid FROM pg_stat_activity WHERE application_name = 'portcullis-bench-server'");
+/** The PostgreSQL backends of one server process's pool (its connections' `application_name`), by PID. */
+async function backendTicks(admin, applicationName) {
+  const rows = await admin.unsafe("SELECT pid FROM pg_stat_activity WHERE application_name = $1", [applicationName]);
   return new Map(rows.map(({ pid }) => [pid, ticksOf(pid)]));
 }
 
 /**
- * HTTP rounds over the three apps of postgres-server.mjs, each with the CPU µs per request served (warm-up
- * included) of the Node server and of PostgreSQL's backends serving its pool: the figures a shared machine's load
- * does not distort (req/s on 2 cores is set by the scheduler as much as by the server).
+ * One measured run of one app of postgres-server.mjs in a server process of its own, started for this run and
+ * stopped after it (postgres.js 3.4's pool queues grow with every query served under saturation, so each app
+ * starts from the same state: see bench/NOTES.md, sixth pass). Answers req/s and the CPU µs per request served
+ * (warm-up included) of the Node server and of PostgreSQL's backends serving its pool: the figures a shared
+ * machine's load distorts least (req/s on 2 cores is set by the scheduler as much as by the server).
  */
-async function http(url) {
-  const child = spawn(process.execPath, [join(BENCH_DIR, "postgres-server.mjs"), url], { stdio: ["pipe", "pipe", "inherit"] });
-  const [line] = await once(createInterface({ input: child.stdout }), "line");
-  const { ports } = JSON.parse(line);
-  const admin = postgres(URL_, { max: 1, onnotice: () => undefined });
-  const load = async (port) => {
-    const [serverBefore, backendsBefore] = [ticksOf(child.pid), await backendTicks(admin)];
+async function loadOnce(admin, url, name, run) {
+  const applicationName = `portcullis-bench-${name}-${run}`;
+  const child = spawn(process.execPath, [join(BENCH_DIR, "postgres-server.mjs"), url, name, applicationName], { stdio: ["pipe", "pipe", "inherit"] });
+  try {
+    const [line] = await once(createInterface({ input: child.stdout }), "line");
+    const { port } = JSON.parse(line);
+    const [serverBefore, backendsBefore] = [ticksOf(child.pid), await backendTicks(admin, applicationName)];
     const options = { url: `http://127.0.0.1:${port}/api/me`, connections: 50, warmupSec: 0.5, durationSec: 2.5, headers: { authorization: `Token ${keyOf(7)}` } };
     const result = JSON.parse(await runNode(join(BENCH_DIR, "http-load.mjs"), [JSON.stringify(options)], { timeoutMs: 60_000 }));
-    if (result.non2xx > 0 || result.errors > 0) throw new Error(`port ${port}: ${result.non2xx} non-2xx, ${result.errors} errors`);
-    const [serverAfter, backendsAfter] = [ticksOf(child.pid), await backendTicks(admin)];
+    if (result.non2xx > 0 || result.errors > 0) throw new Error(`${name}: ${result.non2xx} non-2xx, ${result.errors} errors`);
+    const [serverAfter, backendsAfter] = [ticksOf(child.pid), await backendTicks(admin, applicationName)];
     const served = result.total + result.warmupTotal;
     const usPer = (ticks) => (ticks * 1e6) / TICKS_PER_SEC / served;
-    // A backend opened during this run counts from zero; one closed during it is lost (the pool keeps them open).
+    // The pool opens its connections during the warm-up: a backend opened during this run counts from zero.
     let backendTicksUsed = 0;
     for (const [pid, after] of backendsAfter) backendTicksUsed += (after ?? 0) - (backendsBefore.get(pid) ?? 0);
     return {
@@ -119,16 +121,25 @@ async function http(url) {
       nodeUs: serverBefore === null || serverAfter === null ? Number.NaN : usPer(serverAfter - serverBefore),
       pgUs: usPer(backendTicksUsed),
     };
-  };
+  } finally {
+    child.stdin.end();
+    await once(child, "exit");
+  }
+}
+
+/** HTTP rounds over the three apps, each app in a fresh server process per run, the order rotated per round. */
+async function http(url) {
+  const admin = postgres(URL_, { max: 1, onnotice: () => undefined });
   const names = ["select1", "statement", "token"];
   const rounds = [];
   for (let round = 0; round < 3; round++) {
     const row = {};
-    for (const name of names) row[name] = await load(ports[name]);
+    for (let i = 0; i < names.length; i++) {
+      const name = names[(i + round) % names.length];
+      row[name] = await loadOnce(admin, url, name, round);
+    }
     rounds.push(row);
   }
-  child.stdin.end();
-  await once(child, "exit");
   await admin.end();
   const ratios = rounds.map((r) => r.token.rps / r.select1.rps);
   const of = (name, key) => median(rounds.map((r) => r[name][key]));
@@ -180,7 +191,7 @@ if (URL_ === "") {
     description:
       `postgres.js 3.4 on the local PostgreSQL server (PORTCULLIS_PG_URL), sequential awaited calls, interleaved rounds, ${RUNS} runs (the table: the median run's figures; the target: every run); ` +
       "a token check is `authenticate()` with `tokenAuth` on `postgresStore` (one SELECT joining token and user). " +
-      "HTTP: Hono on `@hono/node-server`, autocannon with 50 connections in a separate process, median of 3 rounds; " +
+      "HTTP: Hono on `@hono/node-server`, autocannon with 50 connections in a separate process, 3 rounds, each app in a server process of its own started afresh for each run (postgres.js 3.4's pool queues grow with every query served while all connections are busy, so a shared process would charge later apps for earlier load: bench/NOTES.md, sixth pass), the order rotated per round, the median round; " +
       "CPU µs per request from /proc (the server process, and the PostgreSQL backends of its pool), warm-up included.",
     tables: [
       {
