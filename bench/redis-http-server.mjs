@@ -34,8 +34,35 @@ function app(counters) {
 }
 
 const prefix = `bench:${Date.now()}:`;
+// The floor of any counter kept in Redis: the memory-store app plus one round trip per request, an EVALSHA of a
+// script that does nothing, called with the hit's shape (two keys in one hash tag, four arguments, a three-element
+// reply; as section 6's latency baseline) on the same kind of connection.
+const SAME_SHAPE = "return {1, 1, ARGV[1]}";
+const shapeSha = await redis.script("LOAD", SAME_SHAPE);
+// And the store's own hit script called the same way, without the store: the floor of this exact sliding log.
+const { HIT } = await import(new URL("../packages/store-redis/dist/_scripts.js", import.meta.url).href);
+const hitSha = await redis.script("LOAD", HIT.body);
+const memoryCounters = memoryStore();
+function roundTripApp(sha) {
+  const hono = new Hono();
+  const policy = { schemes: [tokenAuth({ store })], throttles: [userRateThrottle(RATE, { store: memoryCounters })] };
+  let n = 0;
+  hono.get(
+    "/api/me",
+    async (c, next) => {
+      const tag = `${prefix}${sha.slice(0, 6)}:{u${n++ % USERS}}`;
+      await redis.evalsha(sha, 2, `${tag}:log`, `${tag}:meta`, String(Date.now()), "60000", "100000", "0");
+      await next();
+    },
+    auth(policy),
+    (c) => c.json({ username: c.var.user.username }),
+  );
+  return hono;
+}
 const apps = {
   memory: app(memoryStore()),
+  roundTrip: roundTripApp(shapeSha),
+  hitScript: roundTripApp(hitSha),
   redis: app(redisCounters(redis, { prefix }).throttles),
   pipelined: app(redisCounters(pipelined, { prefix: `${prefix}p:` }).throttles),
 };
