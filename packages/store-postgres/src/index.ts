@@ -13,6 +13,8 @@ export {
   fromPostgresJs,
   toSqlClient,
   type PgLike,
+  type PgPreparedLike,
+  type FromPgOptions,
   type PostgresClient,
   type PostgresJsLike,
   type SqlClient,

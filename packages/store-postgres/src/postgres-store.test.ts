@@ -19,7 +19,8 @@ import {
   type TestClient,
   type TestDatabase,
 } from "../test/_postgres.js";
-import { migrate, postgresStore } from "./index.js";
+import type pg from "pg";
+import { fromPg, migrate, postgresStore } from "./index.js";
 
 // The conformance suites of every capability, on the real server through both drivers (postgres.js and pg), or
 // locally without PORTCULLIS_PG_URL on PGlite.
@@ -45,6 +46,7 @@ beforeAll(async () => {
     database = await createDatabase();
     clients["postgres.js"] = postgresJsClient(database.url);
     clients.pg = pgClient(database.url);
+    clients["pg (prepared)"] = pgClient(database.url);
   } else {
     clients.PGlite = await pgliteClient();
   }
@@ -55,6 +57,49 @@ beforeAll(async () => {
 afterAll(async () => {
   for (const client of Object.values(clients)) await client.close();
   await database?.drop();
+});
+
+// `fromPg(pool, { prepare: true })`: every statement named, the same suites.
+if (HAS_SERVER) {
+  const prepared = () => postgresStore(fromPg(clients["pg (prepared)"]!.client as pg.Pool, { prepare: true }));
+  runStoreConformance("postgresStore on pg, named statements", async () => {
+    await wipe(clients["pg (prepared)"]!, TABLES);
+    return prepared();
+  });
+  runSessionStoreConformance("postgresStore on pg, named statements", async () => {
+    await wipe(clients["pg (prepared)"]!, ["portcullis_sessions", "portcullis_users"]);
+    return prepared();
+  });
+  runApiKeyStoreConformance("postgresStore on pg, named statements", async () => {
+    await wipe(clients["pg (prepared)"]!, ["portcullis_api_keys"]);
+    return prepared();
+  });
+}
+
+describe.runIf(HAS_SERVER)("fromPg(client, { prepare: true })", () => {
+  it("prepares each statement once per connection, under a name of its own", async () => {
+    const pgModule = (await import("pg")).default;
+    const client = new pgModule.Client({ connectionString: database!.url });
+    await client.connect();
+    try {
+      const store = postgresStore(fromPg(client, { prepare: true }));
+      const user = await store.createUser({ username: `prepared-${Date.now()}`, passwordHash: "!" });
+      for (let i = 0; i < 3; i++) {
+        expect(await store.getUserById(user.id)).toMatchObject({ id: user.id });
+        expect(await store.findToken("0".repeat(64))).toBeNull();
+      }
+      const { rows } = await client.query("SELECT name, statement FROM pg_prepared_statements ORDER BY name");
+      const names = rows.map((row: { name: string }) => row.name);
+      expect(names.every((name: string) => name.startsWith("portcullis_"))).toBe(true);
+      expect(new Set(names).size).toBe(names.length);
+      expect(rows.some((row: { statement: string }) => row.statement.includes("portcullis_tokens"))).toBe(true);
+      // Three uses, one preparation each (unnamed statements would leave none behind).
+      expect(names.length).toBeGreaterThanOrEqual(3);
+      expect(names.length).toBeLessThanOrEqual(4);
+    } finally {
+      await client.end();
+    }
+  });
 });
 
 for (const label of HAS_SERVER ? ["postgres.js", "pg"] : ["PGlite"]) {
