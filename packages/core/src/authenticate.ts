@@ -63,14 +63,24 @@ export function authenticateNow<S extends readonly AnyScheme[]>(
   for (let index = from; index < schemes.length; index++) {
     const scheme = schemes[index] as S[number];
     const result = scheme.authenticate(request, ctx);
-    if (isThenable(result)) {
-      return result.then((answer) =>
-        answer.type === "skip" ? authenticateNow(request, schemes, ctx, index + 1) : outcome(request, schemes, scheme, answer, ctx),
-      );
-    }
+    if (isThenable(result)) return settle(request, schemes, ctx, index, result);
     if (result.type !== "skip") return outcome(request, schemes, scheme, result, ctx);
   }
   return ANONYMOUS;
+}
+
+/** Awaits the promise scheme `index` answered (any thenable, as `await` takes it), then goes on with the rest. */
+async function settle<S extends readonly AnyScheme[]>(
+  request: Request,
+  schemes: S,
+  ctx: AuthContext,
+  index: number,
+  pending: Promise<SchemeResult<unknown, unknown>>,
+): Promise<AuthResult<UserOf<S>, AuthOf<S>>> {
+  const result = await pending;
+  if (result.type !== "skip") return outcome(request, schemes, schemes[index] as S[number], result, ctx);
+  const rest = authenticateNow(request, schemes, ctx, index + 1);
+  return isThenable(rest) ? await rest : rest;
 }
 
 /** The outcome of the scheme that did not skip: authenticated, or failed (reported as an event). */

@@ -49,7 +49,7 @@ export function tokenAuth(options: TokenAuthOptions): Scheme<User, TokenRecord> 
   const name = options.name ?? lowerKeyword;
 
   // A plain function: with a store that answers directly (the memory store, a cache hit) the whole check runs
-  // without a promise of its own; a store's promise is chained once. Throwing and rejecting stay the same failure.
+  // without a promise of its own; a store's promise is awaited once. Throwing and rejecting stay the same failure.
   function authenticate(request: Request, ctx: AuthContext): Awaitable<SchemeResult<User, TokenRecord>> {
     const raw = credentialFor(request, lowerKeyword);
     if (raw === null) return SKIP;
@@ -58,7 +58,11 @@ export function tokenAuth(options: TokenAuthOptions): Scheme<User, TokenRecord> 
     const key = isAscii(raw) ? raw : decodeUtf8(latin1Bytes(raw));
     if (key === null) return failure(tokenMessages.invalidCharacters);
     const found = store.findToken(tokenDigest(key));
-    return isThenable(found) ? found.then((answer) => verdict(answer, ctx)) : verdict(found, ctx);
+    return isThenable(found) ? verdictLater(found, ctx) : verdict(found, ctx);
+  }
+
+  async function verdictLater(pending: Promise<Found | null>, ctx: AuthContext): Promise<SchemeResult<User, TokenRecord>> {
+    return verdict(await pending, ctx); // `await` takes any thenable, as it did before stores could answer directly
   }
 
   function verdict(found: Found | null, ctx: AuthContext): SchemeResult<User, TokenRecord> {

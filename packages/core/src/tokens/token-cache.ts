@@ -130,7 +130,7 @@ export function tokenCache(options: TokenCacheOptions): TokenCache {
 
   function findToken(store: CacheableTokenStore) {
     const namespace = `${storeId(store)}:`;
-    // A hit answers directly (no promise: the token check then costs its caller's one); a miss chains the store's.
+    // A hit answers directly (no promise: the token check then costs its caller's one); a miss awaits the store's.
     return (tokenDigest: string): Awaitable<Found | null> => {
       const digest = namespace + tokenDigest;
       const startedAt = now();
@@ -146,7 +146,7 @@ export function tokenCache(options: TokenCacheOptions): TokenCache {
         entries.set(digest, { found: frozen, readAt: startedAt });
         return frozen;
       };
-      return isThenable(found) ? found.then(remember) : remember(found);
+      return isThenable(found) ? (async () => remember(await found))() : remember(found);
     };
   }
 
