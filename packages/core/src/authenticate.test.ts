@@ -4,7 +4,7 @@
  * promise inside the check when nothing waits.
  */
 import { memoryStore } from "@portcullis/store-memory";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { authenticate, authenticateNow } from "./authenticate.js";
 import { StoreError } from "./errors.js";
 import type { AuthEvent } from "./events.js";
@@ -12,7 +12,11 @@ import { guard } from "./guard.js";
 import { isThenable } from "./internal/awaitable.js";
 import { allowAny } from "./permissions/builtin.js";
 import { errorToResponse } from "./response.js";
+import { jwtAuth } from "./jwt/jwt-auth.js";
+import { jwtSettings } from "./jwt/settings.js";
+import { basicAuth } from "./schemes/basic.js";
 import { tokenAuth } from "./schemes/token.js";
+import { sessionAuth } from "./sessions/session-auth.js";
 import type { AnyScheme, SchemeResult } from "./schemes/types.js";
 import type { Awaitable, TokenRecord, TokenStore, User } from "./store/types.js";
 import { issueToken, tokenDigest } from "./tokens/tokens.js";
@@ -74,6 +78,21 @@ describe("authenticate(): a store that answers directly, with a promise or with 
     expect(promised).toBeInstanceOf(Promise);
     expect(await promised).toMatchObject({ status: "authenticated", scheme: "token" });
   });
+
+  it("basicAuth, jwtAuth and sessionAuth skip a token request without a promise, so a mixed policy has none either", async () => {
+    const store = memoryStore();
+    const user = await store.createUser({ username: "alice", passwordHash: "!" });
+    const { key } = await issueToken(store, user.id);
+    const jwt = jwtSettings({ signingKey: "k".repeat(50) });
+    const others = [basicAuth({ users: store }), jwtAuth({ jwt, users: store }), sessionAuth({ sessions: store })];
+    for (const other of others) expect(isThenable(other.authenticate(send(`Token ${key}`), {}))).toBe(false);
+    const answer = authenticateNow(send(`Token ${key}`), [...others, tokenAuth({ store })], {});
+    expect(isThenable(answer)).toBe(false);
+    expect(answer).toMatchObject({ status: "authenticated", scheme: "token" });
+    // Their own credentials still go through their (asynchronous) checks.
+    expect(isThenable(others[0]!.authenticate(send("Basic YWxpY2U6cHc="), {}))).toBe(true);
+    expect(isThenable(others[1]!.authenticate(send("Bearer a.b.c"), {}))).toBe(true);
+  });
 });
 
 /** Every way a token store can fail: each must reject the check (never authenticate) and answer 503. */
@@ -88,11 +107,14 @@ describe.each(failures)("a token store that %s", (_name, findToken) => {
   const scheme = tokenAuth({ store: { findToken, deleteToken: async () => false } });
 
   it("authenticate() answers a promise that rejects with the failure (never a synchronous throw, never a pass)", async () => {
+    const logged = vi.spyOn(console, "error").mockImplementation(() => undefined); // errorToResponse reports it
     const promised = authenticate(send(`Token ${KEYS.live}`), [scheme]);
     expect(promised).toBeInstanceOf(Promise);
     const error = await promised.then(() => null, (e: unknown) => e);
     expect(error).toBeInstanceOf(Error);
     expect(errorToResponse(error).status).toBe(503);
+    expect(logged).toHaveBeenCalledTimes(1);
+    logged.mockRestore();
   });
 
   it("guard() rejects with it and reports it exactly once", async () => {

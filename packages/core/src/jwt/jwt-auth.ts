@@ -8,7 +8,7 @@ import { nowOf } from "../context.js";
 import { ConfigError } from "../errors.js";
 import type { Scheme, SchemeResult } from "../schemes/types.js";
 import { SKIP } from "../schemes/types.js";
-import type { JwtBlacklistStore, User, UserStore } from "../store/types.js";
+import type { Awaitable, JwtBlacklistStore, User, UserStore } from "../store/types.js";
 import { rawTokenOf } from "./_header.js";
 import { MAX_CACHE_SIZE, verifiedCache } from "./_verified-cache.js";
 import { checkRegisteredClaims, jwtMessages } from "./claims.js";
@@ -111,7 +111,8 @@ export function jwtAuth(options: JwtAuthStoreOptions): Scheme<User, JwtAuthInfo>
 export function jwtAuth(options: JwtAuthStatelessOptions): Scheme<TokenUser, JwtAuthInfo>;
 export function jwtAuth(options: JwtAuthStoreOptions | JwtAuthStatelessOptions): Scheme<User | TokenUser, JwtAuthInfo> {
   const { settings, authenticateRaw } = jwtAuthenticator(options);
-  async function authenticate(request: Request, ctx: AuthContext): Promise<SchemeResult<User | TokenUser, JwtAuthInfo>> {
+  // A plain function: a skip or a malformed header is answered directly, a token check is `authenticateRaw`'s promise.
+  function authenticate(request: Request, ctx: AuthContext): Awaitable<SchemeResult<User | TokenUser, JwtAuthInfo>> {
     const raw = rawTokenOf(request.headers.get("authorization"), settings.authHeaderTypes);
     if (raw === null) return SKIP;
     if (raw === false) return failed(jwtMessages.badHeader, "bad_authorization_header");
