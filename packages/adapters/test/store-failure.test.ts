@@ -1,6 +1,7 @@
 /**
  * A store failure through each adapter: a 503, and exactly one report of it: one `console.error` line with the
- * cause when no hook is configured, else exactly one `store.failed` event (and no console output).
+ * cause when no hook is configured, else exactly one `store.failed` event (and no console output). A store may
+ * answer `findToken` directly, so it may also fail by throwing synchronously: the same 503 and the same report.
  */
 import { tokenAuth, type AuthEvent, type Policy, type Store } from "@portcullis/core";
 import { memoryStore } from "@portcullis/store-memory";
@@ -14,6 +15,12 @@ import { withAuth as workersAuth } from "../src/workers.js";
 const causes: Error[] = [];
 const fail = () => Promise.reject(causes[causes.push(new Error("connect ECONNREFUSED 127.0.0.1:5432")) - 1]);
 const broken: Store = { ...memoryStore(), findToken: fail, getUserByUsername: fail };
+const throwing: Store = {
+  ...broken,
+  findToken: () => {
+    throw causes[causes.push(new Error("connect ECONNREFUSED 127.0.0.1:5432")) - 1];
+  },
+};
 const request = () => new Request("https://api.test/api/me", { headers: { authorization: "Token abc" } });
 const ok = () => new Response("handler ran");
 
@@ -32,10 +39,15 @@ const adapters: [string, Run][] = [
 
 afterEach(() => vi.restoreAllMocks());
 
-describe.each(adapters)("%s with a failing store", (_name, run) => {
+const cases = adapters.flatMap(([name, run]): [string, string, Run, Store][] => [
+  [name, "rejects", run, broken],
+  [name, "throws synchronously", run, throwing],
+]);
+
+describe.each(cases)("%s with a store that %s", (_name, _how, run, store) => {
   it("answers 503 and logs exactly one console.error line with the cause", async () => {
     const errors = vi.spyOn(console, "error").mockImplementation(() => undefined);
-    const response = await run({ schemes: [tokenAuth({ store: broken })] });
+    const response = await run({ schemes: [tokenAuth({ store })] });
     expect(response.status).toBe(503);
     expect(await response.json()).toEqual({ detail: "Authentication service unavailable." });
     expect(errors).toHaveBeenCalledTimes(1);
@@ -45,7 +57,7 @@ describe.each(adapters)("%s with a failing store", (_name, run) => {
   it("with onEvent: answers 503 and sends exactly one store.failed event, logging nothing", async () => {
     const errors = vi.spyOn(console, "error").mockImplementation(() => undefined);
     const events: AuthEvent[] = [];
-    const response = await run({ schemes: [tokenAuth({ store: broken })], onEvent: (e) => void events.push(e) });
+    const response = await run({ schemes: [tokenAuth({ store })], onEvent: (e) => void events.push(e) });
     expect(response.status).toBe(503);
     expect(errors).not.toHaveBeenCalled();
     expect(events).toEqual([{ type: "store.failed", error: causes.at(-1) }]);

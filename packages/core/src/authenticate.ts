@@ -7,7 +7,9 @@ import type { AuthContext } from "./context.js";
 import type { AuthDenial } from "./auth-error.js";
 import { unauthenticated } from "./auth-error.js";
 import { emit } from "./events.js";
-import type { AnyScheme, AuthOf, UserOf } from "./schemes/types.js";
+import { isThenable } from "./internal/awaitable.js";
+import type { AnyScheme, AuthOf, SchemeResult, UserOf } from "./schemes/types.js";
+import type { Awaitable } from "./store/types.js";
 
 /** The outcome of `authenticate()`. */
 export type AuthResult<U = unknown, A = unknown> =
@@ -40,17 +42,61 @@ export async function authenticate<S extends readonly AnyScheme[]>(
   schemes: S,
   ctx: AuthContext = EMPTY_CONTEXT,
 ): Promise<AuthResult<UserOf<S>, AuthOf<S>>> {
-  for (const scheme of schemes) {
-    const result = await scheme.authenticate(request, ctx);
-    if (result.type === "skip") continue;
-    if (result.type === "success") {
-      // The scheme is one of S, so its user and auth are among UserOf<S> and AuthOf<S>.
-      return { status: "authenticated", user: result.user as UserOf<S>, auth: result.auth as AuthOf<S>, scheme: scheme.name };
-    }
-    const error =
-      result.error ?? unauthenticated(result.code ?? "authentication_failed", result.detail, firstChallenge(schemes, request), result.body);
-    emit(ctx, { type: "authentication.failed", scheme: scheme.name, code: error.code, status: error.status, clientIp: ctx.clientIp });
-    return { status: "failed", error };
+  const result = authenticateNow(request, schemes, ctx);
+  return isThenable(result) ? await result : result;
+}
+
+/**
+ * `authenticate()` without a promise of its own (internal, for `guard()`): answers directly while every scheme
+ * does, and chains the rest once a scheme answers a promise. A scheme's synchronous throw is thrown from here;
+ * the caller's `async` function turns it into the same rejection as a rejected scheme.
+ * @example
+ * let result = authenticateNow(request, schemes, ctx);
+ * if (isThenable(result)) result = await result;
+ */
+export function authenticateNow<S extends readonly AnyScheme[]>(
+  request: Request,
+  schemes: S,
+  ctx: AuthContext,
+  from = 0,
+): Awaitable<AuthResult<UserOf<S>, AuthOf<S>>> {
+  for (let index = from; index < schemes.length; index++) {
+    const scheme = schemes[index] as S[number];
+    const result = scheme.authenticate(request, ctx);
+    if (isThenable(result)) return settle(request, schemes, ctx, index, result);
+    if (result.type !== "skip") return outcome(request, schemes, scheme, result, ctx);
   }
   return ANONYMOUS;
+}
+
+/** Awaits the promise scheme `index` answered (any thenable, as `await` takes it), then goes on with the rest. */
+async function settle<S extends readonly AnyScheme[]>(
+  request: Request,
+  schemes: S,
+  ctx: AuthContext,
+  index: number,
+  pending: Promise<SchemeResult<unknown, unknown>>,
+): Promise<AuthResult<UserOf<S>, AuthOf<S>>> {
+  const result = await pending;
+  if (result.type !== "skip") return outcome(request, schemes, schemes[index] as S[number], result, ctx);
+  const rest = authenticateNow(request, schemes, ctx, index + 1);
+  return isThenable(rest) ? await rest : rest;
+}
+
+/** The outcome of the scheme that did not skip: authenticated, or failed (reported as an event). */
+function outcome<S extends readonly AnyScheme[]>(
+  request: Request,
+  schemes: S,
+  scheme: AnyScheme,
+  result: Exclude<SchemeResult<unknown, unknown>, { type: "skip" }>,
+  ctx: AuthContext,
+): AuthResult<UserOf<S>, AuthOf<S>> {
+  if (result.type === "success") {
+    // The scheme is one of S, so its user and auth are among UserOf<S> and AuthOf<S>.
+    return { status: "authenticated", user: result.user as UserOf<S>, auth: result.auth as AuthOf<S>, scheme: scheme.name };
+  }
+  const error =
+    result.error ?? unauthenticated(result.code ?? "authentication_failed", result.detail, firstChallenge(schemes, request), result.body);
+  emit(ctx, { type: "authentication.failed", scheme: scheme.name, code: error.code, status: error.status, clientIp: ctx.clientIp });
+  return { status: "failed", error };
 }

@@ -5,9 +5,10 @@
 import type { AuthContext } from "./context.js";
 import type { AuthDenial } from "./auth-error.js";
 import { messages, permissionDenied, throttled, unauthenticated } from "./auth-error.js";
-import { authenticate, firstChallenge } from "./authenticate.js";
+import { authenticateNow, firstChallenge } from "./authenticate.js";
 import { ConfigError, PermissionDenial } from "./errors.js";
 import { emit, reportFailure, withHook, type EventHook } from "./events.js";
+import { isThenable } from "./internal/awaitable.js";
 import { isAuthenticated } from "./permissions/builtin.js";
 import type { AnyPermission, PermissionCheck, RequiresUser } from "./permissions/types.js";
 import type { AnyScheme, AuthOf, UserOf } from "./schemes/types.js";
@@ -119,7 +120,9 @@ function pipeline<S extends readonly AnyScheme[], P extends readonly AnyPermissi
   return async (request, ctx = EMPTY_CONTEXT) => {
     if (onEvent !== undefined) ctx = withHook(ctx, onEvent);
     try {
-      const result = await authenticate(request, schemes, ctx);
+      // Awaited only when a scheme answered a promise: with an in-process store this function is the one promise.
+      let result = authenticateNow(request, schemes, ctx);
+      if (isThenable(result)) result = await result;
       if (result.status === "failed") return { allowed: false, error: result.error };
       const check: PermissionCheck<UserOf<S>, AuthOf<S>> = {
         request,

@@ -55,6 +55,7 @@ export { randomId } from "./store/random-id.js";
 export type { TimeoutStoreOptions } from "./store/timeout-store.js";
 export { timeoutStore } from "./store/timeout-store.js";
 export type {
+  Awaitable,
   CounterStore,
   CreateTokenOptions,
   HitOptions,

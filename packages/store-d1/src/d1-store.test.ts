@@ -131,7 +131,7 @@ describe("d1Store", () => {
     await spare.prepare("DROP TABLE portcullis_tokens").run();
     const digest = "ab".repeat(32);
     const errors = await Promise.all([
-      store.findToken(digest).catch((e: unknown) => e),
+      (async () => store.findToken(digest))().catch((e: unknown) => e), // thrown or rejected alike
       store.hit("k", { limit: 1, windowMs: 1000, now: 1 }).catch((e: unknown) => e),
       store.purgeCounters(1).catch((e: unknown) => e),
     ]);

@@ -58,7 +58,7 @@ describe("connection refused", () => {
     const client = driver === "pg" ? pgClient(url) : postgresJsClient(url, { connect_timeout: 5 });
     clients.push(client);
     const store = postgresStore(client.client);
-    expectCleanStoreError(await store.findToken(tokenDigest(KEY)).catch((e: unknown) => e));
+    expectCleanStoreError(await (async () => store.findToken(tokenDigest(KEY)))().catch((e: unknown) => e));
     expectCleanStoreError(await store.hit("k", { limit: 1, windowMs: 1000, now: 1 }).catch((e: unknown) => e));
     for (const authorization of [`Token ${KEY}`, `Basic ${btoa(`alice:${PASSWORD}`)}`]) {
       const { status, body } = await answer(client, authorization);
@@ -105,7 +105,7 @@ describe.skipIf(!HAS_SERVER)("statement timeout and unique violations (real serv
     });
     await isLocked;
     try {
-      const error = await store.findToken(tokenDigest(key)).catch((e: unknown) => e);
+      const error = await (async () => store.findToken(tokenDigest(key)))().catch((e: unknown) => e);
       expectCleanStoreError(error);
       expect(String((error as StoreError).cause)).toMatch(/statement timeout/);
       expect((await answer(client, `Token ${key}`)).status).toBe(503);

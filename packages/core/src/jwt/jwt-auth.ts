@@ -8,7 +8,7 @@ import { nowOf } from "../context.js";
 import { ConfigError } from "../errors.js";
 import type { Scheme, SchemeResult } from "../schemes/types.js";
 import { SKIP } from "../schemes/types.js";
-import type { JwtBlacklistStore, User, UserStore } from "../store/types.js";
+import type { Awaitable, JwtBlacklistStore, User, UserStore } from "../store/types.js";
 import { rawTokenOf } from "./_header.js";
 import { MAX_CACHE_SIZE, verifiedCache } from "./_verified-cache.js";
 import { jwtMessages, registeredClaimsWindow } from "./claims.js";
@@ -111,16 +111,17 @@ export function jwtAuth(options: JwtAuthStoreOptions): Scheme<User, JwtAuthInfo>
 export function jwtAuth(options: JwtAuthStatelessOptions): Scheme<TokenUser, JwtAuthInfo>;
 export function jwtAuth(options: JwtAuthStoreOptions | JwtAuthStatelessOptions): Scheme<User | TokenUser, JwtAuthInfo> {
   const { settings, authenticateRaw, cached } = jwtAuthenticator(options);
-  // Not `async`: a cache hit answers its settled promise itself, without an async layer around it.
-  function authenticate(request: Request, ctx: AuthContext): Promise<SchemeResult<User | TokenUser, JwtAuthInfo>> {
+  // A plain function: a cache hit, a skip or a malformed header is answered directly; a first sight is
+  // `authenticateRaw`'s promise.
+  function authenticate(request: Request, ctx: AuthContext): Awaitable<SchemeResult<User | TokenUser, JwtAuthInfo>> {
     const header = request.headers.get("authorization");
     // A token this scheme has already validated never contains whitespace (`rawTokenOf` refused it the first
     // time), so "<type> <token>" found in the cache needs no header parsing: the same answer, one regex scan fewer.
     const hit = header === null ? undefined : cached(plainCandidate(header, settings.authHeaderTypes), ctx);
     if (hit !== undefined) return hit;
     const raw = rawTokenOf(header, settings.authHeaderTypes);
-    if (raw === null) return Promise.resolve(SKIP);
-    if (raw === false) return Promise.resolve(failed(jwtMessages.badHeader, "bad_authorization_header"));
+    if (raw === null) return SKIP;
+    if (raw === false) return failed(jwtMessages.badHeader, "bad_authorization_header");
     return authenticateRaw(raw, ctx);
   }
   return { name: options.name ?? "jwt", authenticate, challenge: () => settings.challenge };
@@ -137,9 +138,9 @@ function plainCandidate(header: string, types: readonly string[]): string {
 /** A scheme's validation of one raw token, apart from where the token came from (header or cookie; internal). */
 export interface JwtAuthenticator {
   readonly settings: JwtSettings;
-  authenticateRaw(raw: string, ctx: AuthContext): Promise<SchemeResult<User | TokenUser, JwtAuthInfo>>;
+  authenticateRaw(raw: string, ctx: AuthContext): Awaitable<SchemeResult<User | TokenUser, JwtAuthInfo>>;
   /** `authenticateRaw`'s answer when `raw` is a cached token still inside its time window, else `undefined`. */
-  cached(raw: string, ctx: AuthContext): Promise<SchemeResult<User | TokenUser, JwtAuthInfo>> | undefined;
+  cached(raw: string, ctx: AuthContext): Awaitable<SchemeResult<User | TokenUser, JwtAuthInfo>> | undefined;
 }
 
 /** Validates `jwtAuth`'s options once and answers its token validation (shared with `jwtCookieAuth`; internal). */
@@ -164,8 +165,8 @@ export function jwtAuthenticator(options: JwtAuthStoreOptions | JwtAuthStateless
     /** `registeredClaimsWindow` of the payload. */
     readonly fromSec: number;
     readonly untilSec: number;
-    /** Stateless: the whole (frozen) answer of a hit, settled; with a user store, `null` (the user is read again). */
-    readonly success: Promise<SchemeResult<TokenUser, JwtAuthInfo>> | null;
+    /** Stateless: the whole (frozen) answer of a hit; with a user store, `null` (the user is read again). */
+    readonly success: SchemeResult<TokenUser, JwtAuthInfo> | null;
   }
 
   async function validate(raw: string, now: number): Promise<{ payload: JwtPayload; tokenType: AuthTokenType } | Failure> {
@@ -192,8 +193,8 @@ export function jwtAuthenticator(options: JwtAuthStoreOptions | JwtAuthStateless
     return user;
   }
 
-  // Not `async`: a hit of a stateless scheme costs a Map lookup, two comparisons and no new promise.
-  function cached(raw: string, ctx: AuthContext): Promise<SchemeResult<User | TokenUser, JwtAuthInfo>> | undefined {
+  // Not `async`: a hit of a stateless scheme costs a Map lookup, two comparisons and no promise at all.
+  function cached(raw: string, ctx: AuthContext): Awaitable<SchemeResult<User | TokenUser, JwtAuthInfo>> | undefined {
     const known = validatedTokens.get(raw);
     if (known === undefined) return undefined;
     const nowSec = Math.floor(nowOf(ctx) / 1000);
@@ -201,7 +202,7 @@ export function jwtAuthenticator(options: JwtAuthStoreOptions | JwtAuthStateless
     return known.success ?? userOfKnown(known);
   }
 
-  function authenticateRaw(raw: string, ctx: AuthContext): Promise<SchemeResult<User | TokenUser, JwtAuthInfo>> {
+  function authenticateRaw(raw: string, ctx: AuthContext): Awaitable<SchemeResult<User | TokenUser, JwtAuthInfo>> {
     return cached(raw, ctx) ?? firstSight(raw, nowOf(ctx));
   }
 
@@ -222,7 +223,7 @@ export function jwtAuthenticator(options: JwtAuthStoreOptions | JwtAuthStateless
     // A blacklistable (sliding) token is checked against the blacklist on every request: never remembered here.
     if (!(blacklist !== undefined && isBlacklistable(tokenType))) {
       const success =
-        users === null ? Promise.resolve(Object.freeze({ type: "success" as const, user: Object.freeze(user as TokenUser), auth })) : null;
+        users === null ? Object.freeze({ type: "success" as const, user: Object.freeze(user as TokenUser), auth }) : null;
       const window = registeredClaimsWindow(payload, settings);
       validatedTokens.set(raw, { payload, id, auth, ...window, success }, auth.expiresAt + settings.leewayMs + 1000, now);
     }

@@ -11,7 +11,7 @@ import { passwordHashersOf, type PasswordHashers } from "../passwords/index.js";
 import { compatOf, type Compat } from "../compat/compat.js";
 import type { BruteForceOptions } from "../login/login-throttle.js";
 import { hasLoginCounters, loginThrottle } from "../login/login-throttle.js";
-import type { CounterStore, User, UserStore } from "../store/types.js";
+import type { Awaitable, CounterStore, User, UserStore } from "../store/types.js";
 import type { Scheme, SchemeResult } from "./types.js";
 import { SKIP, failure } from "./types.js";
 
@@ -104,11 +104,15 @@ export function basicAuth<U extends VerifiedUser>(options: BasicAuthOptions<U>):
   const name = options.name ?? "basic";
   const withoutColon = compatOfScheme(options).rest.basicWithoutColon;
 
-  async function authenticate(request: Request, ctx: AuthContext): Promise<SchemeResult<U | User, null>> {
+  // Not my header (the common case before a token scheme) and a malformed one are answered without a promise.
+  function authenticate(request: Request, ctx: AuthContext): Awaitable<SchemeResult<U | User, null>> {
     const parsed = parseBasic(request, withoutColon);
     if (parsed.type === "skip") return SKIP;
     if (parsed.type === "invalid") return failure(basicMessages[parsed.problem]);
-    const { username, password } = parsed;
+    return login(parsed.username, parsed.password, ctx);
+  }
+
+  async function login(username: string, password: string, ctx: AuthContext): Promise<SchemeResult<U | User, null>> {
     const outcome = await throttledLogin<U | User>(throttle, username, ctx, () => verify(username, password, ctx));
     const user = outcome.user;
     const inactive = user !== null && user.isActive === false;

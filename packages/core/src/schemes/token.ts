@@ -8,7 +8,8 @@ import { nowOf } from "../context.js";
 import { ConfigError } from "../errors.js";
 import { emit } from "../events.js";
 import { NO_CREDENTIALS, TOO_MANY_PARTS, asciiLower, credentialFor, decodeUtf8, latin1Bytes } from "../internal/header.js";
-import type { TokenRecord, TokenStore, User } from "../store/types.js";
+import { isThenable } from "../internal/awaitable.js";
+import type { Awaitable, TokenRecord, TokenStore, User } from "../store/types.js";
 import { tokenDigest } from "../tokens/tokens.js";
 import type { Scheme, SchemeResult } from "./types.js";
 import { SKIP, failure } from "./types.js";
@@ -31,6 +32,8 @@ export const tokenMessages = {
   inactive: "User inactive or deleted.",
 } as const;
 
+type Found = { readonly token: TokenRecord; readonly user: User };
+
 const KEYWORD = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 
 /**
@@ -45,14 +48,24 @@ export function tokenAuth(options: TokenAuthOptions): Scheme<User, TokenRecord> 
   const lowerKeyword = asciiLower(keyword);
   const name = options.name ?? lowerKeyword;
 
-  async function authenticate(request: Request, ctx: AuthContext): Promise<SchemeResult<User, TokenRecord>> {
+  // A plain function: with a store that answers directly (the memory store, a cache hit) the whole check runs
+  // without a promise of its own; a store's promise is awaited once. Throwing and rejecting stay the same failure.
+  function authenticate(request: Request, ctx: AuthContext): Awaitable<SchemeResult<User, TokenRecord>> {
     const raw = credentialFor(request, lowerKeyword);
     if (raw === null) return SKIP;
     if (raw === NO_CREDENTIALS) return failure(tokenMessages.noCredentials);
     if (raw === TOO_MANY_PARTS) return failure(tokenMessages.spaces);
     const key = isAscii(raw) ? raw : decodeUtf8(latin1Bytes(raw));
     if (key === null) return failure(tokenMessages.invalidCharacters);
-    const found = await store.findToken(tokenDigest(key));
+    const found = store.findToken(tokenDigest(key));
+    return isThenable(found) ? verdictLater(found, ctx) : verdict(found, ctx);
+  }
+
+  async function verdictLater(pending: Promise<Found | null>, ctx: AuthContext): Promise<SchemeResult<User, TokenRecord>> {
+    return verdict(await pending, ctx); // `await` takes any thenable, as it did before stores could answer directly
+  }
+
+  function verdict(found: Found | null, ctx: AuthContext): SchemeResult<User, TokenRecord> {
     if (found === null) return failure(tokenMessages.invalidToken);
     const { token, user } = found;
     if (token.expiresAt !== null && token.expiresAt <= nowOf(ctx)) {

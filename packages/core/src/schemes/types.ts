@@ -4,6 +4,7 @@
  */
 import type { AuthContext } from "../context.js";
 import type { AuthDenial } from "../auth-error.js";
+import type { Awaitable } from "../store/types.js";
 
 /**
  * What a scheme answers: `skip` (not my header: try the next scheme), `success`, or `failure` (my header, bad
@@ -26,7 +27,11 @@ export type SchemeResult<U, A> =
 export interface Scheme<U = unknown, A = unknown> {
   /** Reported as `scheme` of an authenticated result, e.g. `"basic"` or `"token"`. */
   readonly name: string;
-  authenticate(request: Request, ctx: AuthContext): Promise<SchemeResult<U, A>>;
+  /**
+   * The scheme's verdict on a request. A scheme that can answer without waiting may answer directly (no promise);
+   * callers await only a promise. Throwing and rejecting are the same failure (a `StoreError` answers 503).
+   */
+  authenticate(request: Request, ctx: AuthContext): Awaitable<SchemeResult<U, A>>;
   /** The `WWW-Authenticate` value; a scheme without one makes failures answer 403 when it comes first. */
   challenge?(request: Request): string | undefined;
 }

@@ -10,7 +10,7 @@ import { nowOf } from "../context.js";
 import { permissionDenied } from "../auth-error.js";
 import { ConfigError } from "../errors.js";
 import { sha256Hex } from "../internal/sha256.js";
-import type { SessionStore, User } from "../store/types.js";
+import type { Awaitable, SessionStore, User } from "../store/types.js";
 import type { Scheme, SchemeResult } from "../schemes/types.js";
 import { SKIP } from "../schemes/types.js";
 import { requestCookie } from "./cookies.js";
@@ -91,9 +91,14 @@ export function sessionAuth(options: SessionAuthOptions): Scheme<User, SessionAu
   if (typeof cookieName !== "string" || !/^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/.test(cookieName)) throw new ConfigError("cookieName", "must be a cookie name");
   const csrf: CsrfConfig = csrfConfig(options.csrf);
 
-  async function authenticate(request: Request, ctx: AuthContext): Promise<SchemeResult<User, SessionAuthInfo>> {
+  // No session cookie (a token-authenticated request) is answered without a promise.
+  function authenticate(request: Request, ctx: AuthContext): Awaitable<SchemeResult<User, SessionAuthInfo>> {
     const key = requestCookie(request, cookieName);
     if (key === null || key === "") return SKIP;
+    return withSession(request, key, ctx);
+  }
+
+  async function withSession(request: Request, key: string, ctx: AuthContext): Promise<SchemeResult<User, SessionAuthInfo>> {
     const found = await findUser(options, key, ctx);
     // DRF: no user, or an inactive one, is "unauthenticated, CSRF validation not required".
     if (found === null || !found.user.isActive) return SKIP;

@@ -4,11 +4,22 @@
  * protection). `Store` is all three. A scheme, throttle or endpoint asks for exactly the capabilities it uses, so a
  * deployment may keep users and tokens in one backend and counters in another.
  *
- * Stores persist and fetch; they never hash, compare or decide. Every method is async, "not found" is `null`, and a
- * backend failure throws `StoreError` (with `cause`). Each capability has one conformance suite
+ * Stores persist and fetch; they never hash, compare or decide. Every method answers a promise (`findToken`, the
+ * token check's one read, may also answer its value directly: see `Awaitable`), "not found" is `null`, and a
+ * backend failure throws `StoreError` (with `cause`), synchronously or as a rejection. Each capability has one conformance suite
  * (`@portcullis/testing`); every store runs the suites of the capabilities it implements.
  * @module
  */
+
+/**
+ * A value, or a promise of it. What an in-process store or scheme may answer where the caller is on the hot path
+ * (`TokenStore.findToken`, `Scheme.authenticate`): the caller awaits only a promise, so a direct answer costs no
+ * microtask. Callers that simply `await` it work with both.
+ * @example
+ * const answer = store.findToken(digest); // Awaitable<{ token: TokenRecord; user: User } | null>
+ * const found = await answer;              // a value or a promise alike
+ */
+export type Awaitable<T> = T | Promise<T>;
 
 /** A user as Portcullis sees it. Ids are strings (Django's integer ids are kept as their decimal text). */
 export interface User {
@@ -114,8 +125,12 @@ export interface TokenStore {
    * Throws `ConflictError` when the digest or id already exists.
    */
   createToken(token: StoredToken, options: CreateTokenOptions): Promise<boolean>;
-  /** The token with this digest joined with its user, in one round trip; expired tokens are still returned. */
-  findToken(digest: string): Promise<{ token: TokenRecord; user: User } | null>;
+  /**
+   * The token with this digest joined with its user, in one round trip; expired tokens are still returned. An
+   * in-process store may answer directly instead of with a promise (the memory store does); a failure is a
+   * `StoreError`, thrown or rejected alike.
+   */
+  findToken(digest: string): Awaitable<{ token: TokenRecord; user: User } | null>;
   /** The user's tokens, oldest first, without digests. */
   listTokens(userId: string): Promise<TokenRecord[]>;
   /** Deletes one token; answers whether it existed. */

@@ -6,10 +6,11 @@ import { memoryStore } from "@portcullis/store-memory";
 import { describe, expect, it } from "vitest";
 import { authenticate } from "../authenticate.js";
 import { logoutAllHandler, logoutHandler } from "../endpoints/logout.js";
-import { ConfigError } from "../errors.js";
+import { ConfigError, StoreError } from "../errors.js";
+import { isThenable } from "../internal/awaitable.js";
 import { tokenAuth } from "../schemes/token.js";
 import type { Store, TokenStore } from "../store/types.js";
-import { issueToken, revokeToken } from "./tokens.js";
+import { issueToken, revokeToken, tokenDigest } from "./tokens.js";
 import { tokenCache, type TokenCache } from "./token-cache.js";
 
 const STALENESS = 5_000;
@@ -166,5 +167,39 @@ describe("tokenCache", () => {
     clock.t += 1;
     expect(await b.status(key)).toBe("failed");
     expect(await a.status(key)).toBe("authenticated");
+  });
+});
+
+describe("tokenCache: direct answers and failures", () => {
+  it("answers a hit directly, over a store that answers with promises as over one that answers directly", async () => {
+    for (const promised of [true, false]) {
+      const { store, key, cache } = await setUp();
+      const digest = tokenDigest(key);
+      const inner = { findToken: (d: string) => (promised ? Promise.resolve(store.findToken(d)) : store.findToken(d)) };
+      const cached = cache.wrap(inner);
+      const miss = cached.findToken(digest);
+      expect(isThenable(miss)).toBe(promised);
+      expect(await miss).not.toBeNull();
+      const hit = cached.findToken(digest);
+      expect(isThenable(hit)).toBe(false);
+      expect(hit).toEqual(await miss);
+    }
+  });
+
+  it.each([
+    ["throws synchronously", () => { throw new StoreError("down"); }],
+    ["rejects", () => Promise.reject(new StoreError("down"))],
+  ] as const)("a store that %s on a miss: the check fails with it (503), nothing is cached, the next check reads again", async (_how, failure) => {
+    const { store, key, cache, clock } = await setUp();
+    let failing = true;
+    const inner = { findToken: (d: string) => (failing ? failure() : store.findToken(d)), deleteToken: store.deleteToken };
+    const scheme = tokenAuth({ store: cache.wrap(inner) });
+    const request = () => new Request("https://api.example/me", { headers: { Authorization: `Token ${key}` } });
+    const ctx = { now: () => clock.t };
+    await expect(authenticate(request(), [scheme], ctx)).rejects.toBeInstanceOf(StoreError);
+    expect(cache.size).toBe(0);
+    failing = false;
+    expect((await authenticate(request(), [scheme], ctx)).status).toBe("authenticated");
+    expect(cache.size).toBe(1);
   });
 });

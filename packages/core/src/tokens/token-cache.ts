@@ -10,7 +10,8 @@
  * @module
  */
 import { ConfigError } from "../errors.js";
-import type { TokenRecord, TokenStore, User } from "../store/types.js";
+import { isThenable } from "../internal/awaitable.js";
+import type { Awaitable, TokenRecord, TokenStore, User } from "../store/types.js";
 
 /** Options of `tokenCache`. */
 export interface TokenCacheOptions {
@@ -129,7 +130,8 @@ export function tokenCache(options: TokenCacheOptions): TokenCache {
 
   function findToken(store: CacheableTokenStore) {
     const namespace = `${storeId(store)}:`;
-    return async (tokenDigest: string): Promise<Found | null> => {
+    // A hit answers directly (no promise: the token check then costs its caller's one); a miss awaits the store's.
+    return (tokenDigest: string): Awaitable<Found | null> => {
       const digest = namespace + tokenDigest;
       const startedAt = now();
       const cached = entries.get(digest);
@@ -137,13 +139,14 @@ export function tokenCache(options: TokenCacheOptions): TokenCache {
       if (cached && age >= 0 && age < maxStalenessMs) return cached.found;
       if (cached) entries.forget(digest);
       const epoch = entries.epoch;
-      const found = await store.findToken(tokenDigest);
-      if (found !== null && entries.epoch === epoch) {
-        const frozen = Object.freeze({ token: Object.freeze({ ...found.token }), user: Object.freeze({ ...found.user }) });
+      const found = store.findToken(tokenDigest);
+      const remember = (answer: Found | null): Found | null => {
+        if (answer === null || entries.epoch !== epoch) return answer;
+        const frozen = Object.freeze({ token: Object.freeze({ ...answer.token }), user: Object.freeze({ ...answer.user }) });
         entries.set(digest, { found: frozen, readAt: startedAt });
         return frozen;
-      }
-      return found;
+      };
+      return isThenable(found) ? (async () => remember(await found))() : remember(found);
     };
   }
 
