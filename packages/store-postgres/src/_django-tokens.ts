@@ -9,7 +9,7 @@ import type { CreateTokenOptions, StoredToken, TokenRecord } from "@portcullis/c
 import type { SqlClient } from "./client.js";
 import { djangoId } from "./_django-users.js";
 import { DJANGO_NAMES } from "./_permissions.js";
-import { TOKEN_COLUMNS, createTokenParams, foundToken, toRecord, type FoundToken } from "./_tokens.js";
+import { TOKEN_COLUMNS, createTokenParams, queryFound, toRecord, type FoundToken } from "./_tokens.js";
 
 /** The digest of a DRF key, as `tokenDigest` computes it (SHA-256 of its UTF-8 bytes, lowercase hex). */
 export const DRF_KEY_DIGEST = "encode(sha256(decode(replace(d.key, E'\\\\', E'\\\\\\\\'), 'escape')), 'hex')";
@@ -54,9 +54,8 @@ export async function createToken(db: SqlClient, token: StoredToken, options: Cr
 }
 
 /** The token (Portcullis's or DRF's) whose key has this digest, joined with its user, in one round trip. */
-export async function findToken(db: SqlClient, digest: string, withPermissions = false): Promise<FoundToken | null> {
-  const { rows } = await db.query(withPermissions ? FIND_TOKEN_WITH_PERMISSIONS : FIND_TOKEN, [digest]);
-  return foundToken(rows[0], withPermissions);
+export function findToken(db: SqlClient, digest: string, withPermissions = false): Promise<FoundToken | null> {
+  return queryFound(db, withPermissions ? FIND_TOKEN_WITH_PERMISSIONS : FIND_TOKEN, digest, withPermissions);
 }
 
 /** A user's tokens, the DRF token among them, oldest first. */

@@ -4,9 +4,9 @@
  * @module
  */
 import type { CreateTokenOptions, StoredToken, TokenRecord, User, UserPermissions } from "@portcullis/core";
-import type { SqlClient, SqlParam, SqlRow } from "./client.js";
+import type { SqlClient, SqlParam, SqlResult, SqlRow } from "./client.js";
 import { OWN_NAMES, toPermissions } from "./_permissions.js";
-import { toUser } from "./_users.js";
+import { userWithId } from "./_users.js";
 
 export const TOKEN_COLUMNS = "t.id, t.user_id, t.name, t.created_at, t.expires_at";
 
@@ -51,16 +51,34 @@ export async function createToken(db: SqlClient, token: StoredToken, options: Cr
 }
 
 /** The token with this digest and its user (and the user's permissions if asked), in one round trip. */
-export async function findToken(db: SqlClient, digest: string, withPermissions = false): Promise<FoundToken | null> {
-  const { rows } = await db.query(withPermissions ? FIND_TOKEN_WITH_PERMISSIONS : FIND_TOKEN, [digest]);
-  return foundToken(rows[0], withPermissions);
+export function findToken(db: SqlClient, digest: string, withPermissions = false): Promise<FoundToken | null> {
+  return queryFound(db, withPermissions ? FIND_TOKEN_WITH_PERMISSIONS : FIND_TOKEN, digest, withPermissions);
 }
 
-/** A found token from its row (shared with Django mode). */
-export function foundToken(row: SqlRow | undefined, withPermissions: boolean): FoundToken | null {
+/**
+ * Runs a token lookup and answers the found token (shared with Django mode). Every token check runs through here,
+ * so it is one `then` on the query rather than an async function; a client that throws synchronously still answers
+ * a rejected promise.
+ */
+export function queryFound(db: SqlClient, text: string, digest: string, withPermissions: boolean): Promise<FoundToken | null> {
+  let pending: Promise<SqlResult>;
+  try {
+    pending = db.query(text, [digest]);
+  } catch (error) {
+    return Promise.reject(error);
+  }
+  return pending.then(withPermissions ? foundWithPermissions : found);
+}
+
+const found = ({ rows }: SqlResult): FoundToken | null => foundToken(rows[0], false);
+const foundWithPermissions = ({ rows }: SqlResult): FoundToken | null => foundToken(rows[0], true);
+
+/** A found token from its row. */
+function foundToken(row: SqlRow | undefined, withPermissions: boolean): FoundToken | null {
   if (!row) return null;
-  const found = { token: toRecord(row), user: toUser({ ...row, id: row.user_id }) };
-  return withPermissions ? { ...found, permissions: toPermissions(row) } : found;
+  const token = toRecord(row);
+  const user = userWithId(row, row.user_id);
+  return withPermissions ? { token, user, permissions: toPermissions(row) } : { token, user };
 }
 
 /** A user's tokens, oldest first (ties in insertion order). */

@@ -10,7 +10,12 @@ const USER_COLUMNS = "id, username, is_active, is_staff, is_superuser";
 
 /** A user from its row, without the hash. */
 export function toUser(row: SqlRow): User {
-  const user = { id: String(row.id), username: String(row.username), isActive: row.is_active === true, isStaff: row.is_staff === true };
+  return userWithId(row, row.id);
+}
+
+/** A user from a row whose user id is in another column (a token joined with its user), without a copy of the row. */
+export function userWithId(row: SqlRow, id: unknown): User {
+  const user = { id: String(id), username: String(row.username), isActive: row.is_active === true, isStaff: row.is_staff === true };
   return row.is_superuser === true ? { ...user, isSuperuser: true } : user;
 }
 

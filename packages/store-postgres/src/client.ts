@@ -80,14 +80,25 @@ export type PostgresClient = SqlClient | PostgresJsLike | PgLike;
 export function fromPostgresJs(sql: PostgresJsLike): SqlClient {
   const prepare = sql.options?.prepare ?? true;
   return {
-    async query(text, params) {
-      const result = await sql.unsafe(text, [...params], { prepare });
-      return { rows: Array.from(result as ArrayLike<SqlRow>), rowCount: Number(result.count ?? 0) };
+    // Not an async function: one `then` on the driver's query (every token check runs through here). A driver that
+    // throws synchronously still answers a rejected promise, as an async function would.
+    query(text, params) {
+      try {
+        return Promise.resolve(sql.unsafe(text, [...params], { prepare })).then(toSqlResult);
+      } catch (error) {
+        return Promise.reject(error);
+      }
     },
     async script(text) {
       await sql.unsafe(text);
     },
   };
+}
+
+/** postgres.js answers its rows as an array (its `Result`); anything else array-like is copied into one. */
+function toSqlResult(result: ArrayLike<unknown> & { count?: number | null }): SqlResult {
+  const rows = (Array.isArray(result) ? result : Array.from(result)) as readonly SqlRow[];
+  return { rows, rowCount: Number(result.count ?? 0) };
 }
 
 /**
