@@ -6,7 +6,7 @@
 import { memoryStore } from "@portcullis/store-memory";
 import { describe, expect, it, vi } from "vitest";
 import { authenticate, authenticateNow } from "./authenticate.js";
-import { StoreError } from "./errors.js";
+import { PermissionDenial, StoreError } from "./errors.js";
 import type { AuthEvent } from "./events.js";
 import { guard } from "./guard.js";
 import { isThenable } from "./internal/awaitable.js";
@@ -19,6 +19,7 @@ import { tokenAuth } from "./schemes/token.js";
 import { sessionAuth } from "./sessions/session-auth.js";
 import type { AnyScheme, SchemeResult } from "./schemes/types.js";
 import type { Awaitable, TokenRecord, TokenStore, User } from "./store/types.js";
+import type { Throttle } from "./throttles/types.js";
 import { issueToken, tokenDigest } from "./tokens/tokens.js";
 
 const T0 = 1_700_000_000_000;
@@ -175,4 +176,70 @@ describe.each(chains)("a chain %s", (_name, results) => {
     const expected = await run(results.map(() => "promise"), via);
     for (const modes of assignments(results.length)) expect(await run(modes, via)).toEqual(expected);
   });
+});
+
+/**
+ * What follows authentication in `guard()`: permissions (synchronous or not, throwing, rejecting or denying) and
+ * throttles (allowing, refusing or failing), after a store that answered directly, with a promise or a thenable.
+ * Each answer is written out: the guard runs these steps as plain functions and `then` callbacks now, and a
+ * failure must still be a rejection reported exactly once, a denial still the permission's own.
+ */
+describe("guard(): permissions and throttles after a direct, promised or thenable authentication", () => {
+  const denial = { status: 403, code: "nope", detail: "No." } as const;
+  type Step = () => boolean | Promise<boolean>;
+  const permissionCases: [string, Step, { allowed: boolean; code?: string } | { rejects: string }][] = [
+    ["answers true", () => true, { allowed: true }],
+    ["answers false", () => false, { allowed: false, code: "permission_denied" }],
+    ["resolves true", async () => true, { allowed: true }],
+    ["resolves false", async () => false, { allowed: false, code: "permission_denied" }],
+    ["throws a StoreError", () => { throw new StoreError("perms down"); }, { rejects: "perms down" }],
+    ["rejects with a StoreError", () => Promise.reject(new StoreError("perms down")), { rejects: "perms down" }],
+    ["throws a PermissionDenial", () => { throw new PermissionDenial(denial as never); }, { allowed: false, code: "nope" }],
+    ["rejects with a PermissionDenial", () => Promise.reject(new PermissionDenial(denial as never)), { allowed: false, code: "nope" }],
+  ];
+
+  async function run(mode: Mode, step: Step, throttle?: Throttle) {
+    const events: AuthEvent[] = [];
+    const calls: string[] = [];
+    const second = { hasPermission: () => (calls.push("second"), true) };
+    const protect = guard({
+      schemes: [tokenAuth({ store: tableIn(mode) })],
+      permissions: [{ hasPermission: () => (calls.push("first"), step()) }, second],
+      throttles: throttle ? [throttle] : [],
+      onEvent: (e) => void events.push(e),
+    });
+    const settled = protect(send(`Token ${KEYS.live}`), { now: () => T0 });
+    expect(settled).toBeInstanceOf(Promise);
+    const outcome = await settled.then(
+      (d) => (d.allowed ? { allowed: true, user: d.user?.username } : { allowed: false, code: d.error.code }),
+      (e: unknown) => ({ rejects: (e as Error).message }),
+    );
+    return { outcome, events: events.map((e) => (e.type === "store.failed" ? `store.failed: ${(e.error as Error).message}` : e.type)), calls };
+  }
+
+  for (const mode of MODES) {
+    it.each(permissionCases)(`${mode} store, a permission that %s`, async (_name, step, expected) => {
+      const { outcome, events, calls } = await run(mode, step);
+      expect(outcome).toMatchObject(expected);
+      if ("rejects" in expected) expect(events).toEqual([`store.failed: ${expected.rejects}`]);
+      else expect(events).toEqual([]);
+      // The second permission runs only when the first allowed.
+      expect(calls).toEqual("allowed" in expected && expected.allowed ? ["first", "second"] : ["first"]);
+    });
+
+    it(`${mode} store: a throttle that refuses answers 429 with its wait; one whose store fails rejects, reported once`, async () => {
+      const refusing: Throttle = { scope: "user", allow: async () => ({ allowed: false, waitMs: 2_000 }) };
+      const refused = await guard({ schemes: [tokenAuth({ store: tableIn(mode) })], throttles: [refusing] })(send(`Token ${KEYS.live}`), { now: () => T0 });
+      expect(refused).toMatchObject({ allowed: false, error: { status: 429 } });
+      for (const step of [() => true, async () => true] as Step[]) {
+        const failing: Throttle = { allow: () => Promise.reject(new StoreError("counters down")) };
+        const { outcome, events } = await run(mode, step, failing);
+        expect(outcome).toEqual({ rejects: "counters down" });
+        expect(events).toEqual(["store.failed: counters down"]);
+      }
+      const allowing: Throttle = { rateLimitName: "u", allow: async () => ({ allowed: true, waitMs: 0, rateLimit: { policy: '"u";q=5;w=60', state: '"u";r=4;t=0' } }) };
+      const allowed = await guard({ schemes: [tokenAuth({ store: tableIn(mode) })], throttles: [allowing] })(send(`Token ${KEYS.live}`), { now: () => T0 });
+      expect(allowed).toMatchObject({ allowed: true, user: { username: "alice" }, headers: { "RateLimit-Policy": '"u";q=5;w=60', RateLimit: '"u";r=4;t=0' } });
+    });
+  }
 });

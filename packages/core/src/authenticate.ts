@@ -70,17 +70,20 @@ export function authenticateNow<S extends readonly AnyScheme[]>(
 }
 
 /** Awaits the promise scheme `index` answered (any thenable, as `await` takes it), then goes on with the rest. */
-async function settle<S extends readonly AnyScheme[]>(
+function settle<S extends readonly AnyScheme[]>(
   request: Request,
   schemes: S,
   ctx: AuthContext,
   index: number,
-  pending: Promise<SchemeResult<unknown, unknown>>,
+  pending: PromiseLike<SchemeResult<unknown, unknown>>,
 ): Promise<AuthResult<UserOf<S>, AuthOf<S>>> {
-  const result = await pending;
-  if (result.type !== "skip") return outcome(request, schemes, schemes[index] as S[number], result, ctx);
-  const rest = authenticateNow(request, schemes, ctx, index + 1);
-  return isThenable(rest) ? await rest : rest;
+  // One `then` (no suspended async frame per waiting request); `Promise.resolve` takes any thenable, as `await`
+  // did, and the rest of the chain's promise, if any, is adopted by the one answered here.
+  return Promise.resolve(pending).then((result) =>
+    result.type !== "skip"
+      ? outcome(request, schemes, schemes[index] as S[number], result, ctx)
+      : authenticateNow(request, schemes, ctx, index + 1),
+  );
 }
 
 /** The outcome of the scheme that did not skip: authenticated, or failed (reported as an event). */

@@ -61,8 +61,10 @@ export function tokenAuth(options: TokenAuthOptions): Scheme<User, TokenRecord> 
     return isThenable(found) ? verdictLater(found, ctx) : verdict(found, ctx);
   }
 
-  async function verdictLater(pending: Promise<Found | null>, ctx: AuthContext): Promise<SchemeResult<User, TokenRecord>> {
-    return verdict(await pending, ctx); // `await` takes any thenable, as it did before stores could answer directly
+  // One `then`, not an async function: a request waiting on its store holds no suspended frame of this scheme.
+  // `Promise.resolve` takes any thenable, as `await` did; a native promise passes through as it is.
+  function verdictLater(pending: PromiseLike<Found | null>, ctx: AuthContext): Promise<SchemeResult<User, TokenRecord>> {
+    return Promise.resolve(pending).then((found) => verdict(found, ctx));
   }
 
   function verdict(found: Found | null, ctx: AuthContext): SchemeResult<User, TokenRecord> {
