@@ -53,8 +53,35 @@ export function isExempt(handler: unknown): boolean {
 
 /** Throws core's denial (or the 503 of a failing store) as an `HTTPException` carrying that exact response. */
 export function deny(response: Response): never {
-  throw new HTTPException(response.status as 401, { res: response });
+  throw denial(response);
 }
+
+/** Core's denial (or the 503 of a failing store) as an `HTTPException` carrying that exact response. */
+function denial(response: Response): HTTPException {
+  return new HTTPException(response.status as 401, { res: response });
+}
+
+/** An allowed request's variables, then the rest of the chain, then the throttles' `RateLimit` fields if any. */
+function admit(c: Context, next: () => Promise<void>, check: AnyGuard, decision: Awaited<ReturnType<AnyGuard>>): Promise<void> {
+  if (!decision.allowed) throw denial(toResponse(decision.error));
+  c.set("user", decision.user);
+  c.set("auth", decision.auth);
+  c.set("authScheme", decision.scheme);
+  c.set("checkObjectPermissions", async (object: unknown) => {
+    let onObject;
+    try {
+      onObject = await check.checkObjectPermissions(decision, c.req.raw, object);
+    } catch (error) {
+      deny(errorToResponse(error));
+    }
+    if (!onObject.allowed) deny(toResponse(onObject.error));
+  });
+  const headers = decision.headers;
+  return Promise.resolve(next()).then(headers === undefined ? nothing : () => addResponseHeaders(c, headers));
+}
+
+/** What the middleware answers after `next()`: nothing (Hono keeps the response the handler set). */
+function nothing(): void {}
 
 /**
  * The middleware for one policy: authenticates, checks permissions and throttles, then sets `c.var.user`,
@@ -67,30 +94,27 @@ export function policyMiddleware<E extends { Variables: object }, S extends read
 ): MiddlewareHandler<E> {
   const checkFor = policyGuard(input);
   const clientIp = options.clientIp ?? runtimeClientIp;
-  const handler: MiddlewareHandler = async (c, next) => {
-    const check = checkFor(c);
-    // `decide()` inlined: the hot path awaits the guard directly (no wrapper promise, no outcome object).
-    let decision;
+  // Not an async function: while the guard waits on a store, a request holds one `then` callback instead of a
+  // suspended frame (see core's `guard`). Every failure is still a rejection carrying the denial's response.
+  const handler: MiddlewareHandler = (c, next) => {
+    let check: AnyGuard;
     try {
-      decision = await check(c.req.raw, contextOf(c, clientIp));
+      check = checkFor(c); // a policy function that throws is the application's error, as it was before
     } catch (error) {
-      deny(errorToResponse(error));
+      return Promise.reject(error);
     }
-    if (!decision.allowed) deny(toResponse(decision.error));
-    c.set("user", decision.user);
-    c.set("auth", decision.auth);
-    c.set("authScheme", decision.scheme);
-    c.set("checkObjectPermissions", async (object: unknown) => {
-      let onObject;
-      try {
-        onObject = await check.checkObjectPermissions(decision, c.req.raw, object);
-      } catch (error) {
-        deny(errorToResponse(error));
-      }
-      if (!onObject.allowed) deny(toResponse(onObject.error));
-    });
-    await next();
-    if (decision.headers !== undefined) addResponseHeaders(c, decision.headers);
+    let pending: ReturnType<AnyGuard>;
+    try {
+      pending = check(c.req.raw, contextOf(c, clientIp));
+    } catch (error) {
+      return Promise.reject(denial(errorToResponse(error)));
+    }
+    return pending.then(
+      (decision) => admit(c, next, check, decision),
+      (error: unknown) => {
+        throw denial(errorToResponse(error));
+      },
+    );
   };
   return markPolicy(handler) as MiddlewareHandler<E>;
 }

@@ -11,7 +11,7 @@ import {
 } from "@portcullis/core";
 import { Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
-import { beforeEach, describe, expect, expectTypeOf, it } from "vitest";
+import { beforeEach, describe, expect, expectTypeOf, it, vi } from "vitest";
 import type { Seeded } from "./_fixtures.js";
 import { ALICE_PASSWORD, basic, seed, token } from "./_fixtures.js";
 
@@ -198,5 +198,65 @@ describe("denials are HTTPExceptions", () => {
     expect(res.status).toBe(401);
     expect(res.headers.get("WWW-Authenticate")).toBe("Bearer");
     expect(await res.json()).toEqual({ error: { status: 401 } });
+  });
+});
+
+/**
+ * The policy middleware answers through `then` callbacks rather than as an async function: every way it can fail
+ * is still a rejection Hono turns into the same response, and what it resolves to never becomes the response.
+ */
+describe("auth() middleware: failures before the guard, and what it resolves to", () => {
+  it("a clientIp function that throws: 503 (fail closed), reported once, the handler never runs", async () => {
+    const errors = vi.spyOn(console, "error").mockImplementation(() => undefined);
+    let ran = false;
+    const app = new Hono();
+    const clientIp = () => {
+      throw new Error("no socket");
+    };
+    app.get("/me", auth({ schemes: [tokenAuth({ store: s.store })] }, { clientIp }), (c) => ((ran = true), c.text("ran")));
+    const res = await app.request("/me", { headers: token(await s.tokenFor(s.alice)) });
+    expect(res.status).toBe(503);
+    expect(await res.json()).toEqual({ detail: "Authentication service unavailable." });
+    expect(ran).toBe(false);
+    expect(errors).toHaveBeenCalledTimes(1);
+    errors.mockRestore();
+  });
+
+  it("a context-built policy that throws is the application's error (Hono's onError), never a pass", async () => {
+    let ran = false;
+    const app = new Hono();
+    app.onError((error, c) => c.text(`onError: ${error.message}`, 500));
+    const policy = () => {
+      throw new Error("bad policy");
+    };
+    app.get("/me", auth(policy), (c) => ((ran = true), c.text("ran")));
+    const res = await app.request("/me", { headers: token(await s.tokenFor(s.alice)) });
+    expect(res.status).toBe(500);
+    expect(await res.text()).toBe("onError: bad policy");
+    expect(ran).toBe(false);
+  });
+
+  it("resolves to nothing: a later handler that only calls next() ends in Hono's 404, not in a context as response", async () => {
+    const app = new Hono();
+    app.get("/me", auth({ schemes: [tokenAuth({ store: s.store })] }), async (_c, next) => {
+      await next();
+    });
+    const res = await app.request("/me", { headers: token(await s.tokenFor(s.alice)) });
+    expect(res.status).toBe(404);
+    expect(await res.text()).toBe("404 Not Found");
+  });
+
+  it("an error thrown after next() by a later handler reaches onError once, with the variables already set", async () => {
+    const app = new Hono();
+    const seen: string[] = [];
+    app.onError((error, c) => c.text(`onError: ${error.message}`, 500));
+    app.get("/me", auth({ schemes: [tokenAuth({ store: s.store })] }), (c) => {
+      seen.push(c.var.user.username);
+      throw new Error("handler failed");
+    });
+    const res = await app.request("/me", { headers: token(await s.tokenFor(s.alice)) });
+    expect(res.status).toBe(500);
+    expect(await res.text()).toBe("onError: handler failed");
+    expect(seen).toEqual(["alice"]);
   });
 });
