@@ -112,21 +112,30 @@ function hitResultOf(reply: unknown): HitResult {
   throw new StoreError("Redis counter hit: unexpected answer.");
 }
 
+/** A failed hit script call, as the store reports it (the cause kept, never in the message). */
+function hitFailed(error: unknown): StoreError {
+  return new StoreError(`Redis counter ${HIT.name} failed.`, { cause: error });
+}
+
 /** The store, without timeouts. */
 function baseCounters(runner: ScriptRunner, prefix: string): CounterStore {
   return {
-    async hit(key, { limit, windowMs, now, dryRun = false }) {
+    // The hot path: one `then` on the script's reply (no suspended async frame while Redis answers). Bad options
+    // and a synchronous throw are rejections, as from the async function this was.
+    hit(key, { limit, windowMs, now, dryRun = false }) {
       if (!(Number.isFinite(limit) && Number.isFinite(windowMs) && Number.isFinite(now)) || windowMs <= 0) {
-        throw new TypeError("redisCounters.hit: limit, windowMs (> 0) and now must be finite numbers");
+        return Promise.reject(new TypeError("redisCounters.hit: limit, windowMs (> 0) and now must be finite numbers"));
       }
       const args = [String(now), String(windowMs), String(limit), dryRun ? "1" : "0"];
-      let reply: unknown;
+      let reply: Promise<unknown>;
       try {
-        reply = await runner.run(HIT, keysOf(prefix, key), args); // the hot path: one awaited call, no wrapper
+        reply = runner.run(HIT, keysOf(prefix, key), args);
       } catch (error) {
-        throw new StoreError(`Redis counter ${HIT.name} failed.`, { cause: error });
+        return Promise.reject(hitFailed(error));
       }
-      return hitResultOf(reply);
+      return reply.then(hitResultOf, (error: unknown) => {
+        throw hitFailed(error);
+      });
     },
     async releaseHit(key, { at }) {
       if (!Number.isFinite(at)) return false; // no hit was ever recorded at such a time
