@@ -16,6 +16,7 @@ import { jwtAuth } from "./jwt/jwt-auth.js";
 import { jwtSettings } from "./jwt/settings.js";
 import { basicAuth } from "./schemes/basic.js";
 import { tokenAuth } from "./schemes/token.js";
+import { userRateThrottle } from "./throttles/throttles.js";
 import { sessionAuth } from "./sessions/session-auth.js";
 import type { AnyScheme, SchemeResult } from "./schemes/types.js";
 import type { Awaitable, TokenRecord, TokenStore, User } from "./store/types.js";
@@ -242,4 +243,40 @@ describe("guard(): permissions and throttles after a direct, promised or thenabl
       expect(allowed).toMatchObject({ allowed: true, user: { username: "alice" }, headers: { "RateLimit-Policy": '"u";q=5;w=60', RateLimit: '"u";r=4;t=0' } });
     });
   }
+});
+
+describe("guard(): several throttles, run in order as one chain of then callbacks", () => {
+  const policyOf = (throttles: Throttle[], events: AuthEvent[]) =>
+    guard({ schemes: [tokenAuth({ store: tableIn("promise") })], throttles, onEvent: (e) => void events.push(e) });
+  const refusing = (waitMs: number, calls: string[], name: string): Throttle => ({ scope: name, allow: async () => (calls.push(name), { allowed: false, waitMs }) });
+
+  it("every throttle runs even after one refuses; the largest wait is the Retry-After; one event each", async () => {
+    const calls: string[] = [];
+    const events: AuthEvent[] = [];
+    const allowing: Throttle = { scope: "c", allow: async () => (calls.push("c"), { allowed: true, waitMs: 0 }) };
+    const decision = await policyOf([refusing(2_000, calls, "a"), refusing(5_000, calls, "b"), allowing], events)(send(`Token ${KEYS.live}`));
+    expect(calls).toEqual(["a", "b", "c"]);
+    expect(decision).toMatchObject({ allowed: false, error: { status: 429, headers: { "Retry-After": "5" } } });
+    expect(events.map((e) => (e.type === "throttled" ? `${e.scope}:${e.waitMs}` : e.type))).toEqual(["a:2000", "b:5000"]);
+  });
+
+  it.each([
+    ["throws synchronously", (): Promise<never> => { throw new StoreError("counters down"); }],
+    ["rejects", () => Promise.reject(new StoreError("counters down"))],
+  ])("a later throttle that %s: rejects, reported once, after the earlier ones ran", async (_name, allow) => {
+    const calls: string[] = [];
+    const events: AuthEvent[] = [];
+    const error = await policyOf([refusing(1_000, calls, "a"), { allow }], events)(send(`Token ${KEYS.live}`)).then(() => null, (e: unknown) => e);
+    expect(error).toBeInstanceOf(StoreError);
+    expect(calls).toEqual(["a"]);
+    expect(events.map((e) => e.type)).toEqual(["throttled", "store.failed"]);
+  });
+
+  it("a rate throttle whose counter store throws synchronously: the same rejection, reported once", async () => {
+    const events: AuthEvent[] = [];
+    const store = { hit: (): never => { throw new StoreError("counters down"); } };
+    const error = await policyOf([userRateThrottle("5/min", { store })], events)(send(`Token ${KEYS.live}`)).then(() => null, (e: unknown) => e);
+    expect(error).toBeInstanceOf(StoreError);
+    expect(events.map((e) => e.type)).toEqual(["store.failed"]);
+  });
 });

@@ -13,7 +13,7 @@ import { isAuthenticated } from "./permissions/builtin.js";
 import type { AnyPermission, PermissionCheck, RequiresUser } from "./permissions/types.js";
 import type { AnyScheme, AuthOf, UserOf } from "./schemes/types.js";
 import type { Awaitable } from "./store/types.js";
-import type { Throttle } from "./throttles/types.js";
+import type { Throttle, ThrottleResult } from "./throttles/types.js";
 
 /** What a route requires: schemes in order, permissions (default `[isAuthenticated]`), throttles. */
 export interface Policy<
@@ -134,11 +134,7 @@ function pipeline<S extends readonly AnyScheme[], P extends readonly AnyPermissi
       result = authenticateNow(request, schemes, ctx);
       if (!isThenable(result)) return Promise.resolve(decide(request, result, ctx));
     } catch (error) {
-      try {
-        return Promise.resolve(caught(error, ctx));
-      } catch (rethrown) {
-        return Promise.reject(rethrown);
-      }
+      return caughtNow(error, ctx);
     }
     const waitingCtx = ctx;
     return Promise.resolve(result).then(
@@ -182,15 +178,18 @@ function pipeline<S extends readonly AnyScheme[], P extends readonly AnyPermissi
     return throttles.length > 0 ? throttledThen(result, check, ctx) : allowedAs(result, undefined);
   }
 
-  /** Every throttle, then the answer with their `RateLimit` fields. */
-  async function throttledThen(result: Passed, check: Check, ctx: AuthContext): Promise<Answer> {
+  /** Every throttle, then the answer with their `RateLimit` fields (one `then`: see `runThrottles`). */
+  function throttledThen(result: Passed, check: Check, ctx: AuthContext): Promise<Answer> {
+    let verdict: Promise<ThrottleVerdict>;
     try {
-      const verdict = await runThrottles(throttles, check, ctx);
-      if (verdict.error) return { allowed: false, error: verdict.error };
-      return allowedAs(result, verdict.headers);
+      verdict = runThrottles(throttles, check, ctx);
     } catch (error) {
-      return caught(error, ctx);
+      return caughtNow(error, ctx);
     }
+    return verdict.then(
+      (v) => (v.error ? { allowed: false, error: v.error } : allowedAs(result, v.headers)),
+      (error: unknown) => caught(error, ctx),
+    );
   }
 
   function allowedAs(result: Passed, headers: Readonly<Record<string, string>> | undefined): Answer {
@@ -201,6 +200,15 @@ function pipeline<S extends readonly AnyScheme[], P extends readonly AnyPermissi
     }
     if (headers !== undefined) return { allowed: true, user: result.user, auth: result.auth, scheme: result.scheme, headers };
     return { allowed: true, user: result.user, auth: result.auth, scheme: result.scheme };
+  }
+
+  /** `caught` for an error thrown synchronously: the same answer, as a promise. */
+  function caughtNow(error: unknown, ctx: AuthContext): Promise<Answer> {
+    try {
+      return Promise.resolve(caught(error, ctx));
+    } catch (rethrown) {
+      return Promise.reject(rethrown);
+    }
   }
 
   /** A permission's `PermissionDenial` is its answer; anything else is reported once and rethrown. */
@@ -241,31 +249,51 @@ function permissionError(
   return permissionDenied(permission.message, permission.code);
 }
 
+/** What the throttles of one request decided: the denial if any, and their `RateLimit` fields. */
+type ThrottleVerdict = { error: AuthDenial | null; headers?: Readonly<Record<string, string>> };
+
+/** The throttles' answers so far, joined as `runThrottles` goes. */
+interface Tally {
+  denied: boolean;
+  waitMs: number;
+  policy: string;
+  state: string;
+}
+
 /**
  * Every throttle runs; the largest wait wins (DRF's `check_throttles`). The `RateLimit` fields of the throttles
- * that answer them are joined into one list per field (allowed and refused requests alike).
+ * that answer them are joined into one list per field (allowed and refused requests alike). One `then` per
+ * throttle, in order, rather than an async loop: a request waiting on its counters holds no suspended frame.
  */
-async function runThrottles(
+function runThrottles(
   throttles: readonly Throttle[],
   check: PermissionCheck<unknown, unknown>,
   ctx: AuthContext,
-): Promise<{ error: AuthDenial | null; headers?: Readonly<Record<string, string>> }> {
-  let denied = false;
-  let waitMs = 0;
-  let policy = "";
-  let state = "";
-  for (const throttle of throttles) {
-    const verdict = await throttle.allow(check, ctx);
+  from = 0,
+  tally: Tally = { denied: false, waitMs: 0, policy: "", state: "" },
+): Promise<ThrottleVerdict> {
+  const throttle = throttles[from] as Throttle;
+  let answer: Promise<ThrottleResult>;
+  try {
+    answer = Promise.resolve(throttle.allow(check, ctx));
+  } catch (error) {
+    return Promise.reject(error);
+  }
+  return answer.then((verdict) => {
     if (verdict.rateLimit !== undefined) {
-      policy = policy === "" ? verdict.rateLimit.policy : `${policy}, ${verdict.rateLimit.policy}`;
-      state = state === "" ? verdict.rateLimit.state : `${state}, ${verdict.rateLimit.state}`;
+      tally.policy = tally.policy === "" ? verdict.rateLimit.policy : `${tally.policy}, ${verdict.rateLimit.policy}`;
+      tally.state = tally.state === "" ? verdict.rateLimit.state : `${tally.state}, ${verdict.rateLimit.state}`;
     }
     if (!verdict.allowed) {
-      denied = true;
-      waitMs = Math.max(waitMs, verdict.waitMs);
+      tally.denied = true;
+      tally.waitMs = Math.max(tally.waitMs, verdict.waitMs);
       emit(ctx, { type: "throttled", scope: throttle.scope ?? "custom", waitMs: verdict.waitMs, clientIp: ctx.clientIp });
     }
-  }
+    return from + 1 < throttles.length ? runThrottles(throttles, check, ctx, from + 1, tally) : verdictOf(tally);
+  });
+}
+
+function verdictOf({ denied, waitMs, policy, state }: Tally): ThrottleVerdict {
   const headers = policy === "" ? undefined : { "RateLimit-Policy": policy, RateLimit: state };
   if (!denied) return { error: null, headers };
   const denial = throttled(waitMs / 1000);
