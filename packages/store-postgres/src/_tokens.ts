@@ -63,7 +63,8 @@ export function findToken(db: SqlClient, digest: string, withPermissions = false
 export function queryFound(db: SqlClient, text: string, digest: string, withPermissions: boolean): Promise<FoundToken | null> {
   let pending: Promise<SqlResult>;
   try {
-    pending = db.query(text, [digest]);
+    // `Promise.resolve`: a client answering another thenable still gets a native promise back (free for a promise).
+    pending = Promise.resolve(db.query(text, [digest]));
   } catch (error) {
     return Promise.reject(error);
   }

@@ -55,6 +55,14 @@ describe("postgresStore's findToken on a failing client", () => {
     expect(String(error)).not.toContain(digest);
   });
 
+  it("a client answering a thenable that is no Promise (no catch): findToken still answers a promise", async () => {
+    const thenable = (value: unknown) => ({ then: (ok: (v: unknown) => unknown) => Promise.resolve(ok(value)).then(() => undefined) });
+    const query = (() => thenable({ rows: [ROW], rowCount: 1 })) as unknown as SqlClient["query"];
+    const answer = postgresStore({ query, script: async () => undefined }).findToken(digest);
+    expect(answer).toBeInstanceOf(Promise);
+    expect(await answer).toMatchObject({ token: { id: "t1" }, user: { id: "u1" } });
+  });
+
   it("a found row is the token and its user, the user's id from the token's user_id column", async () => {
     const store = postgresStore({ query: async () => ({ rows: [ROW], rowCount: 1 }), script: async () => undefined });
     expect(await store.findToken(digest)).toEqual({
