@@ -136,16 +136,15 @@ function pipeline<S extends readonly AnyScheme[], P extends readonly AnyPermissi
     } catch (error) {
       return caughtNow(error, ctx);
     }
-    const waitingCtx = ctx;
     return Promise.resolve(result).then(
       (settled) => {
         try {
-          return decide(request, settled, waitingCtx);
+          return decide(request, settled, ctx);
         } catch (error) {
-          return caught(error, waitingCtx);
+          return caught(error, ctx);
         }
       },
-      (error: unknown) => caught(error, waitingCtx),
+      (error: unknown) => caught(error, ctx),
     );
   };
 
@@ -180,13 +179,8 @@ function pipeline<S extends readonly AnyScheme[], P extends readonly AnyPermissi
 
   /** Every throttle, then the answer with their `RateLimit` fields (one `then`: see `runThrottles`). */
   function throttledThen(result: Passed, check: Check, ctx: AuthContext): Promise<Answer> {
-    let verdict: Promise<ThrottleVerdict>;
-    try {
-      verdict = runThrottles(throttles, check, ctx);
-    } catch (error) {
-      return caughtNow(error, ctx);
-    }
-    return verdict.then(
+    // `runThrottles` never throws: a throttle that throws synchronously is already a rejection there.
+    return runThrottles(throttles, check, ctx).then(
       (v) => (v.error ? { allowed: false, error: v.error } : allowedAs(result, v.headers)),
       (error: unknown) => caught(error, ctx),
     );
