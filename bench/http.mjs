@@ -3,7 +3,8 @@
  * load process (`http-load.mjs`, autocannon, 50 connections over 127.0.0.1) per run. Variants: plain Hono, a
  * middleware that only reads `Authorization` (the floor for any auth), Hono's `bearerAuth` with a static token,
  * Portcullis `auth({ schemes: [tokenAuth({ store, keyword: "Bearer" })] })` on the memory store, and the same
- * policy through core's `guard()` in a hand-written middleware (what the adapter adds).
+ * policy through core's `guard()` in a hand-written middleware (what the adapter adds). A second, identical floor
+ * app shows how far two runs of the same code land apart in one run (the resolution of the section's ratios).
  * Run alone with `node bench/http.mjs` after `pnpm build`.
  * @module
  */
@@ -135,7 +136,9 @@ export async function run() {
       `${ROUNDS} rounds, the variants interleaved; the median run is reported. Every measured response was a 2xx. ` +
       `The lower-bound row is what any check of a stored token digest must add to the floor: it ran at ${ratio(stats.lower.requestsPerSec / floor)} ` +
       `the floor's req/s (${ratio(cpu.header.ns / cpu.lower.ns)} in process), and Portcullis at ${ratio(stats.portcullis.requestsPerSec / stats.lower.requestsPerSec)} ` +
-      `the lower bound's req/s (${ratio(cpu.lower.ns / cpu.portcullis.ns)} in process).`,
+      `the lower bound's req/s (${ratio(cpu.lower.ns / cpu.portcullis.ns)} in process). The second floor app runs the ` +
+      `floor's own middleware: it ran at ${ratio(stats.header2.requestsPerSec / floor)} the floor's req/s, so ratios closer ` +
+      `than that are within this run's noise.`,
     tables: [
       {
         caption:
