@@ -280,3 +280,12 @@ describe("guard(): several throttles, run in order as one chain of then callback
     expect(events.map((e) => e.type)).toEqual(["store.failed"]);
   });
 });
+
+describe("guard(): a null context (from JavaScript) with a policy hook", () => {
+  it("is a rejection, never a synchronous throw (as before the guard was plain functions)", async () => {
+    const protect = guard({ schemes: [tokenAuth({ store: tableIn("direct") })], onEvent: () => undefined });
+    let answer: unknown;
+    expect(() => (answer = protect(send(`Token ${KEYS.live}`), null as never))).not.toThrow();
+    await expect(answer as Promise<unknown>).rejects.toBeInstanceOf(TypeError);
+  });
+});

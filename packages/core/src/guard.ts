@@ -128,9 +128,10 @@ function pipeline<S extends readonly AnyScheme[], P extends readonly AnyPermissi
   // copied and then promoted; bench/NOTES.md (eighth pass) measures what that cost a PostgreSQL-backed route.
   // With an in-process store and synchronous permissions, no promise is made until the answer.
   return (request, ctx = EMPTY_CONTEXT) => {
-    if (onEvent !== undefined) ctx = withHook(ctx, onEvent);
     let result: Awaitable<Result>;
     try {
+      // Inside the `try`: a context that is not an object (`null` from JavaScript) is a rejection, never a throw.
+      if (onEvent !== undefined) ctx = withHook(ctx, onEvent);
       result = authenticateNow(request, schemes, ctx);
       if (!isThenable(result)) return Promise.resolve(decide(request, result, ctx));
     } catch (error) {
