@@ -122,8 +122,10 @@ function baseCounters(runner: ScriptRunner, prefix: string): CounterStore {
   return {
     // The hot path: one `then` on the script's reply (no suspended async frame while Redis answers). Bad options
     // and a synchronous throw are rejections, as from the async function this was.
-    hit(key, { limit, windowMs, now, dryRun = false }) {
-      if (!(Number.isFinite(limit) && Number.isFinite(windowMs) && Number.isFinite(now)) || windowMs <= 0) {
+    hit(key, options) {
+      // Read here, not in the parameter list: missing options are a rejection too, never a synchronous throw.
+      const { limit, windowMs, now, dryRun = false } = options ?? ({} as Partial<typeof options>);
+      if (!(Number.isFinite(limit) && Number.isFinite(windowMs) && Number.isFinite(now)) || !(windowMs > 0)) {
         return Promise.reject(new TypeError("redisCounters.hit: limit, windowMs (> 0) and now must be finite numbers"));
       }
       const args = [String(now), String(windowMs), String(limit), dryRun ? "1" : "0"];

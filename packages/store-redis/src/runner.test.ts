@@ -67,7 +67,8 @@ describe.each(shapes)("redisCounters(%s-shaped client).hit", (_name, make) => {
 
   it("bad options reject (a StoreError caused by a TypeError, as the deadline wraps it) before any call", async () => {
     const { client, calls } = make(async () => [1, 1, ""]);
-    for (const bad of [{ ...OPTIONS, windowMs: 0 }, { ...OPTIONS, now: Number.NaN }, { ...OPTIONS, limit: Infinity }]) {
+    const missing = [undefined, null] as unknown as (typeof OPTIONS)[]; // from JavaScript callers
+    for (const bad of [{ ...OPTIONS, windowMs: 0 }, { ...OPTIONS, now: Number.NaN }, { ...OPTIONS, limit: Infinity }, ...missing]) {
       let answer: unknown;
       expect(() => (answer = redisCounters(client).hit("k", bad))).not.toThrow();
       const error = await (answer as Promise<unknown>).then(() => null, (e: unknown) => e);
