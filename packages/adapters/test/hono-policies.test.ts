@@ -1,11 +1,11 @@
-import { routePolicies } from "@portcullis/adapters/hono";
-import type { Permission, Store, User } from "@portcullis/core";
-import { allowAny, basicAuth, isAdminUser, isAuthenticated, tokenAuth, userRateThrottle } from "@portcullis/core";
+import { auth, routePolicies } from "@portcullis/adapters/hono";
+import type { AuthEvent, Permission, Store, User } from "@portcullis/core";
+import { StoreError, allowAny, basicAuth, isAdminUser, isAuthenticated, tokenAuth, userRateThrottle } from "@portcullis/core";
 import { Hono } from "hono";
 import { cors } from "hono/cors";
 import { HTTPException } from "hono/http-exception";
 import { serveStatic } from "hono/serve-static";
-import { beforeEach, describe, expect, expectTypeOf, it } from "vitest";
+import { beforeEach, describe, expect, expectTypeOf, it, vi } from "vitest";
 import type { Seeded } from "./_fixtures.js";
 import { ALICE_PASSWORD, basic, seed, token } from "./_fixtures.js";
 
@@ -187,6 +187,29 @@ describe("routePolicies: object-level checks and context-built policies", () => 
     const other = await app.request("/api/articles/mine", { headers: token(await s.tokenFor(s.admin)) });
     expect(other.status).toBe(403);
     expect(await other.json()).toEqual({ detail: "Not your article." });
+  });
+
+  it("an object check that fails answers 503 and reaches the policy's onEvent once (no console.error)", async () => {
+    const failing: Permission<User> = { hasPermission: () => true, hasObjectPermission: () => Promise.reject(new StoreError("rows down")) };
+    const events: AuthEvent[] = [];
+    const app = new Hono();
+    let handled = false;
+    app.get("/api/articles/1", auth({ schemes: [tokenAuth({ store: s.store })], permissions: [isAuthenticated, failing], onEvent: (e) => void events.push(e) }), async (c) => {
+      await c.var.checkObjectPermissions({ ownerId: s.alice.id });
+      handled = true;
+      return c.text("yours");
+    });
+    const logged = vi.spyOn(console, "error").mockImplementation(() => undefined);
+    try {
+      const response = await app.request("/api/articles/1", { headers: token(await s.tokenFor(s.alice)) });
+      expect(response.status).toBe(503);
+      expect(await response.json()).toEqual({ detail: "Authentication service unavailable." });
+      expect(handled).toBe(false);
+      expect(events.map((e) => e.type)).toEqual(["store.failed"]);
+      expect(logged).not.toHaveBeenCalled();
+    } finally {
+      logged.mockRestore();
+    }
   });
 
   it("defaults and overrides may be functions of the context, built once per env", async () => {

@@ -96,15 +96,17 @@ export function guard<
   const P extends readonly AnyPermission[] | undefined = undefined,
 >(policy: Policy<S, P>): Guard<UserOf<S>, AuthOf<S>, AnonymousOf<P>> {
   const { schemes, permissions, throttles } = validatePolicy(policy);
-  // One async function per request: the pipeline catches a denial or a failure itself (no `.catch` promise and
-  // handler closure on top of it, no second async layer).
   const run = pipeline<S, P>(schemes, permissions, throttles, policy.onEvent);
+  // The object-level check has no request context: its failures go to the policy's own hook (or `console.error`).
+  const objectContext: AuthContext = policy.onEvent === undefined ? EMPTY_CONTEXT : { onEvent: policy.onEvent };
   return Object.assign(run, {
     checkObjectPermissions: async <D extends Decision<UserOf<S>, AuthOf<S>, AnonymousOf<P>>>(decision: D, request: Request, object: unknown) => {
       try {
         return await checkObject(schemes, permissions, decision, request, object);
       } catch (error) {
         if (error instanceof PermissionDenial) return { allowed: false, error: error.denial } as D;
+        // Reported once and rethrown, as the request's own failures are (`errorToResponse` does not report it again).
+        reportFailure(objectContext, error);
         throw error;
       }
     },

@@ -1,8 +1,10 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { messages } from "../auth-error.js";
 import type { Decision } from "../guard.js";
 import { guard } from "../guard.js";
-import { toResponse } from "../response.js";
+import { errorToResponse, toResponse } from "../response.js";
+import { StoreError } from "../errors.js";
+import type { AuthEvent } from "../events.js";
 import type { Scheme } from "../schemes/types.js";
 import { allowAny, isAdminUser, isAuthenticated, isAuthenticatedOrReadOnly } from "./builtin.js";
 import { allOf, anyOf, not } from "./combinators.js";
@@ -166,6 +168,31 @@ describe("object-level permissions (guard(...).checkObjectPermissions)", () => {
     const decision = await objectDecision([isAuthenticated, owner], request("GET", "u2"), article);
     expect(await body(decision)).toEqual({ status: 403, detail: "Not your article." });
     expect(!decision.allowed && decision.error.code).toBe("not_owner");
+  });
+
+  it("an object check that fails: rethrown, reported once to the policy's hook, not again by errorToResponse", async () => {
+    const failing: Permission<TestUser> = { hasPermission: () => true, hasObjectPermission: async () => Promise.reject(new StoreError("rows down")) };
+    const logged = vi.spyOn(console, "error").mockImplementation(() => undefined);
+    try {
+      const events: AuthEvent[] = [];
+      const check = guard({ schemes: [headerUser], permissions: [isAuthenticated, failing], onEvent: (event) => void events.push(event) });
+      const req = request("GET", "u1");
+      const error = await check.checkObjectPermissions(await check(req), req, article).then(() => null, (e: unknown) => e);
+      expect(error).toBeInstanceOf(StoreError);
+      expect(events).toEqual([{ type: "store.failed", error }]);
+      expect(errorToResponse(error).status).toBe(503);
+      expect(events).toHaveLength(1);
+      expect(logged).not.toHaveBeenCalled();
+
+      // Without a hook: one console.error, and errorToResponse does not log it a second time.
+      const unhooked = guard({ schemes: [headerUser], permissions: [isAuthenticated, failing] });
+      const again = await unhooked.checkObjectPermissions(await unhooked(req), req, article).then(() => null, (e: unknown) => e);
+      expect(again).toBeInstanceOf(StoreError);
+      expect(errorToResponse(again).status).toBe(503);
+      expect(logged).toHaveBeenCalledTimes(1);
+    } finally {
+      logged.mockRestore();
+    }
   });
 
   it("passes a denied decision through untouched", async () => {
