@@ -11,27 +11,22 @@ import { redisCounters, type RedisClientLike } from "./index.js";
 
 const OPTIONS = { limit: 5, windowMs: 60_000, now: 1_000 };
 
-/** An ioredis-shaped client answering `evalsha` and `eval` with the given functions, counting the calls. */
-function ioredis(evalsha: () => unknown, evalBody: () => unknown = evalsha) {
-  const calls: string[] = [];
-  const client = {
-    evalsha: (..._args: unknown[]) => (calls.push("evalsha"), evalsha()),
-    eval: (..._args: unknown[]) => (calls.push("eval"), evalBody()),
+/**
+ * A client of one library's shape, answering its script call (`evalsha` for ioredis, `evalSha` for node-redis) and
+ * `eval` with the given functions, counting the calls by method name.
+ */
+function stubOf(scriptCall: "evalsha" | "evalSha") {
+  return (bySha: () => unknown, byBody: () => unknown = bySha) => {
+    const calls: string[] = [];
+    const client = {
+      [scriptCall]: (..._args: unknown[]) => (calls.push(scriptCall), bySha()),
+      eval: (..._args: unknown[]) => (calls.push("eval"), byBody()),
+    };
+    return { client: client as unknown as RedisClientLike, calls };
   };
-  return { client: client as unknown as RedisClientLike, calls };
 }
 
-/** A node-redis-shaped client (`evalSha`). */
-function nodeRedis(evalSha: () => unknown, evalBody: () => unknown = evalSha) {
-  const calls: string[] = [];
-  const client = {
-    evalSha: (..._args: unknown[]) => (calls.push("evalSha"), evalSha()),
-    eval: (..._args: unknown[]) => (calls.push("eval"), evalBody()),
-  };
-  return { client: client as unknown as RedisClientLike, calls };
-}
-
-const shapes = [["ioredis", ioredis], ["node-redis", nodeRedis]] as const;
+const shapes = [["ioredis", stubOf("evalsha")], ["node-redis", stubOf("evalSha")]] as const;
 
 describe.each(shapes)("redisCounters(%s-shaped client).hit", (_name, make) => {
   it("a client that throws synchronously: hit answers a promise rejecting with a StoreError", async () => {
