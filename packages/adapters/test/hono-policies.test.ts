@@ -212,6 +212,30 @@ describe("routePolicies: object-level checks and context-built policies", () => 
     }
   });
 
+  it.each([
+    ["one shared error object", new StoreError("pool never connected")],
+    ["a string", "boom"],
+  ])("a store rejecting every request with %s: 503 each time, one store.failed per request, no console.error", async (_name, reason) => {
+    const rejecting = { ...s.store, findToken: () => Promise.reject(reason) };
+    const events: AuthEvent[] = [];
+    const app = new Hono();
+    app.get("/api/me", auth({ schemes: [tokenAuth({ store: rejecting })], onEvent: (e) => void events.push(e) }), (c) => c.text("handled"));
+    const logged = vi.spyOn(console, "error").mockImplementation(() => undefined);
+    try {
+      const headers = token(await s.tokenFor(s.alice));
+      const concurrent = await Promise.all([1, 2, 3].map(() => app.request("/api/me", { headers })));
+      const later = await app.request("/api/me", { headers });
+      for (const response of [...concurrent, later]) {
+        expect(response.status).toBe(503);
+        expect(await response.json()).toEqual({ detail: "Authentication service unavailable." });
+      }
+      expect(events).toEqual(Array.from({ length: 4 }, () => ({ type: "store.failed", error: reason })));
+      expect(logged).not.toHaveBeenCalled();
+    } finally {
+      logged.mockRestore();
+    }
+  });
+
   it("defaults and overrides may be functions of the context, built once per env", async () => {
     const built: unknown[] = [];
     const policy = routePolicies((c) => (built.push(c.env), { schemes: [tokenAuth({ store: (c.env as { STORE: Store }).STORE })] }));

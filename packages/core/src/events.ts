@@ -72,19 +72,46 @@ export function emit(ctx: AuthContext | undefined, event: AuthEvent): void {
   }
 }
 
-/** Errors already reported, so that one failure is reported once however many layers see it. */
-const reported = new WeakSet<object>();
+/**
+ * The failures reported in this turn of the event loop, each with the contexts (requests) that reported it. One
+ * failure passes through several layers of a request (the guard, an endpoint's wrapper, `errorToResponse`) and is
+ * reported once; another request failing with the same value (a store rethrowing one cached error, a rejected
+ * connection promise every query awaits) is its own failure and is reported again. Forgotten on the next timer
+ * tick, so nothing is held beyond it. Values, not only objects: a rejection with a string is deduplicated too.
+ */
+let reportedThisTurn: Map<unknown, Set<AuthContext | undefined>> | undefined;
+
+function forgetReported(): void {
+  reportedThisTurn = undefined;
+}
+
+/**
+ * Whether `error` is being reported for the first time for `ctx`. Without a context (`errorToResponse`), a failure
+ * any request already reported in this turn is not logged again.
+ */
+function isFirstReport(ctx: AuthContext | undefined, error: unknown): boolean {
+  if (reportedThisTurn === undefined) {
+    reportedThisTurn = new Map();
+    setTimeout(forgetReported, 0);
+  }
+  const reporters = reportedThisTurn.get(error);
+  if (reporters === undefined) {
+    reportedThisTurn.set(error, new Set([ctx]));
+    return true;
+  }
+  if (ctx === undefined || reporters.has(ctx)) return false;
+  reporters.add(ctx);
+  return true;
+}
 
 /**
  * Reports a failure that is being answered with 503: as a `store.failed` event when a hook is configured, else
- * once through `console.error`, with the error and its `cause` (Django logs such errors to `django.request`).
- * A failure is reported once, however many layers pass it on.
+ * through `console.error`, with the error and its `cause` (Django logs such errors to `django.request`). A
+ * failure is reported once per request however many layers pass it on, and again for every other request that
+ * fails with the same error object.
  */
 export function reportFailure(ctx: AuthContext | undefined, error: unknown): void {
-  if (typeof error === "object" && error !== null) {
-    if (reported.has(error)) return;
-    reported.add(error);
-  }
+  if (!isFirstReport(ctx, error)) return;
   if (ctx?.onEvent) emit(ctx, { type: "store.failed", error });
   else console.error("Portcullis: authentication service unavailable, answering 503 (fail closed):", error);
 }

@@ -97,8 +97,7 @@ export function guard<
 >(policy: Policy<S, P>): Guard<UserOf<S>, AuthOf<S>, AnonymousOf<P>> {
   const { schemes, permissions, throttles } = validatePolicy(policy);
   const run = pipeline<S, P>(schemes, permissions, throttles, policy.onEvent);
-  // The object-level check has no request context: its failures go to the policy's own hook (or `console.error`).
-  const objectContext: AuthContext = policy.onEvent === undefined ? EMPTY_CONTEXT : { onEvent: policy.onEvent };
+  const onEvent = policy.onEvent;
   return Object.assign(run, {
     checkObjectPermissions: async <D extends Decision<UserOf<S>, AuthOf<S>, AnonymousOf<P>>>(decision: D, request: Request, object: unknown) => {
       try {
@@ -106,7 +105,8 @@ export function guard<
       } catch (error) {
         if (error instanceof PermissionDenial) return { allowed: false, error: error.denial } as D;
         // Reported once and rethrown, as the request's own failures are (`errorToResponse` does not report it again).
-        reportFailure(objectContext, error);
+        // The object-level check has no request context: its own one goes to the policy's hook (or `console.error`).
+        reportFailure(onEvent === undefined ? {} : { onEvent }, error);
         throw error;
       }
     },

@@ -43,8 +43,8 @@ export function toResponse(error: AuthDenial): Response {
  * Maps an exception thrown during a check to a response. Whatever failed (a `StoreError`, a custom store or
  * permission that threw), the request is never let through: 503 `Authentication service unavailable.` (fail
  * closed). Nothing of the exception reaches the response. The failure is reported once: `guard` and the endpoints
- * have already sent it to their `onEvent` hook (or `console.error`); an error nobody reported yet is logged here
- * with `console.error`, with its `cause`.
+ * have already sent it to their `onEvent` hook (or `console.error`); an error nobody reported in this turn of the
+ * event loop is logged here with `console.error`, with its `cause`.
  * @example
  * try { decision = await protect(request); } catch (e) { return errorToResponse(e); }
  */
