@@ -80,9 +80,13 @@ export function emit(ctx: AuthContext | undefined, event: AuthEvent): void {
  * tick, so nothing is held beyond it. Values, not only objects: a rejection with a string is deduplicated too.
  */
 let reportedThisTurn: Map<unknown, Set<AuthContext | undefined>> | undefined;
+/** How many (failure, context) pairs `reportedThisTurn` holds; it is emptied past `MAX_REMEMBERED`. */
+let remembered = 0;
+const MAX_REMEMBERED = 4096;
 
 function forgetReported(): void {
   reportedThisTurn = undefined;
+  remembered = 0;
 }
 
 /**
@@ -93,7 +97,12 @@ function isFirstReport(ctx: AuthContext | undefined, error: unknown): boolean {
   if (reportedThisTurn === undefined) {
     reportedThisTurn = new Map();
     setTimeout(forgetReported, 0);
+  } else if (remembered >= MAX_REMEMBERED) {
+    // Bounded even where the timer never fires (fake timers in a test suite): at worst one failure is reported twice.
+    reportedThisTurn.clear();
+    remembered = 0;
   }
+  remembered += 1;
   const reporters = reportedThisTurn.get(error);
   if (reporters === undefined) {
     reportedThisTurn.set(error, new Set([ctx]));
