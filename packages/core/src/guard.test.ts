@@ -1,8 +1,8 @@
 import { describe, expect, it, vi } from "vitest";
-import { messages, throttled } from "./auth-error.js";
+import { messages, permissionDenied, throttled } from "./auth-error.js";
 import { authenticate } from "./authenticate.js";
 import type { AuthContext } from "./context.js";
-import { ConfigError, StoreError } from "./errors.js";
+import { ConfigError, PermissionDenial, StoreError } from "./errors.js";
 import type { AuthEvent } from "./events.js";
 import type { Decision, Policy } from "./guard.js";
 import { guard } from "./guard.js";
@@ -258,6 +258,75 @@ describe("guard: throttles", () => {
     const response = toResponse(!decision.allowed ? decision.error : throttled(1));
     expect(response.headers.get("Retry-After")).toBe("0");
     expect(await response.json()).toEqual({ detail: "Request was throttled. Expected available in 0 seconds." });
+  });
+});
+
+describe("guard.decideNow: the same check, answered directly when nothing in it waited", () => {
+  /** The token store of these tests, answering directly (as the memory store does). */
+  const direct = tokenAuth({
+    store: { findToken: (digest) => (digest === tokenDigest(KEY) ? { token: record, user: alice } : null), deleteToken: async () => true },
+  });
+
+  it("an in-process store and boolean permissions: a decision, not a promise, equal to the guard's own", async () => {
+    const check = guard({ schemes: [direct] });
+    const answer = check.decideNow(get(`Token ${KEY}`));
+    expect(answer).not.toBeInstanceOf(Promise);
+    expect(answer).toEqual({ allowed: true, user: alice, auth: record, scheme: "token" });
+    expect(await check(get(`Token ${KEY}`))).toEqual(answer);
+  });
+
+  it.each([
+    ["an unknown key", `Token ${KEY.slice(1)}x`, 401, tokenMessages.invalidToken],
+    ["no credentials", undefined, 401, messages.notAuthenticated],
+    ["a malformed header", "Token a b", 401, tokenMessages.spaces],
+  ])("a direct denial for %s, with DRF's status and message", async (_name, header, status, detail) => {
+    const answer = guard({ schemes: [direct] }).decideNow(get(header));
+    expect(answer).not.toBeInstanceOf(Promise);
+    if (answer instanceof Promise || answer.allowed) throw new Error("expected a direct denial");
+    expect(toResponse(answer.error).status).toBe(status);
+    expect(answer.error.detail).toBe(detail);
+  });
+
+  it.each([
+    ["a store answering a promise", { schemes: [token] }],
+    ["a permission answering a promise", { schemes: [direct], permissions: [{ hasPermission: async () => true }] }],
+    ["a throttle", { schemes: [direct], throttles: [{ allow: async () => ({ allowed: true, waitMs: 0 }) } satisfies Throttle] }],
+  ])("%s: a promise of the same decision", async (_name, policy) => {
+    const answer = guard(policy as Policy).decideNow(get(`Token ${KEY}`));
+    expect(answer).toBeInstanceOf(Promise);
+    expect(await answer).toMatchObject({ allowed: true, user: alice, scheme: "token" });
+  });
+
+  it.each([
+    ["a scheme that throws synchronously", { schemes: [{ name: "x", authenticate: () => { throw new StoreError("down"); } }] }],
+    ["a permission that throws synchronously", { schemes: [direct], permissions: [{ hasPermission: () => { throw new StoreError("down"); } }] }],
+  ])("%s: never a throw, a rejected promise, reported once", async (_name, policy) => {
+    const events: AuthEvent[] = [];
+    const check = guard({ ...(policy as Policy), onEvent: (event) => void events.push(event) });
+    let answer: unknown;
+    expect(() => (answer = check.decideNow(get(`Token ${KEY}`)))).not.toThrow();
+    expect(answer).toBeInstanceOf(Promise);
+    const error = await (answer as Promise<unknown>).then(() => null, (e: unknown) => e);
+    expect(error).toBeInstanceOf(StoreError);
+    expect(errorToResponse(error).status).toBe(503);
+    expect(events).toEqual([{ type: "store.failed", error }]);
+  });
+
+  it("a context that is not an object (null from JavaScript): a rejection, never a throw", async () => {
+    const check = guard({ schemes: [direct], onEvent: () => undefined });
+    let answer: unknown;
+    expect(() => (answer = check.decideNow(get(`Token ${KEY}`), null as unknown as AuthContext))).not.toThrow();
+    expect(answer).toBeInstanceOf(Promise);
+    await expect(answer).rejects.toBeInstanceOf(TypeError);
+  });
+
+  it("a permission's PermissionDenial thrown synchronously is its direct answer, not a failure", async () => {
+    const denying = { hasPermission: () => { throw new PermissionDenial(permissionDenied("Not today.", "not_today")); } };
+    const answer = guard({ schemes: [direct], permissions: [denying] }).decideNow(get(`Token ${KEY}`));
+    expect(answer).toBeInstanceOf(Promise);
+    const decision = await answer;
+    expect(decision.allowed).toBe(false);
+    expect(!decision.allowed && decision.error.detail).toBe("Not today.");
   });
 });
 
