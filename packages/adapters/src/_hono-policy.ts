@@ -3,7 +3,7 @@
  * recognise it. Nothing here looks at other routes: the policy is fixed when the middleware is built.
  * @module
  */
-import type { AllowedAnonymous, AnyPermission, AnyScheme, AuthContext, AuthOf, Guard, Policy, UserOf } from "@portcullis/core";
+import type { AllowedAnonymous, AnyPermission, AnyScheme, AuthContext, AuthOf, Decision, Guard, Policy, UserOf } from "@portcullis/core";
 import { errorToResponse, guard, toResponse } from "@portcullis/core";
 import type { Context, MiddlewareHandler } from "hono";
 import { HTTPException } from "hono/http-exception";
@@ -61,9 +61,12 @@ function denial(response: Response): HTTPException {
   return new HTTPException(response.status as 401, { res: response });
 }
 
-/** An allowed request's variables, then the rest of the chain, then the throttles' `RateLimit` fields if any. */
-function admit(c: Context, next: () => Promise<void>, check: AnyGuard, decision: Awaited<ReturnType<AnyGuard>>): Promise<void> {
-  if (!decision.allowed) throw denial(toResponse(decision.error));
+/**
+ * An allowed request's variables, then the rest of the chain, then the throttles' `RateLimit` fields if any. A
+ * denied decision is a rejection carrying core's response (never a synchronous throw).
+ */
+function admit(c: Context, next: () => Promise<void>, check: AnyGuard, decision: Decision<unknown, unknown, AllowedAnonymous>): Promise<void> {
+  if (!decision.allowed) return Promise.reject(denial(toResponse(decision.error)));
   c.set("user", decision.user);
   c.set("auth", decision.auth);
   c.set("authScheme", decision.scheme);
@@ -80,7 +83,10 @@ function admit(c: Context, next: () => Promise<void>, check: AnyGuard, decision:
   return Promise.resolve(next()).then(headers === undefined ? nothing : () => addResponseHeaders(c, headers));
 }
 
-/** What the middleware answers after `next()`: nothing (Hono keeps the response the handler set). */
+/**
+ * What the middleware answers after `next()`: nothing, so Hono keeps the response the handler set. (`next()`
+ * itself resolves to Hono's context, which Hono would take for this middleware's response were it handed back.)
+ */
 function nothing(): void {}
 
 /**
@@ -103,13 +109,15 @@ export function policyMiddleware<E extends { Variables: object }, S extends read
     } catch (error) {
       return Promise.reject(error);
     }
-    let pending: ReturnType<AnyGuard>;
+    let answer: ReturnType<AnyGuard["decideNow"]>;
     try {
-      pending = check(c.req.raw, contextOf(c, clientIp));
+      answer = check.decideNow(c.req.raw, contextOf(c, clientIp));
     } catch (error) {
       return Promise.reject(denial(errorToResponse(error)));
     }
-    return pending.then(
+    // A direct answer (an in-process store): no promise and no microtask before the handler runs.
+    if (!(answer instanceof Promise)) return admit(c, next, check, answer);
+    return answer.then(
       (decision) => admit(c, next, check, decision),
       (error: unknown) => {
         throw denial(errorToResponse(error));

@@ -9,7 +9,7 @@ import {
   tokenAuth,
   userRateThrottle,
 } from "@portcullis/core";
-import { Hono } from "hono";
+import { Context, Hono } from "hono";
 import { HTTPException } from "hono/http-exception";
 import { beforeEach, describe, expect, expectTypeOf, it, vi } from "vitest";
 import type { Seeded } from "./_fixtures.js";
@@ -206,6 +206,27 @@ describe("denials are HTTPExceptions", () => {
  * is still a rejection Hono turns into the same response, and what it resolves to never becomes the response.
  */
 describe("auth() middleware: failures before the guard, and what it resolves to", () => {
+  it("called directly on an in-process store: a denial is a rejected promise (never a throw), an allowance runs next() once", async () => {
+    const middleware = auth({ schemes: [tokenAuth({ store: s.store })] });
+    const calls: string[] = [];
+    const next = async () => void calls.push("next");
+    for (const authorization of [undefined, "Token nope", "Token a b"]) {
+      const c = new Context(new Request("http://api.test/me", authorization ? { headers: { Authorization: authorization } } : {}));
+      let answer: unknown;
+      expect(() => (answer = middleware(c, next))).not.toThrow();
+      const error = await (answer as Promise<unknown>).then(() => null, (e: unknown) => e);
+      expect(error).toBeInstanceOf(HTTPException);
+      expect((error as HTTPException).getResponse().status).toBe(401);
+      expect(c.var.user).toBeUndefined();
+    }
+    expect(calls).toEqual([]);
+    const c = new Context(new Request("http://api.test/me", { headers: token(await s.tokenFor(s.alice)) }));
+    await middleware(c, next);
+    expect(calls).toEqual(["next"]);
+    expect(c.var.user).toMatchObject({ username: "alice" });
+    expect(c.var.authScheme).toBe("token");
+  });
+
   it("a clientIp function that throws: 503 (fail closed), reported once, the handler never runs", async () => {
     const errors = vi.spyOn(console, "error").mockImplementation(() => undefined);
     let ran = false;
