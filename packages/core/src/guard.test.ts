@@ -1,4 +1,4 @@
-import { describe, expect, it, vi } from "vitest";
+import { afterEach, beforeEach, describe, expect, it, vi, type MockInstance } from "vitest";
 import { messages, permissionDenied, throttled } from "./auth-error.js";
 import { authenticate } from "./authenticate.js";
 import type { AuthContext } from "./context.js";
@@ -350,42 +350,38 @@ describe("guard: failures of infrastructure and configuration", () => {
     const rejecting = (reason: unknown) =>
       tokenAuth({ store: { findToken: () => Promise.reject(reason), deleteToken: async () => false } });
     const nextTick = () => new Promise((resolve) => setTimeout(resolve, 5));
+    /** `console.error`, stubbed and counted for each test. */
+    let logged: MockInstance<typeof console.error>;
+    beforeEach(() => {
+      logged = vi.spyOn(console, "error").mockImplementation(() => undefined);
+    });
+    afterEach(() => logged.mockRestore());
 
     it("a store that rejects every request with one error object: one store.failed per request, none missed", async () => {
       const shared = new StoreError("pool never connected");
       const events: AuthEvent[] = [];
-      const logged = vi.spyOn(console, "error").mockImplementation(() => undefined);
-      try {
-        const check = guard({ schemes: [rejecting(shared)], permissions: [allowAny], onEvent: (event) => void events.push(event) });
-        // Three requests in one turn of the event loop, then two more after it: each is its own failure.
-        for (let round = 0; round < 2; round++) {
-          const results = await Promise.all([1, 2, 3].map(() => check(get(`Token ${KEY}`)).catch((e: unknown) => e)));
-          for (const error of results) {
-            expect(error).toBe(shared);
-            expect(errorToResponse(error).status).toBe(503); // not reported a second time
-          }
-          await nextTick();
+      const check = guard({ schemes: [rejecting(shared)], permissions: [allowAny], onEvent: (event) => void events.push(event) });
+      // Three requests in one turn of the event loop, then two more after it: each is its own failure.
+      for (let round = 0; round < 2; round++) {
+        const results = await Promise.all([1, 2, 3].map(() => check(get(`Token ${KEY}`)).catch((e: unknown) => e)));
+        for (const error of results) {
+          expect(error).toBe(shared);
+          expect(errorToResponse(error).status).toBe(503); // not reported a second time
         }
-        expect(events).toEqual(Array.from({ length: 6 }, () => ({ type: "store.failed", error: shared })));
-        expect(logged).not.toHaveBeenCalled();
-      } finally {
-        logged.mockRestore();
+        await nextTick();
       }
+      expect(events).toEqual(Array.from({ length: 6 }, () => ({ type: "store.failed", error: shared })));
+      expect(logged).not.toHaveBeenCalled();
     });
 
     it("without a hook: one console.error per request (each with its own context), none from errorToResponse", async () => {
       const shared = new StoreError("down");
-      const logged = vi.spyOn(console, "error").mockImplementation(() => undefined);
-      try {
-        const check = guard({ schemes: [rejecting(shared)], permissions: [allowAny] });
-        for (let i = 0; i < 3; i++) {
-          const error = await check(get(`Token ${KEY}`), { clientIp: "203.0.113.7" }).catch((e: unknown) => e);
-          expect(errorToResponse(error).status).toBe(503);
-        }
-        expect(logged).toHaveBeenCalledTimes(3);
-      } finally {
-        logged.mockRestore();
+      const check = guard({ schemes: [rejecting(shared)], permissions: [allowAny] });
+      for (let i = 0; i < 3; i++) {
+        const error = await check(get(`Token ${KEY}`), { clientIp: "203.0.113.7" }).catch((e: unknown) => e);
+        expect(errorToResponse(error).status).toBe(503);
       }
+      expect(logged).toHaveBeenCalledTimes(3);
     });
 
     it.each([
@@ -394,33 +390,23 @@ describe("guard: failures of infrastructure and configuration", () => {
       ["a number", 0],
     ])("a rejection with %s: one store.failed, not logged again by errorToResponse", async (_name, reason) => {
       const events: AuthEvent[] = [];
-      const logged = vi.spyOn(console, "error").mockImplementation(() => undefined);
-      try {
-        const check = guard({ schemes: [rejecting(reason)], permissions: [allowAny], onEvent: (event) => void events.push(event) });
-        const error = await check(get(`Token ${KEY}`)).then(() => "passed", (e: unknown) => e);
-        expect(error).toBe(reason);
-        expect(errorToResponse(error).status).toBe(503);
-        expect(events).toEqual([{ type: "store.failed", error: reason }]);
-        expect(logged).not.toHaveBeenCalled();
-      } finally {
-        logged.mockRestore();
-      }
+      const check = guard({ schemes: [rejecting(reason)], permissions: [allowAny], onEvent: (event) => void events.push(event) });
+      const error = await check(get(`Token ${KEY}`)).then(() => "passed", (e: unknown) => e);
+      expect(error).toBe(reason);
+      expect(errorToResponse(error).status).toBe(503);
+      expect(events).toEqual([{ type: "store.failed", error: reason }]);
+      expect(logged).not.toHaveBeenCalled();
     });
 
     it("errorToResponse alone logs an error nobody reported, and logs it again on a later turn", async () => {
       const error = new TypeError("a bug in a handler");
-      const logged = vi.spyOn(console, "error").mockImplementation(() => undefined);
-      try {
-        expect(errorToResponse(error).status).toBe(503);
-        expect(errorToResponse(error).status).toBe(503); // the same failure passed on twice in one turn
-        expect(logged).toHaveBeenCalledTimes(1);
-        await nextTick();
-        expect(errorToResponse(error).status).toBe(503);
-        expect(logged).toHaveBeenCalledTimes(2);
-        expect(logged.mock.calls[1]?.[1]).toBe(error);
-      } finally {
-        logged.mockRestore();
-      }
+      expect(errorToResponse(error).status).toBe(503);
+      expect(errorToResponse(error).status).toBe(503); // the same failure passed on twice in one turn
+      expect(logged).toHaveBeenCalledTimes(1);
+      await nextTick();
+      expect(errorToResponse(error).status).toBe(503);
+      expect(logged).toHaveBeenCalledTimes(2);
+      expect(logged.mock.calls[1]?.[1]).toBe(error);
     });
   });
 
