@@ -17,12 +17,45 @@ const LIMIT = 50;
 let mf: Miniflare;
 let d1: Store & ApiKeyStore;
 
-beforeAll(async () => {
+async function startD1(): Promise<void> {
+  await mf?.dispose();
   mf = new Miniflare({ modules: true, script: "export default { fetch() { return new Response('') } }", d1Databases: ["DB"] });
   const db = (await mf.getD1Database("DB")) as unknown as D1Database;
   await migrate(db);
   d1 = d1Store(db);
-});
+}
+
+beforeAll(startD1);
+
+/**
+ * Whether a failure is Miniflare's own transport losing step, not the store's. Its Node-side D1 proxy makes its
+ * synchronous calls (`prepare`, `bind`) through a worker thread, and under CI load its assertion that a reply
+ * answers the call just made (`message?.id === id` in `SynchronousFetcher.fetch`) has failed; every later call of
+ * that Miniflare then fails the same way. Seen in 2 of the 8 CI runs of 2026-12-05, never locally.
+ */
+function isMiniflareTransportRace(error: unknown): boolean {
+  for (let e = error; e instanceof Error; e = e.cause) {
+    if (e.name === "AssertionError" && e.stack?.includes("SynchronousFetcher")) return true;
+  }
+  return false;
+}
+
+/**
+ * Runs a test once more on a fresh Miniflare when (and only when) Miniflare's transport lost step, and says so.
+ * Any other failure, a wrong count above all, fails the test at once.
+ */
+function onceMoreOnTransportRace(body: () => Promise<void>): () => Promise<void> {
+  return async () => {
+    try {
+      await body();
+    } catch (error) {
+      if (!isMiniflareTransportRace(error)) throw error;
+      console.warn("[store-d1] Miniflare's synchronous D1 proxy lost a reply (its own assertion); running the test once more on a fresh Miniflare");
+      await startD1();
+      await body();
+    }
+  };
+}
 
 afterAll(async () => {
   await mf?.dispose();
@@ -40,7 +73,7 @@ describe.each([
   ["memoryStore", () => memoryStore()],
   ["d1Store (Miniflare D1)", () => d1],
 ])("%s: 200 concurrent requests, 50/min", (_name, storeOf) => {
-  it("a user throttle lets exactly 50 through and answers 429 to the rest", async () => {
+  it("a user throttle lets exactly 50 through and answers 429 to the rest", onceMoreOnTransportRace(async () => {
     const store = storeOf();
     const user = await store.createUser({ username: `u${crypto.randomUUID()}`, passwordHash: "!" });
     const { key } = await issueToken(store, user.id);
@@ -49,9 +82,9 @@ describe.each([
     const { allowed, statuses } = await burst(check, request, "203.0.113.1");
     expect(allowed).toBe(LIMIT);
     expect([...statuses]).toEqual([429]);
-  });
+  }));
 
-  it("an anon throttle lets exactly 50 through per client IP", async () => {
+  it("an anon throttle lets exactly 50 through per client IP", onceMoreOnTransportRace(async () => {
     const store = storeOf();
     const scope = `anon-${crypto.randomUUID()}`;
     const check = guard({ schemes: [], permissions: [allowAny], throttles: [anonRateThrottle(`${LIMIT}/min`, { store, scope })] });
@@ -60,12 +93,12 @@ describe.each([
     expect(first.allowed).toBe(LIMIT);
     const other = await burst(check, request, "198.51.100.8");
     expect(other.allowed).toBe(LIMIT);
-  });
+  }));
 
   it.each([
     ["a per-key throttle", (store: Store & ApiKeyStore) => perKeyRateThrottle(`${LIMIT}/min`, { store })],
     ["a per-key quota", (store: Store & ApiKeyStore) => apiKeyQuota(`${LIMIT}/day`, { store })],
-  ])("%s on one API key lets exactly 50 through", async (_label, throttleOf) => {
+  ])("%s on one API key lets exactly 50 through", (_label, throttleOf) => onceMoreOnTransportRace(async () => {
     const store = storeOf();
     const { key } = await issueApiKey(store, { ownerId: `o${crypto.randomUUID()}` });
     const check = guard({ schemes: [apiKeyAuth({ store })], throttles: [throttleOf(store)] });
@@ -73,5 +106,5 @@ describe.each([
     const { allowed, statuses } = await burst(check, request, "203.0.113.2");
     expect(allowed).toBe(LIMIT);
     expect([...statuses]).toEqual([429]);
-  }, 120_000);
+  })(), 120_000);
 });
